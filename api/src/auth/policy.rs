@@ -1,0 +1,144 @@
+//! The one table that says who may call each root field. Every root Query, Mutation and
+//! Subscription field carries `#[graphql(guard = "policy(\"Type.field\")")]`, which reads it.
+//! Tests fail when a root field has no entry here, and call every field as every role to check
+//! that the guards enforce exactly this table.
+
+use async_graphql::{Context, ErrorExtensions, Guard};
+use entity::enums::Role::{self, *};
+
+use crate::{
+    auth::actor::{Actor, AuthFailure},
+    context::ContextExt,
+    error::{AppError, AppResult},
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Only callers whose role is listed.
+    Roles(&'static [Role]),
+}
+
+/// People who may sign in (every role but machine integrations).
+pub const PEOPLE: &[Role] = &[Owner, Admin, Manager, Operator, Tech, Trainer, ReadOnly, Client];
+/// Everyone on the staff, including read-only viewers.
+pub const STAFF: &[Role] = &[Owner, Admin, Manager, Operator, Tech, Trainer, ReadOnly];
+/// Staff and integrations reading venue data.
+pub const STAFF_AND_INTEGRATIONS: &[Role] =
+    &[Owner, Admin, Manager, Operator, Tech, Trainer, ReadOnly, Integration];
+/// Anyone who may see the list of locations: staff, clients, integrations.
+pub const VENUE_READERS: &[Role] = &[
+    Owner, Admin, Manager, Operator, Tech, Trainer, ReadOnly, Client, Integration,
+];
+/// Who runs the business: people, keys, settings, the audit log.
+pub const MANAGEMENT: &[Role] = &[Owner, Admin];
+/// Who shapes the venue: locations, hours, zones, resources.
+pub const VENUE_EDITORS: &[Role] = &[Owner, Admin, Manager];
+/// Who works the floor and may mark equipment busy, free or out of order.
+pub const FLOOR: &[Role] = &[Owner, Admin, Manager, Operator, Tech];
+
+pub const POLICY: &[(&str, Access)] = &[
+    // auth
+    ("Query.me", Access::Roles(PEOPLE)),
+    ("Query.users", Access::Roles(MANAGEMENT)),
+    ("Query.user", Access::Roles(MANAGEMENT)),
+    ("Query.apiKeys", Access::Roles(MANAGEMENT)),
+    ("Mutation.login", Access::Public),
+    ("Mutation.refreshToken", Access::Public),
+    ("Mutation.logout", Access::Roles(PEOPLE)),
+    ("Mutation.changePassword", Access::Roles(PEOPLE)),
+    ("Mutation.createUser", Access::Roles(MANAGEMENT)),
+    ("Mutation.updateUser", Access::Roles(MANAGEMENT)),
+    ("Mutation.setUserActive", Access::Roles(MANAGEMENT)),
+    ("Mutation.resetUserPassword", Access::Roles(MANAGEMENT)),
+    ("Mutation.createApiKey", Access::Roles(MANAGEMENT)),
+    ("Mutation.revokeApiKey", Access::Roles(MANAGEMENT)),
+    // audit
+    ("Query.auditLog", Access::Roles(MANAGEMENT)),
+    // venue
+    ("Query.organisation", Access::Public),
+    ("Query.locations", Access::Roles(VENUE_READERS)),
+    ("Query.location", Access::Roles(VENUE_READERS)),
+    ("Query.zones", Access::Roles(STAFF_AND_INTEGRATIONS)),
+    ("Query.resources", Access::Roles(STAFF_AND_INTEGRATIONS)),
+    ("Query.resource", Access::Roles(STAFF_AND_INTEGRATIONS)),
+    ("Mutation.updateOrganisation", Access::Roles(MANAGEMENT)),
+    ("Mutation.createLocation", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.updateLocation", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.setOpeningHours", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.setHoliday", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.deleteHoliday", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.createZone", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.updateZone", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.deleteZone", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.createResource", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.updateResource", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.deleteResource", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.setResourceStatus", Access::Roles(FLOOR)),
+    ("Subscription.resourceStatusChanged", Access::Roles(STAFF_AND_INTEGRATIONS)),
+];
+
+pub fn access_for(field: &str) -> Option<Access> {
+    POLICY.iter().find(|(key, _)| *key == field).map(|(_, access)| *access)
+}
+
+/// The decision for one root field, one actor.
+pub fn authorize(field: &str, actor: &Actor, failure: Option<&AuthFailure>) -> AppResult<()> {
+    let access = access_for(field)
+        .ok_or_else(|| AppError::internal(format!("no policy entry for {field}")))?;
+    match (access, actor.role()) {
+        (Access::Public, _) => Ok(()),
+        (Access::Roles(_), None) => Err(match failure {
+            Some(AuthFailure(msg)) => AppError::Unauthenticated(msg.clone()),
+            None => AppError::unauthenticated(),
+        }),
+        (Access::Roles(roles), Some(role)) if roles.contains(&role) => Ok(()),
+        (Access::Roles(_), Some(_)) => Err(AppError::forbidden()),
+    }
+}
+
+/// The field guard: `#[graphql(guard = "policy(\"Query.me\")")]`.
+pub struct PolicyGuard(&'static str);
+
+pub fn policy(field: &'static str) -> PolicyGuard {
+    PolicyGuard(field)
+}
+
+impl Guard for PolicyGuard {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        authorize(self.0, ctx.actor(), ctx.data_opt::<AuthFailure>()).map_err(|e| e.extend())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+
+    #[test]
+    fn every_key_is_unique() {
+        let mut keys: Vec<_> = POLICY.iter().map(|(k, _)| *k).collect();
+        keys.sort_unstable();
+        let before = keys.len();
+        keys.dedup();
+        assert_eq!(before, keys.len(), "duplicate policy entries");
+    }
+
+    #[test]
+    fn anonymous_is_unauthenticated_and_wrong_role_forbidden() {
+        let anon = authorize("Query.users", &Actor::Anonymous, None).unwrap_err();
+        assert_eq!(anon.code(), ErrorCode::Unauthenticated);
+        let key = Actor::ApiKey {
+            id: 1,
+            name: "pos".into(),
+            role: Role::Integration,
+        };
+        assert_eq!(authorize("Query.users", &key, None).unwrap_err().code(), ErrorCode::Forbidden);
+        assert!(authorize("Mutation.login", &Actor::Anonymous, None).is_ok());
+        assert_eq!(
+            authorize("Query.nothing", &Actor::System, None).unwrap_err().code(),
+            ErrorCode::Internal
+        );
+    }
+}

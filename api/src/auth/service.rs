@@ -1,0 +1,327 @@
+//! Signing in and out: login, refresh-token rotation with reuse detection, logout, and turning
+//! a presented credential into an [`Actor`].
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{api_key, refresh_session, revoked_token, user};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    TransactionTrait, sea_query::Expr,
+};
+use serde_json::json;
+
+use super::{
+    actor::{Actor, AuthFailure, Caller},
+    limiter::Verdict,
+    tokens::{instant, random_token, sha256_hex},
+};
+use crate::{
+    audit,
+    error::{AppError, AppResult, Msg},
+    state::AppState,
+};
+
+/// API keys start with this, so a bearer value tells which kind of credential it is.
+pub const API_KEY_PREFIX: &str = "cg_";
+
+/// What a successful login or refresh hands back.
+pub struct Session {
+    pub access_token: String,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_token: String,
+    pub refresh_expires_at: DateTime<Utc>,
+    pub user: user::Model,
+}
+
+fn bad_credentials() -> AppError {
+    AppError::Unauthenticated(Msg::new(
+        "Неверное имя пользователя или пароль",
+        "Wrong username or password",
+    ))
+}
+
+fn bad_refresh() -> AppError {
+    AppError::Unauthenticated(Msg::new(
+        "Токен обновления недействителен или истёк: войдите снова",
+        "The refresh token is not valid or has expired: sign in again",
+    ))
+}
+
+pub fn normalise_username(username: &str) -> String {
+    username.trim().to_lowercase()
+}
+
+pub async fn login(state: &AppState, caller: &Caller, username: &str, password: &str) -> AppResult<Session> {
+    let username = normalise_username(username);
+    let address = caller.address.as_deref();
+    match state.login_limiter.check(&username, address) {
+        Verdict::Refuse { retry_after } => {
+            return Err(AppError::RateLimited {
+                msg: Msg::new(
+                    format!(
+                        "Слишком много неудачных попыток входа; попробуйте через {} мин.",
+                        retry_after.as_secs().div_ceil(60)
+                    ),
+                    format!(
+                        "Too many failed sign-in attempts; try again in {} min",
+                        retry_after.as_secs().div_ceil(60)
+                    ),
+                ),
+                retry_after_secs: retry_after.as_secs(),
+            });
+        }
+        Verdict::Allow { delay } if !delay.is_zero() => tokio::time::sleep(delay).await,
+        Verdict::Allow { .. } => {}
+    }
+
+    let found = user::Entity::find()
+        .filter(user::Column::Username.eq(username.as_str()))
+        .one(&state.db)
+        .await?;
+    let matches = state
+        .passwords
+        .verify(password, found.as_ref().map(|u| u.password_hash.as_str()))
+        .await?;
+    let user = match found {
+        Some(u) if matches && u.active => u,
+        _ => {
+            state.login_limiter.failed(&username, address);
+            audit::record(&state.db, caller, "auth.login_failed", "user", None, json!({ "username": username }))
+                .await?;
+            return Err(bad_credentials());
+        }
+    };
+    state.login_limiter.succeeded(&username);
+
+    let txn = state.db.begin().await?;
+    let family = uuid::Uuid::new_v4().simple().to_string();
+    let (refresh_token, refresh_expires_at) = insert_refresh(state, &txn, user.id, &family).await?;
+    let as_user = Caller {
+        actor: Actor::User {
+            id: user.id,
+            username: user.username.clone(),
+            role: user.role,
+            jti: String::new(),
+            expires_at: Utc::now(),
+        },
+        ..caller.clone()
+    };
+    audit::record(&txn, &as_user, "auth.login", "user", Some(user.id), json!({})).await?;
+    txn.commit().await?;
+    issue(state, user, refresh_token, refresh_expires_at)
+}
+
+async fn insert_refresh<C: ConnectionTrait>(
+    state: &AppState,
+    conn: &C,
+    user_id: i64,
+    family: &str,
+) -> AppResult<(String, DateTime<Utc>)> {
+    let token = random_token();
+    let now = Utc::now();
+    let expires_at = now + Duration::days(state.settings.refresh_token_days);
+    refresh_session::ActiveModel {
+        user_id: Set(user_id),
+        family: Set(family.to_owned()),
+        token_hash: Set(sha256_hex(&token)),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        used_at: Set(None),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok((token, expires_at))
+}
+
+fn issue(
+    state: &AppState,
+    user: user::Model,
+    refresh_token: String,
+    refresh_expires_at: DateTime<Utc>,
+) -> AppResult<Session> {
+    let (access_token, claims) = state.jwt.issue(user.id, user.role)?;
+    Ok(Session {
+        access_token,
+        access_expires_at: instant(claims.exp),
+        refresh_token,
+        refresh_expires_at,
+        user,
+    })
+}
+
+/// Swaps a refresh token for a new pair. A token that was already used means it was stolen
+/// or replayed: the whole family (every token descended from that login) is revoked.
+pub async fn refresh(state: &AppState, caller: &Caller, token: &str) -> AppResult<Session> {
+    let now = Utc::now();
+    let Some(session) = refresh_session::Entity::find()
+        .filter(refresh_session::Column::TokenHash.eq(sha256_hex(token.trim())))
+        .one(&state.db)
+        .await?
+    else {
+        return Err(bad_refresh());
+    };
+    if session.used_at.is_some() || session.revoked_at.is_some() {
+        let txn = state.db.begin().await?;
+        revoke_family(&txn, &session.family).await?;
+        audit::record(
+            &txn,
+            caller,
+            "auth.refresh_reuse",
+            "user",
+            Some(session.user_id),
+            json!({ "family": session.family }),
+        )
+        .await?;
+        txn.commit().await?;
+        return Err(AppError::Unauthenticated(Msg::new(
+            "Токен обновления уже использован: все сеансы этого входа завершены, войдите снова",
+            "The refresh token was already used: every session of that sign-in was ended; sign in again",
+        )));
+    }
+    if session.expires_at <= now {
+        return Err(bad_refresh());
+    }
+    let user = match user::Entity::find_by_id(session.user_id).one(&state.db).await? {
+        Some(u) if u.active => u,
+        _ => return Err(bad_refresh()),
+    };
+
+    let txn = state.db.begin().await?;
+    // Conditional update: of two concurrent refreshes with one token, only one wins.
+    let spent = refresh_session::Entity::update_many()
+        .col_expr(refresh_session::Column::UsedAt, Expr::value(now))
+        .filter(refresh_session::Column::Id.eq(session.id))
+        .filter(refresh_session::Column::UsedAt.is_null())
+        .filter(refresh_session::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if spent.rows_affected != 1 {
+        txn.rollback().await?;
+        return Err(bad_refresh());
+    }
+    let (refresh_token, refresh_expires_at) = insert_refresh(state, &txn, user.id, &session.family).await?;
+    txn.commit().await?;
+    issue(state, user, refresh_token, refresh_expires_at)
+}
+
+async fn revoke_family<C: ConnectionTrait>(conn: &C, family: &str) -> AppResult<()> {
+    refresh_session::Entity::update_many()
+        .col_expr(refresh_session::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(refresh_session::Column::Family.eq(family))
+        .filter(refresh_session::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends every refresh session of a user (password reset, deactivation).
+pub async fn revoke_user_sessions<C: ConnectionTrait>(conn: &C, user_id: i64) -> AppResult<()> {
+    refresh_session::Entity::update_many()
+        .col_expr(refresh_session::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(refresh_session::Column::UserId.eq(user_id))
+        .filter(refresh_session::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Revokes the caller's access token until it expires, and the given refresh token's family.
+pub async fn logout(state: &AppState, caller: &Caller, refresh_token: Option<&str>) -> AppResult<()> {
+    let Actor::User {
+        id, jti, expires_at, ..
+    } = &caller.actor
+    else {
+        return Err(AppError::forbidden());
+    };
+    let txn = state.db.begin().await?;
+    revoked_token::Entity::insert(revoked_token::ActiveModel {
+        jti: Set(jti.clone()),
+        expires_at: Set(*expires_at),
+    })
+    .on_conflict_do_nothing()
+    .exec_without_returning(&txn)
+    .await?;
+    if let Some(token) = refresh_token {
+        let session = refresh_session::Entity::find()
+            .filter(refresh_session::Column::TokenHash.eq(sha256_hex(token.trim())))
+            .filter(refresh_session::Column::UserId.eq(*id))
+            .one(&txn)
+            .await?;
+        if let Some(session) = session {
+            revoke_family(&txn, &session.family).await?;
+        }
+    }
+    // Forget revocations that have expired anyway.
+    revoked_token::Entity::delete_many()
+        .filter(revoked_token::Column::ExpiresAt.lt(Utc::now()))
+        .exec(&txn)
+        .await?;
+    audit::record(&txn, caller, "auth.logout", "user", Some(*id), json!({})).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Turns the value of `Authorization: Bearer <credential>` into an actor.
+pub async fn authenticate(state: &AppState, credential: &str) -> Result<Actor, AuthFailure> {
+    let internal = |e: sea_orm::DbErr| {
+        tracing::error!(error = %e, "authentication lookup failed");
+        AuthFailure(Msg::new(
+            "Не удалось проверить токен; повторите запрос",
+            "Could not check the token; try again",
+        ))
+    };
+    let credential = credential.trim();
+    if credential.starts_with(API_KEY_PREFIX) {
+        let key = api_key::Entity::find()
+            .filter(api_key::Column::KeyHash.eq(sha256_hex(credential)))
+            .filter(api_key::Column::RevokedAt.is_null())
+            .one(&state.db)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| AuthFailure(Msg::new("API-ключ недействителен или отозван", "The API key is not valid or was revoked")))?;
+        return Ok(Actor::ApiKey {
+            id: key.id,
+            name: key.name,
+            role: key.role,
+        });
+    }
+
+    let claims = state.jwt.verify(credential).map_err(AuthFailure)?;
+    let invalid = || AuthFailure(Msg::new("Токен доступа недействителен", "The access token is not valid"));
+    let user_id: i64 = claims.sub.parse().map_err(|_| invalid())?;
+    let revoked = revoked_token::Entity::find_by_id(claims.jti.clone())
+        .one(&state.db)
+        .await
+        .map_err(internal)?;
+    if revoked.is_some() {
+        return Err(AuthFailure(Msg::new(
+            "Токен отозван: вы вышли из системы, войдите снова",
+            "The token was revoked by logging out; sign in again",
+        )));
+    }
+    let user = user::Entity::find_by_id(user_id)
+        .one(&state.db)
+        .await
+        .map_err(internal)?
+        .filter(|u| u.active)
+        .ok_or_else(|| {
+            AuthFailure(Msg::new(
+                "Пользователь отключён или удалён",
+                "The user was deactivated or removed",
+            ))
+        })?;
+    if claims.iat < user.tokens_valid_after.timestamp() {
+        return Err(AuthFailure(Msg::new(
+            "Пароль был изменён после выдачи токена: войдите снова",
+            "The password changed after this token was issued; sign in again",
+        )));
+    }
+    Ok(Actor::User {
+        id: user.id,
+        username: user.username,
+        role: user.role,
+        jti: claims.jti,
+        expires_at: instant(claims.exp),
+    })
+}

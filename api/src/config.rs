@@ -1,0 +1,225 @@
+//! Typed configuration: defaults, then an optional TOML file, then `CLUBGRID_*` variables.
+
+use std::{fmt, net::SocketAddr, path::Path};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Toml},
+};
+use serde::Deserialize;
+
+/// A value that must never reach a log or an error message.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Everything the server reads at start-up. Field names are the keys of the TOML file and,
+/// upper-cased with a `CLUBGRID_` prefix, the environment variables.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address the HTTP server binds.
+    pub listen: SocketAddr,
+    /// `sqlite://file.db?mode=rwc` (embedded) or `postgres://…` (scale-out).
+    pub database_url: String,
+    /// PostgreSQL schema to use instead of `public`.
+    pub database_schema: Option<String>,
+    pub database_max_connections: u32,
+    /// Run pending migrations when `serve` starts.
+    pub auto_migrate: bool,
+    /// Redis for the event bus; without it events stay inside the process.
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key and channel, so several deployments can share one Redis.
+    pub redis_prefix: String,
+    /// HS256 key of access tokens: at least 32 bytes. Required outside `--demo`.
+    pub jwt_secret: Option<Secret>,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_minutes: i64,
+    pub refresh_token_days: i64,
+    /// Serve GraphiQL at `/graphiql`.
+    pub graphiql: bool,
+    /// Answer introspection queries (field suggestions are off when this is off).
+    pub introspection: bool,
+    /// Largest accepted request body.
+    pub body_limit_bytes: usize,
+    /// Origins allowed by CORS; empty means same-origin only.
+    pub cors_origins: Vec<String>,
+    /// How many password hashes may run at once (argon2 uses ~19 MiB each).
+    pub password_hash_concurrency: usize,
+    /// Failed logins per username within `login_window_minutes` before refusal.
+    pub login_max_failures: u32,
+    /// Failed logins per client address within the window before refusal.
+    pub login_max_failures_per_address: u32,
+    pub login_window_minutes: u64,
+    /// Trust `X-Forwarded-For` from a reverse proxy for the client address.
+    pub trust_forwarded_for: bool,
+    /// `tracing` filter, e.g. `info,clubgrid_api=debug`.
+    pub log: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://clubgrid.db?mode=rwc".into(),
+            database_schema: None,
+            database_max_connections: 16,
+            auto_migrate: true,
+            redis_url: None,
+            redis_prefix: "clubgrid".into(),
+            jwt_secret: None,
+            jwt_issuer: "clubgrid".into(),
+            jwt_audience: "clubgrid-api".into(),
+            access_token_minutes: 15,
+            refresh_token_days: 30,
+            graphiql: false,
+            introspection: false,
+            body_limit_bytes: 1024 * 1024,
+            cors_origins: Vec::new(),
+            password_hash_concurrency: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+            login_max_failures: 10,
+            login_max_failures_per_address: 50,
+            login_window_minutes: 15,
+            trust_forwarded_for: false,
+            log: "info".into(),
+        }
+    }
+}
+
+/// The shortest JWT secret accepted, in bytes.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error(
+        "CLUBGRID_JWT_SECRET is not set: set it to a random string of at least {MIN_JWT_SECRET_BYTES} bytes \
+         (for example `openssl rand -hex 32`), or run with --demo"
+    )]
+    MissingJwtSecret,
+    #[error(
+        "CLUBGRID_JWT_SECRET is too weak: it has {0} bytes, at least {MIN_JWT_SECRET_BYTES} are required"
+    )]
+    WeakJwtSecret(usize),
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Reads defaults, then `file` (when given), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        let mut figment = Figment::new();
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(ConfigError::Invalid(format!(
+                    "config file {} does not exist",
+                    path.display()
+                )));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        figment = figment.merge(Env::prefixed("CLUBGRID_"));
+        let settings: Settings = figment.extract().map_err(Box::new)?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        if self.access_token_minutes < 1 || self.refresh_token_days < 1 {
+            return Err(ConfigError::Invalid(
+                "access_token_minutes and refresh_token_days must be positive".into(),
+            ));
+        }
+        if self.password_hash_concurrency == 0 || self.database_max_connections == 0 {
+            return Err(ConfigError::Invalid(
+                "password_hash_concurrency and database_max_connections must be positive".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Outside demo mode the JWT secret must be set and strong; demo mode makes up a
+    /// random one (tokens then die with the process) and opens GraphiQL and introspection.
+    pub fn prepare(mut self, demo: bool) -> Result<Settings, ConfigError> {
+        match &self.jwt_secret {
+            Some(secret) if secret.expose().len() >= MIN_JWT_SECRET_BYTES => {}
+            Some(secret) if !demo => return Err(ConfigError::WeakJwtSecret(secret.expose().len())),
+            None if !demo => return Err(ConfigError::MissingJwtSecret),
+            _ => self.jwt_secret = Some(Secret::new(crate::auth::tokens::random_token())),
+        }
+        if demo {
+            self.graphiql = true;
+            self.introspection = true;
+        }
+        Ok(self)
+    }
+
+    /// For one-shot commands that sign no tokens: a throwaway secret when none is set.
+    pub fn for_tools(mut self) -> Settings {
+        if self.jwt_secret.is_none() {
+            self.jwt_secret = Some(Secret::new(crate::auth::tokens::random_token()));
+        }
+        self
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_secret_is_refused_outside_demo() {
+        let err = Settings::default().prepare(false).unwrap_err();
+        assert!(matches!(err, ConfigError::MissingJwtSecret));
+        assert!(err.to_string().contains("CLUBGRID_JWT_SECRET"));
+    }
+
+    #[test]
+    fn weak_secret_is_refused_outside_demo() {
+        let settings = Settings {
+            jwt_secret: Some(Secret::new("short")),
+            ..Settings::default()
+        };
+        assert!(matches!(settings.prepare(false), Err(ConfigError::WeakJwtSecret(5))));
+    }
+
+    #[test]
+    fn demo_makes_up_a_secret_and_opens_graphiql() {
+        let settings = Settings::default().prepare(true).unwrap();
+        assert!(settings.jwt_secret.unwrap().expose().len() >= MIN_JWT_SECRET_BYTES);
+        assert!(settings.graphiql && settings.introspection);
+    }
+
+    #[test]
+    fn secrets_are_not_printed() {
+        let settings = Settings {
+            jwt_secret: Some(Secret::new("a".repeat(40))),
+            ..Settings::default()
+        };
+        assert!(!format!("{settings:?}").contains("aaaa"));
+    }
+}

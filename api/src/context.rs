@@ -1,0 +1,55 @@
+//! One accessor for what a resolver needs from its context: the state, the actor, the caller
+//! (actor plus request facts for the audit log) and the per-request DataLoaders.
+
+use async_graphql::{Context, dataloader::DataLoader};
+
+use crate::{
+    auth::actor::{Actor, Caller},
+    error::AppError,
+    state::AppState,
+};
+
+/// Facts about the request that the audit log records.
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeta {
+    pub address: Option<String>,
+    pub request_id: Option<String>,
+}
+
+static ANONYMOUS: Actor = Actor::Anonymous;
+
+pub trait ContextExt {
+    fn state(&self) -> async_graphql::Result<&AppState>;
+    fn actor(&self) -> &Actor;
+    fn caller(&self) -> Caller;
+    fn loader<L: Send + Sync + 'static>(&self) -> async_graphql::Result<&DataLoader<L>>;
+}
+
+impl ContextExt for Context<'_> {
+    fn state(&self) -> async_graphql::Result<&AppState> {
+        self.data::<AppState>()
+            .map_err(|_| async_graphql::ErrorExtensions::extend(&AppError::internal("schema built without AppState")))
+    }
+
+    fn actor(&self) -> &Actor {
+        self.data_opt::<Actor>().unwrap_or(&ANONYMOUS)
+    }
+
+    fn caller(&self) -> Caller {
+        let meta = self.data_opt::<RequestMeta>();
+        Caller {
+            actor: self.actor().clone(),
+            address: meta.and_then(|m| m.address.clone()),
+            request_id: meta.and_then(|m| m.request_id.clone()),
+        }
+    }
+
+    fn loader<L: Send + Sync + 'static>(&self) -> async_graphql::Result<&DataLoader<L>> {
+        self.data::<DataLoader<L>>().map_err(|_| {
+            async_graphql::ErrorExtensions::extend(&AppError::internal(format!(
+                "request has no loader {}",
+                std::any::type_name::<L>()
+            )))
+        })
+    }
+}

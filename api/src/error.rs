@@ -1,0 +1,245 @@
+//! The closed set of error codes every client sees, and the error type services return.
+//!
+//! A GraphQL error carries `extensions.code` (one of [`ErrorCode`]), a Russian `message`,
+//! `extensions.messageEn`, and for VALIDATION the offending `extensions.field`. Internal causes
+//! are logged with the request id and never sent; the client gets INTERNAL and that id.
+
+use std::fmt;
+
+use async_graphql::ErrorExtensions;
+use sea_orm::{DbErr, SqlErr};
+
+/// Every code a client may see in `extensions.code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    Validation,
+    Conflict,
+    SlotTaken,
+    InsufficientFunds,
+    RateLimited,
+    Internal,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 9] = [
+        ErrorCode::Unauthenticated,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::Validation,
+        ErrorCode::Conflict,
+        ErrorCode::SlotTaken,
+        ErrorCode::InsufficientFunds,
+        ErrorCode::RateLimited,
+        ErrorCode::Internal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::Validation => "VALIDATION",
+            ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::SlotTaken => "SLOT_TAKEN",
+            ErrorCode::InsufficientFunds => "INSUFFICIENT_FUNDS",
+            ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::Internal => "INTERNAL",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A message in both languages of the API: Russian first, English second.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Msg {
+    pub ru: String,
+    pub en: String,
+}
+
+impl Msg {
+    pub fn new(ru: impl Into<String>, en: impl Into<String>) -> Self {
+        Msg {
+            ru: ru.into(),
+            en: en.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{}", .0.en)]
+    Unauthenticated(Msg),
+    #[error("{}", .0.en)]
+    Forbidden(Msg),
+    #[error("{} {id} not found", .entity.en)]
+    NotFound { entity: Msg, id: String },
+    #[error("{field}: {}", .msg.en)]
+    Validation { field: String, msg: Msg },
+    #[error("{}", .0.en)]
+    Conflict(Msg),
+    #[error("{}", .0.en)]
+    SlotTaken(Msg),
+    #[error("{}", .0.en)]
+    InsufficientFunds(Msg),
+    #[error("{}", .msg.en)]
+    RateLimited { msg: Msg, retry_after_secs: u64 },
+    /// The cause is for the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            AppError::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            AppError::Forbidden(_) => ErrorCode::Forbidden,
+            AppError::NotFound { .. } => ErrorCode::NotFound,
+            AppError::Validation { .. } => ErrorCode::Validation,
+            AppError::Conflict(_) => ErrorCode::Conflict,
+            AppError::SlotTaken(_) => ErrorCode::SlotTaken,
+            AppError::InsufficientFunds(_) => ErrorCode::InsufficientFunds,
+            AppError::RateLimited { .. } => ErrorCode::RateLimited,
+            AppError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    pub fn unauthenticated() -> Self {
+        AppError::Unauthenticated(Msg::new(
+            "Требуется вход: передайте токен доступа в заголовке Authorization",
+            "Sign in first: send an access token in the Authorization header",
+        ))
+    }
+
+    pub fn forbidden() -> Self {
+        AppError::Forbidden(Msg::new(
+            "Недостаточно прав для этого действия",
+            "Your role may not do this",
+        ))
+    }
+
+    pub fn not_found(entity_ru: &str, entity_en: &str, id: impl ToString) -> Self {
+        AppError::NotFound {
+            entity: Msg::new(entity_ru, entity_en),
+            id: id.to_string(),
+        }
+    }
+
+    pub fn validation(field: impl Into<String>, ru: impl Into<String>, en: impl Into<String>) -> Self {
+        AppError::Validation {
+            field: field.into(),
+            msg: Msg::new(ru, en),
+        }
+    }
+
+    pub fn conflict(ru: impl Into<String>, en: impl Into<String>) -> Self {
+        AppError::Conflict(Msg::new(ru, en))
+    }
+
+    pub fn internal(cause: impl fmt::Display) -> Self {
+        AppError::Internal(cause.to_string())
+    }
+
+    fn message(&self) -> Msg {
+        match self {
+            AppError::Unauthenticated(m)
+            | AppError::Forbidden(m)
+            | AppError::Conflict(m)
+            | AppError::SlotTaken(m)
+            | AppError::InsufficientFunds(m)
+            | AppError::RateLimited { msg: m, .. } => m.clone(),
+            AppError::NotFound { entity, id } => Msg::new(
+                format!("{} с id {id} не найден(а)", entity.ru),
+                format!("{} with id {id} not found", entity.en),
+            ),
+            AppError::Validation { field, msg } => Msg::new(
+                format!("Поле «{field}»: {}", msg.ru),
+                format!("Field `{field}`: {}", msg.en),
+            ),
+            AppError::Internal(_) => Msg::new(
+                "Внутренняя ошибка сервера; сообщите администратору код запроса (requestId)",
+                "Internal server error; give the administrator the requestId",
+            ),
+        }
+    }
+}
+
+impl From<DbErr> for AppError {
+    /// Constraint violations that a service did not foresee become CONFLICT; anything else
+    /// is an internal failure.
+    fn from(err: DbErr) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => AppError::conflict(
+                "Такая запись уже существует",
+                "Such a record already exists",
+            ),
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => AppError::conflict(
+                "Запись связана с другими данными: сначала измените или удалите их",
+                "The record is linked to other data: change or remove that first",
+            ),
+            _ => AppError::Internal(err.to_string()),
+        }
+    }
+}
+
+impl ErrorExtensions for AppError {
+    fn extend(&self) -> async_graphql::Error {
+        if let AppError::Internal(cause) = self {
+            tracing::error!(%cause, "internal error");
+        }
+        let msg = self.message();
+        async_graphql::Error::new(msg.ru).extend_with(|_, ext| {
+            ext.set("code", self.code().as_str());
+            ext.set("messageEn", msg.en);
+            match self {
+                AppError::Validation { field, .. } => ext.set("field", field.as_str()),
+                AppError::RateLimited {
+                    retry_after_secs, ..
+                } => ext.set("retryAfterSeconds", *retry_after_secs),
+                _ => {}
+            }
+        })
+    }
+}
+
+/// Turns a service result into a resolver result, attaching the code and messages.
+pub trait IntoGql<T> {
+    fn gql(self) -> async_graphql::Result<T>;
+}
+
+impl<T> IntoGql<T> for AppResult<T> {
+    fn gql(self) -> async_graphql::Result<T> {
+        self.map_err(|e| e.extend())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_names_the_field_in_both_languages() {
+        let err = AppError::validation("timezone", "неизвестный часовой пояс", "unknown timezone").extend();
+        assert_eq!(err.message, "Поле «timezone»: неизвестный часовой пояс");
+        let ext = err.extensions.expect("extensions");
+        assert_eq!(ext.get("code"), Some(&async_graphql::Value::from("VALIDATION")));
+        assert_eq!(ext.get("field"), Some(&async_graphql::Value::from("timezone")));
+    }
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let err = AppError::internal("no such table: zone").extend();
+        assert!(!err.message.contains("zone"));
+        let ext = err.extensions.expect("extensions");
+        assert_eq!(ext.get("code"), Some(&async_graphql::Value::from("INTERNAL")));
+    }
+}

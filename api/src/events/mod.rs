@@ -1,0 +1,240 @@
+//! The event bus: mutations publish after they commit, subscriptions listen.
+//!
+//! Two engines behind one type. In-process, a topic is a `tokio::sync::broadcast` channel.
+//! With Redis, `publish` goes to a Redis channel and one listener task per process
+//! (`PSUBSCRIBE <prefix>:*`) feeds the same local channels, so every replica's subscribers
+//! see every replica's events. Redis pub/sub is at-most-once: when the listener reconnects it
+//! sends [`BusMessage::Resync`] to every local subscriber, and subscriptions answer that with a
+//! fresh snapshot.
+
+pub mod topics;
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use futures_util::{Stream, StreamExt};
+use redis::AsyncCommands;
+use serde::{Serialize, de::DeserializeOwned};
+use tokio::sync::broadcast;
+
+pub use topics::Topic;
+
+use crate::error::{AppError, AppResult};
+
+const CHANNEL_CAPACITY: usize = 256;
+
+/// What a local subscriber receives.
+#[derive(Debug, Clone)]
+pub enum BusMessage {
+    /// One event, as JSON.
+    Event(Arc<str>),
+    /// Events may have been missed (slow subscriber or a lost Redis connection): refetch.
+    Resync,
+}
+
+/// What a typed subscription stream yields.
+#[derive(Debug, Clone)]
+pub enum Delivery<T> {
+    Event(T),
+    Resync,
+}
+
+#[derive(Clone)]
+pub struct EventBus {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    local: Mutex<HashMap<String, broadcast::Sender<BusMessage>>>,
+    redis: Option<RedisLink>,
+}
+
+struct RedisLink {
+    prefix: String,
+    conn: redis::aio::ConnectionManager,
+}
+
+impl EventBus {
+    /// The in-process bus of the embedded mode.
+    pub fn memory() -> EventBus {
+        EventBus {
+            inner: Arc::new(Inner {
+                local: Mutex::new(HashMap::new()),
+                redis: None,
+            }),
+        }
+    }
+
+    /// The Redis bus of the scale-out mode; starts the listener task.
+    pub async fn redis(
+        client: redis::Client,
+        conn: redis::aio::ConnectionManager,
+        prefix: &str,
+    ) -> AppResult<EventBus> {
+        let bus = EventBus {
+            inner: Arc::new(Inner {
+                local: Mutex::new(HashMap::new()),
+                redis: Some(RedisLink {
+                    prefix: prefix.to_owned(),
+                    conn,
+                }),
+            }),
+        };
+        // Subscribe before returning, so nothing published after start-up is missed.
+        let pubsub = listen(&client, prefix).await?;
+        tokio::spawn(run_listener(
+            Arc::downgrade(&bus.inner),
+            client,
+            prefix.to_owned(),
+            pubsub,
+        ));
+        Ok(bus)
+    }
+
+    pub fn engine(&self) -> &'static str {
+        if self.inner.redis.is_some() { "redis" } else { "memory" }
+    }
+
+    /// Publishes an event; call it after the transaction that caused it has committed.
+    pub async fn publish<T: Serialize>(&self, topic: &Topic, event: &T) -> AppResult<()> {
+        let payload = serde_json::to_string(event).map_err(AppError::internal)?;
+        match &self.inner.redis {
+            Some(link) => {
+                let mut conn = link.conn.clone();
+                let channel = format!("{}:{}", link.prefix, topic.key());
+                conn.publish::<_, _, ()>(channel, payload)
+                    .await
+                    .map_err(|e| AppError::internal(format!("redis publish: {e}")))
+            }
+            None => {
+                self.inner.deliver(&topic.key(), BusMessage::Event(payload.into()));
+                Ok(())
+            }
+        }
+    }
+
+    /// Subscribes to a topic. A subscriber that falls behind gets `Resync` instead of the
+    /// events it missed.
+    pub fn subscribe<T: DeserializeOwned + Send + 'static>(
+        &self,
+        topic: &Topic,
+    ) -> impl Stream<Item = Delivery<T>> + Send + 'static + use<T> {
+        let receiver = self.inner.sender(&topic.key()).subscribe();
+        futures_util::stream::unfold(receiver, |mut rx| async move {
+            loop {
+                match rx.recv().await {
+                    Ok(BusMessage::Event(json)) => match serde_json::from_str::<T>(&json) {
+                        Ok(event) => return Some((Delivery::Event(event), rx)),
+                        Err(err) => tracing::warn!(%err, "undecodable event skipped"),
+                    },
+                    Ok(BusMessage::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                        return Some((Delivery::Resync, rx));
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        })
+        .boxed()
+    }
+}
+
+impl Inner {
+    fn sender(&self, key: &str) -> broadcast::Sender<BusMessage> {
+        let mut local = self.local.lock().unwrap_or_else(|p| p.into_inner());
+        // Forget topics nobody listens to any more.
+        if local.len() > 1024 {
+            local.retain(|_, tx| tx.receiver_count() > 0);
+        }
+        local
+            .entry(key.to_owned())
+            .or_insert_with(|| broadcast::channel(CHANNEL_CAPACITY).0)
+            .clone()
+    }
+
+    fn deliver(&self, key: &str, message: BusMessage) {
+        let local = self.local.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(tx) = local.get(key) {
+            // No receivers is fine: nobody is watching this topic.
+            let _ = tx.send(message);
+        }
+    }
+
+    fn resync_all(&self) {
+        let local = self.local.lock().unwrap_or_else(|p| p.into_inner());
+        for tx in local.values() {
+            let _ = tx.send(BusMessage::Resync);
+        }
+    }
+}
+
+async fn listen(client: &redis::Client, prefix: &str) -> AppResult<redis::aio::PubSub> {
+    let mut pubsub = client
+        .get_async_pubsub()
+        .await
+        .map_err(|e| AppError::internal(format!("redis subscribe: {e}")))?;
+    pubsub
+        .psubscribe(format!("{prefix}:*"))
+        .await
+        .map_err(|e| AppError::internal(format!("redis psubscribe: {e}")))?;
+    Ok(pubsub)
+}
+
+async fn run_listener(
+    inner: std::sync::Weak<Inner>,
+    client: redis::Client,
+    prefix: String,
+    mut pubsub: redis::aio::PubSub,
+) {
+    let strip = format!("{prefix}:");
+    loop {
+        {
+            let mut messages = pubsub.on_message();
+            while let Some(msg) = messages.next().await {
+                let Some(inner) = inner.upgrade() else { return };
+                let Some(key) = msg.get_channel_name().strip_prefix(&strip) else { continue };
+                match msg.get_payload::<String>() {
+                    Ok(payload) => inner.deliver(key, BusMessage::Event(payload.into())),
+                    Err(err) => tracing::warn!(%err, "undecodable redis message skipped"),
+                }
+            }
+        }
+        tracing::warn!("redis event listener lost its connection; reconnecting");
+        let mut delay = Duration::from_millis(200);
+        pubsub = loop {
+            if inner.strong_count() == 0 {
+                return;
+            }
+            match listen(&client, &prefix).await {
+                Ok(p) => break p,
+                Err(err) => {
+                    tracing::warn!(%err, "redis event listener reconnect failed");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+            }
+        };
+        match inner.upgrade() {
+            Some(inner) => inner.resync_all(),
+            None => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn memory_bus_delivers_to_subscribers_of_the_topic_only() {
+        let bus = EventBus::memory();
+        let mut a = Box::pin(bus.subscribe::<u32>(&Topic::ResourceStatus { location_id: 1 }));
+        let mut b = Box::pin(bus.subscribe::<u32>(&Topic::ResourceStatus { location_id: 2 }));
+        bus.publish(&Topic::ResourceStatus { location_id: 1 }, &7u32).await.unwrap();
+        assert!(matches!(a.next().await, Some(Delivery::Event(7))));
+        let nothing = tokio::time::timeout(Duration::from_millis(50), b.next()).await;
+        assert!(nothing.is_err());
+    }
+}

@@ -1,0 +1,26 @@
+//! clubgrid: the front desk of a small venue as one GraphQL API.
+//!
+//! [`build_app`] gives the axum router, [`build_schema`] the GraphQL schema; both take an
+//! [`AppState`] made by [`AppState::init`] from [`Settings`].
+
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod context;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod events;
+pub mod http;
+pub mod pagination;
+pub mod schema;
+pub mod state;
+pub mod venue;
+
+pub use config::Settings;
+pub use error::{AppError, ErrorCode};
+pub use http::build_app;
+pub use schema::{AppSchema, build_schema, export_sdl};
+pub use state::AppState;

@@ -1,0 +1,76 @@
+//! The only file that knows every feature: it merges their roots and their request data.
+
+use async_graphql::{
+    Data, MergedObject, MergedSubscription, Schema, SDLExportOptions,
+};
+
+use crate::{
+    audit::AuditQuery,
+    auth::{
+        AuthMutation, AuthQuery,
+        actor::{Actor, AuthFailure},
+    },
+    context::RequestMeta,
+    state::AppState,
+    venue::{self, VenueMutation, VenueQuery, VenueSubscription},
+};
+
+#[derive(MergedObject, Default)]
+pub struct Query(AuthQuery, AuditQuery, VenueQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(AuthMutation, VenueMutation);
+
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(VenueSubscription);
+
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
+
+/// Deepest query accepted; GraphiQL's introspection query needs 13.
+pub const MAX_DEPTH: usize = 15;
+pub const MAX_COMPLEXITY: usize = 2_000;
+pub const MAX_RECURSIVE_DEPTH: usize = 32;
+pub const MAX_DIRECTIVES: usize = 8;
+
+fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), Subscription::default())
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_recursive_depth(MAX_RECURSIVE_DEPTH)
+        .limit_directives(MAX_DIRECTIVES)
+}
+
+pub fn build_schema(state: AppState) -> AppSchema {
+    let mut builder = builder();
+    if !state.settings.introspection {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.data(state).finish()
+}
+
+/// The SDL of the schema, stable across builds: what `schema.graphql` holds.
+pub fn export_sdl() -> String {
+    builder().finish().sdl_with_options(
+        SDLExportOptions::new()
+            .sorted_fields()
+            .sorted_arguments()
+            .sorted_enum_items(),
+    )
+}
+
+/// Everything one request (or one WebSocket connection) carries: the actor, why a credential
+/// was refused if it was, request facts, and fresh DataLoaders.
+pub fn fill_request_data(
+    data: &mut Data,
+    state: &AppState,
+    actor: Actor,
+    failure: Option<AuthFailure>,
+    meta: RequestMeta,
+) {
+    data.insert(actor);
+    if let Some(failure) = failure {
+        data.insert(failure);
+    }
+    data.insert(meta);
+    venue::loaders::register(data, &state.db);
+}

@@ -1,0 +1,118 @@
+//! The application state shared by every request: settings, database, bus, auth machinery.
+
+use std::{ops::Deref, sync::Arc};
+
+use sea_orm::DatabaseConnection;
+
+use crate::{
+    auth::{limiter::LoginLimiter, password::PasswordHasher, tokens::JwtKeys},
+    config::Settings,
+    db::{self, StatementCounter},
+    events::EventBus,
+};
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub settings: Settings,
+    pub db: DatabaseConnection,
+    pub statements: StatementCounter,
+    pub bus: EventBus,
+    pub redis: Option<redis::aio::ConnectionManager>,
+    pub jwt: JwtKeys,
+    pub passwords: PasswordHasher,
+    pub login_limiter: LoginLimiter,
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database {url}: {source}")]
+    Database { url: String, source: sea_orm::DbErr },
+    #[error("redis {url}: {source}")]
+    Redis { url: String, source: redis::RedisError },
+    #[error("{0}")]
+    Other(String),
+}
+
+impl AppState {
+    /// Connects to the database (and Redis when configured). Settings must have been
+    /// [`Settings::prepare`]d: a JWT secret is required here.
+    pub async fn init(settings: Settings) -> Result<AppState, StartupError> {
+        let (db, statements) =
+            db::connect(&settings)
+                .await
+                .map_err(|source| StartupError::Database {
+                    url: redact_url(&settings.database_url),
+                    source,
+                })?;
+        let (bus, redis) = match &settings.redis_url {
+            Some(url) => {
+                let redis_err = |source| StartupError::Redis {
+                    url: redact_url(url),
+                    source,
+                };
+                let client = redis::Client::open(url.as_str()).map_err(redis_err)?;
+                let conn = redis::aio::ConnectionManager::new(client.clone())
+                    .await
+                    .map_err(redis_err)?;
+                let bus = EventBus::redis(client, conn.clone(), &settings.redis_prefix)
+                    .await
+                    .map_err(|e| StartupError::Other(e.to_string()))?;
+                (bus, Some(conn))
+            }
+            None => (EventBus::memory(), None),
+        };
+        let jwt = JwtKeys::new(&settings).map_err(|e| StartupError::Other(e.to_string()))?;
+        let passwords = PasswordHasher::new(settings.password_hash_concurrency)
+            .map_err(|e| StartupError::Other(e.to_string()))?;
+        let login_limiter = LoginLimiter::new(&settings);
+        Ok(AppState(Arc::new(Inner {
+            settings,
+            db,
+            statements,
+            bus,
+            redis,
+            jwt,
+            passwords,
+            login_limiter,
+        })))
+    }
+}
+
+/// Hides the password of a connection URL before it is printed.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_in_urls_are_hidden() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/clubgrid"),
+            "postgres://app:***@db:5432/clubgrid"
+        );
+        assert_eq!(redact_url("sqlite://clubgrid.db?mode=rwc"), "sqlite://clubgrid.db?mode=rwc");
+        assert_eq!(redact_url("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
+    }
+}

@@ -1,0 +1,170 @@
+//! Per-request DataLoaders: every relation field of the venue goes through one of these, so a
+//! nested list costs one statement per level, whatever its length.
+
+use std::{collections::HashMap, sync::Arc};
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use entity::{holiday, location, opening_hours, resource, zone};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
+
+pub type LoadError = Arc<DbErr>;
+
+/// Registers the venue loaders in a request's data.
+pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
+    data.insert(DataLoader::new(LocationById(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(ZoneById(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(ZonesByLocation(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(ResourcesByZone(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(ResourcesByLocation(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(OpeningHoursByLocation(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(HolidaysByLocation(db.clone()), tokio::spawn));
+}
+
+/// Loads the rows of `E` whose `column` is one of `keys`, grouped by that column.
+async fn grouped<E>(
+    db: &DatabaseConnection,
+    column: E::Column,
+    keys: &[i64],
+    key_of: impl Fn(&E::Model) -> Option<i64>,
+    order: impl IntoIterator<Item = E::Column>,
+) -> Result<HashMap<i64, Vec<E::Model>>, LoadError>
+where
+    E: EntityTrait,
+{
+    let mut select = E::find().filter(column.is_in(keys.iter().copied()));
+    for col in order {
+        select = select.order_by_asc(col);
+    }
+    let rows = select.all(db).await.map_err(Arc::new)?;
+    let mut out: HashMap<i64, Vec<E::Model>> = HashMap::with_capacity(keys.len());
+    for row in rows {
+        if let Some(key) = key_of(&row) {
+            out.entry(key).or_default().push(row);
+        }
+    }
+    Ok(out)
+}
+
+pub struct LocationById(DatabaseConnection);
+
+impl Loader<i64> for LocationById {
+    type Value = location::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = location::Entity::find()
+            .filter(location::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    }
+}
+
+pub struct ZoneById(DatabaseConnection);
+
+impl Loader<i64> for ZoneById {
+    type Value = zone::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = zone::Entity::find()
+            .filter(zone::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    }
+}
+
+pub struct ZonesByLocation(DatabaseConnection);
+
+impl Loader<i64> for ZonesByLocation {
+    type Value = Vec<zone::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        grouped::<zone::Entity>(
+            &self.0,
+            zone::Column::LocationId,
+            keys,
+            |m| Some(m.location_id),
+            [zone::Column::SortOrder, zone::Column::Name],
+        )
+        .await
+    }
+}
+
+pub struct ResourcesByZone(DatabaseConnection);
+
+impl Loader<i64> for ResourcesByZone {
+    type Value = Vec<resource::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        grouped::<resource::Entity>(
+            &self.0,
+            resource::Column::ZoneId,
+            keys,
+            |m| m.zone_id,
+            [resource::Column::SortOrder, resource::Column::Name],
+        )
+        .await
+    }
+}
+
+pub struct ResourcesByLocation(DatabaseConnection);
+
+impl Loader<i64> for ResourcesByLocation {
+    type Value = Vec<resource::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        grouped::<resource::Entity>(
+            &self.0,
+            resource::Column::LocationId,
+            keys,
+            |m| Some(m.location_id),
+            [resource::Column::SortOrder, resource::Column::Name],
+        )
+        .await
+    }
+}
+
+pub struct OpeningHoursByLocation(DatabaseConnection);
+
+impl Loader<i64> for OpeningHoursByLocation {
+    type Value = Vec<opening_hours::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        grouped::<opening_hours::Entity>(
+            &self.0,
+            opening_hours::Column::LocationId,
+            keys,
+            |m| Some(m.location_id),
+            [opening_hours::Column::Weekday, opening_hours::Column::OpensAt],
+        )
+        .await
+    }
+}
+
+pub struct HolidaysByLocation(DatabaseConnection);
+
+impl Loader<i64> for HolidaysByLocation {
+    type Value = Vec<holiday::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        grouped::<holiday::Entity>(
+            &self.0,
+            holiday::Column::LocationId,
+            keys,
+            |m| Some(m.location_id),
+            [holiday::Column::Date],
+        )
+        .await
+    }
+}

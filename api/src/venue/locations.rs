@@ -1,0 +1,302 @@
+//! Locations, their weekly hours and their holidays.
+
+use chrono::{NaiveTime, Timelike, Utc};
+use entity::{holiday, location, opening_hours};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
+};
+use serde_json::json;
+
+use super::{
+    organisation,
+    types::{CreateLocationInput, HolidayInput, OpeningHoursInput, UpdateLocationInput},
+};
+use crate::{
+    audit,
+    auth::actor::Caller,
+    domain::{Timezone, text},
+    error::{AppError, AppResult},
+    pagination::{Page, PageInfo, fetch_page},
+    state::AppState,
+};
+
+pub async fn get(state: &AppState, id: i64) -> AppResult<location::Model> {
+    location::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Локация", "Location", id))
+}
+
+pub async fn list(
+    state: &AppState,
+    include_inactive: bool,
+    page: Page,
+) -> AppResult<(Vec<location::Model>, PageInfo)> {
+    let mut select = location::Entity::find().order_by_asc(location::Column::Name);
+    if !include_inactive {
+        select = select.filter(location::Column::Active.eq(true));
+    }
+    fetch_page(&state.db, select, page).await
+}
+
+pub async fn create(state: &AppState, caller: &Caller, input: CreateLocationInput) -> AppResult<location::Model> {
+    let name = text::required("input.name", &input.name, 200)?;
+    let address = text::required("input.address", &input.address, 500)?;
+    let timezone = match &input.timezone {
+        Some(tz) => Timezone::parse("input.timezone", tz)?.name().to_owned(),
+        None => organisation::get(&state.db).await?.default_timezone,
+    };
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    let created = location::ActiveModel {
+        name: Set(name),
+        address: Set(address),
+        timezone: Set(timezone),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        caller,
+        "location.create",
+        "location",
+        Some(created.id),
+        json!({ "name": created.name, "timezone": created.timezone }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    input: UpdateLocationInput,
+) -> AppResult<location::Model> {
+    let current = get(state, id).await?;
+    let mut model: location::ActiveModel = current.into();
+    if let Some(name) = &input.name {
+        model.name = Set(text::required("input.name", name, 200)?);
+    }
+    if let Some(address) = &input.address {
+        model.address = Set(text::required("input.address", address, 500)?);
+    }
+    if let Some(tz) = &input.timezone {
+        model.timezone = Set(Timezone::parse("input.timezone", tz)?.name().to_owned());
+    }
+    if let Some(active) = input.active {
+        model.active = Set(active);
+    }
+    model.updated_at = Set(Utc::now());
+    let txn = state.db.begin().await?;
+    let updated = model.update(&txn).await?;
+    audit::record(
+        &txn,
+        caller,
+        "location.update",
+        "location",
+        Some(id),
+        json!({ "name": updated.name, "address": updated.address, "timezone": updated.timezone, "active": updated.active }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Minutes since the start of the weekday's Monday, as a half-open range; an interval that
+/// closes at or before it opens runs into the next day.
+fn week_minutes(weekday: i32, opens: NaiveTime, closes: NaiveTime) -> (u32, u32) {
+    let day = (weekday as u32 - 1) * 24 * 60;
+    let open = opens.hour() * 60 + opens.minute();
+    let close = closes.hour() * 60 + closes.minute();
+    let end = if close <= open { close + 24 * 60 } else { close };
+    (day + open, day + end)
+}
+
+/// Checks a whole week of intervals: weekdays 1–7, no two intervals overlapping (intervals
+/// past midnight included, Sunday night wrapping onto Monday).
+pub fn check_week(hours: &[OpeningHoursInput]) -> AppResult<()> {
+    const WEEK: u32 = 7 * 24 * 60;
+    let mut ranges = Vec::with_capacity(hours.len() * 2);
+    for (i, h) in hours.iter().enumerate() {
+        if !(1..=7).contains(&h.weekday) {
+            return Err(AppError::validation(
+                format!("hours[{i}].weekday"),
+                format!("день недели должен быть от 1 (пн) до 7 (вс), получено {}", h.weekday),
+                format!("weekday must be 1 (Monday) to 7 (Sunday), got {}", h.weekday),
+            ));
+        }
+        let (start, end) = week_minutes(h.weekday, h.opens_at, h.closes_at);
+        ranges.push((start, end.min(WEEK), i));
+        if end > WEEK {
+            ranges.push((0, end - WEEK, i));
+        }
+    }
+    ranges.sort_unstable();
+    for pair in ranges.windows(2) {
+        let ((_, a_end, a), (b_start, _, b)) = (pair[0], pair[1]);
+        if b_start < a_end {
+            return Err(AppError::validation(
+                format!("hours[{}]", a.max(b)),
+                format!("интервалы hours[{}] и hours[{}] пересекаются", a.min(b), a.max(b)),
+                format!("intervals hours[{}] and hours[{}] overlap", a.min(b), a.max(b)),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Replaces the location's week of opening hours.
+pub async fn set_opening_hours(
+    state: &AppState,
+    caller: &Caller,
+    location_id: i64,
+    hours: Vec<OpeningHoursInput>,
+) -> AppResult<Vec<opening_hours::Model>> {
+    get(state, location_id).await?;
+    check_week(&hours)?;
+    let txn = state.db.begin().await?;
+    opening_hours::Entity::delete_many()
+        .filter(opening_hours::Column::LocationId.eq(location_id))
+        .exec(&txn)
+        .await?;
+    let mut saved = Vec::with_capacity(hours.len());
+    for h in &hours {
+        let row = opening_hours::ActiveModel {
+            location_id: Set(location_id),
+            weekday: Set(h.weekday as i16),
+            opens_at: Set(h.opens_at),
+            closes_at: Set(h.closes_at),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        saved.push(row);
+    }
+    let summary: Vec<_> = saved
+        .iter()
+        .map(|h| json!([h.weekday, h.opens_at.format("%H:%M").to_string(), h.closes_at.format("%H:%M").to_string()]))
+        .collect();
+    audit::record(&txn, caller, "location.set_hours", "location", Some(location_id), json!({ "hours": summary }))
+        .await?;
+    txn.commit().await?;
+    saved.sort_by_key(|h| (h.weekday, h.opens_at));
+    Ok(saved)
+}
+
+/// Adds or replaces the holiday of a date.
+pub async fn set_holiday(
+    state: &AppState,
+    caller: &Caller,
+    location_id: i64,
+    input: HolidayInput,
+) -> AppResult<holiday::Model> {
+    get(state, location_id).await?;
+    let name = text::required("input.name", &input.name, 200)?;
+    if input.opens_at.is_some() != input.closes_at.is_some() {
+        return Err(AppError::validation(
+            "input.closesAt",
+            "укажите и время открытия, и время закрытия, или ни одно (выходной)",
+            "give both opening and closing time, or neither for a closed day",
+        ));
+    }
+    let txn = state.db.begin().await?;
+    let existing = holiday::Entity::find()
+        .filter(holiday::Column::LocationId.eq(location_id))
+        .filter(holiday::Column::Date.eq(input.date))
+        .one(&txn)
+        .await?;
+    let saved = match existing {
+        Some(row) => {
+            let mut model: holiday::ActiveModel = row.into();
+            model.name = Set(name);
+            model.opens_at = Set(input.opens_at);
+            model.closes_at = Set(input.closes_at);
+            model.update(&txn).await?
+        }
+        None => {
+            holiday::ActiveModel {
+                location_id: Set(location_id),
+                date: Set(input.date),
+                name: Set(name),
+                opens_at: Set(input.opens_at),
+                closes_at: Set(input.closes_at),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    audit::record(
+        &txn,
+        caller,
+        "location.set_holiday",
+        "location",
+        Some(location_id),
+        json!({ "date": saved.date.to_string(), "name": saved.name, "closed": saved.opens_at.is_none() }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+pub async fn delete_holiday(state: &AppState, caller: &Caller, id: i64) -> AppResult<()> {
+    let row = holiday::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Праздничный день", "Holiday", id))?;
+    let txn = state.db.begin().await?;
+    holiday::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(
+        &txn,
+        caller,
+        "location.delete_holiday",
+        "location",
+        Some(row.location_id),
+        json!({ "date": row.date.to_string(), "name": row.name }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(weekday: i32, opens: &str, closes: &str) -> OpeningHoursInput {
+        OpeningHoursInput {
+            weekday,
+            opens_at: NaiveTime::parse_from_str(opens, "%H:%M").unwrap(),
+            closes_at: NaiveTime::parse_from_str(closes, "%H:%M").unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_normal_week_and_a_round_the_clock_week_pass() {
+        let week: Vec<_> = (1..=7).map(|d| h(d, "10:00", "22:00")).collect();
+        assert!(check_week(&week).is_ok());
+        let club: Vec<_> = (1..=7).map(|d| h(d, "00:00", "00:00")).collect();
+        assert!(check_week(&club).is_ok());
+        let split = [h(1, "09:00", "13:00"), h(1, "14:00", "18:00")];
+        assert!(check_week(&split).is_ok());
+    }
+
+    #[test]
+    fn overlaps_and_bad_weekdays_are_named() {
+        let err = check_week(&[h(1, "09:00", "13:00"), h(1, "12:00", "18:00")]).unwrap_err();
+        assert!(matches!(err, AppError::Validation { ref field, .. } if field == "hours[1]"));
+        // Friday night past midnight runs into Saturday morning.
+        assert!(check_week(&[h(5, "20:00", "04:00"), h(6, "03:00", "10:00")]).is_err());
+        // Sunday night wraps onto Monday.
+        assert!(check_week(&[h(7, "20:00", "06:00"), h(1, "05:00", "10:00")]).is_err());
+        let err = check_week(&[h(8, "09:00", "10:00")]).unwrap_err();
+        assert!(matches!(err, AppError::Validation { ref field, .. } if field == "hours[0].weekday"));
+    }
+}

@@ -1,0 +1,153 @@
+//! Closed sets stored as short strings and exposed as GraphQL enums.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Who someone is at the venue; decides which operations they may call.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Owns the venue: everything, including other owners.
+    #[sea_orm(string_value = "owner")]
+    Owner,
+    /// Runs the venue: staff, settings, every feature.
+    #[sea_orm(string_value = "admin")]
+    Admin,
+    /// Manages clients, sales and reports.
+    #[sea_orm(string_value = "manager")]
+    Manager,
+    /// Front desk: sessions, bookings, payments, shifts.
+    #[sea_orm(string_value = "operator")]
+    Operator,
+    /// Technician: equipment and its status.
+    #[sea_orm(string_value = "tech")]
+    Tech,
+    /// Trainer or specialist: classes, attendance, progress.
+    #[sea_orm(string_value = "trainer")]
+    Trainer,
+    /// Sees everything staff see, changes nothing.
+    #[sea_orm(string_value = "read_only")]
+    ReadOnly,
+    /// A venue's client acting for themselves.
+    #[sea_orm(string_value = "client")]
+    Client,
+    /// A machine integration acting through an API key.
+    #[sea_orm(string_value = "integration")]
+    Integration,
+}
+
+impl Role {
+    /// Every role, in order of decreasing authority.
+    pub const ALL: [Role; 9] = [
+        Role::Owner,
+        Role::Admin,
+        Role::Manager,
+        Role::Operator,
+        Role::Tech,
+        Role::Trainer,
+        Role::ReadOnly,
+        Role::Client,
+        Role::Integration,
+    ];
+
+    /// The stored (and token) spelling of the role.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Manager => "manager",
+            Role::Operator => "operator",
+            Role::Tech => "tech",
+            Role::Trainer => "trainer",
+            Role::ReadOnly => "read_only",
+            Role::Client => "client",
+            Role::Integration => "integration",
+        }
+    }
+
+    /// Parses the stored spelling back.
+    pub fn parse(value: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == value)
+    }
+}
+
+/// What a bookable or playable thing is.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceKind {
+    /// A gaming PC.
+    #[sea_orm(string_value = "pc")]
+    Pc,
+    /// A console seat (PS5, Xbox).
+    #[sea_orm(string_value = "console")]
+    Console,
+    /// A treatment room, studio or hall.
+    #[sea_orm(string_value = "room")]
+    Room,
+    /// A play area: laser-tag arena, park, forest.
+    #[sea_orm(string_value = "arena")]
+    Arena,
+    /// A rest room for parties after a game.
+    #[sea_orm(string_value = "rest_room")]
+    RestRoom,
+    /// Anything else.
+    #[sea_orm(string_value = "other")]
+    Other,
+}
+
+/// The live state of a resource.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceStatus {
+    /// Available now.
+    #[sea_orm(string_value = "free")]
+    Free,
+    /// In use now.
+    #[sea_orm(string_value = "busy")]
+    Busy,
+    /// Held for an upcoming booking.
+    #[sea_orm(string_value = "booked")]
+    Booked,
+    /// Broken or under maintenance.
+    #[sea_orm(string_value = "out_of_order")]
+    OutOfOrder,
+}
