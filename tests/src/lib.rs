@@ -1,1 +1,316 @@
+//! The test harness: a real server per test, on SQLite or on PostgreSQL + Redis.
+//!
+//! [`TestApp::spawn`] gives each test a fresh database (a temporary SQLite file, or a fresh
+//! PostgreSQL schema with its own Redis prefix), binds port 0 and talks to the server through
+//! the generated client. [`both_backends!`] turns one async test function into a test per
+//! backend.
 
+use std::{net::SocketAddr, path::PathBuf, process::Stdio, time::Duration};
+
+use clubgrid_api::{
+    AppState, Settings,
+    auth::{actor::Caller, users},
+    config::Secret,
+    db,
+    venue::organisation,
+};
+use clubgrid_client::{Client, ops};
+use entity::enums::Role;
+use sea_orm::{ConnectionTrait, Database};
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    sync::OnceCell,
+    task::JoinHandle,
+};
+
+pub use clubgrid_client;
+
+/// The password every test user gets.
+pub const PASSWORD: &str = "test-pass-123";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs one async test body against both backends: `both_backends!(my_test);` makes
+/// `my_test::sqlite` and `my_test::postgres`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::Backend::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::Backend::Postgres).await;
+            }
+        }
+    )+};
+}
+
+pub fn postgres_url() -> String {
+    std::env::var("CLUBGRID_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/clubgrid_test".into())
+}
+
+pub fn redis_url() -> String {
+    std::env::var("CLUBGRID_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// Creates the test database once per process if it is missing.
+async fn ensure_postgres_database() -> Result<(), String> {
+    static READY: OnceCell<()> = OnceCell::const_new();
+    READY
+        .get_or_try_init(|| async {
+            let url = postgres_url();
+            let (server, name) = url.rsplit_once('/').ok_or("bad CLUBGRID_TEST_DATABASE_URL")?;
+            let name = name.split('?').next().unwrap_or(name).to_owned();
+            let admin = Database::connect(format!("{server}/postgres")).await.map_err(|e| e.to_string())?;
+            let exists = admin
+                .query_one_raw(sea_orm::Statement::from_string(
+                    admin.get_database_backend(),
+                    format!("SELECT 1 FROM pg_database WHERE datname = '{name}'"),
+                ))
+                .await
+                .map_err(|e| e.to_string())?;
+            if exists.is_none() {
+                // A concurrent test process may win the race; that is fine.
+                let _ = admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await;
+            }
+            Ok(())
+        })
+        .await
+        .map(|_| ())
+}
+
+/// A database made for one test, removed by [`TestDb::remove`].
+pub struct TestDb {
+    pub backend: Backend,
+    pub name: String,
+    sqlite_file: Option<PathBuf>,
+}
+
+impl TestDb {
+    /// A fresh, migrated database and the settings that reach it.
+    pub async fn create(backend: Backend) -> (TestDb, Settings) {
+        let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+        let mut settings = Settings {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            jwt_secret: Some(Secret::new(format!("test-secret-{}", uuid::Uuid::new_v4().simple()))),
+            database_max_connections: 5,
+            log: "warn".into(),
+            ..Settings::default()
+        };
+        let db = match backend {
+            Backend::Sqlite => {
+                let file = std::env::temp_dir().join(format!("clubgrid-{name}.db"));
+                settings.database_url = format!("sqlite://{}?mode=rwc", file.display());
+                TestDb {
+                    backend,
+                    name,
+                    sqlite_file: Some(file),
+                }
+            }
+            Backend::Postgres => {
+                if let Err(err) = ensure_postgres_database().await {
+                    panic!("PostgreSQL at {} is not usable: {err}", postgres_url());
+                }
+                let conn = Database::connect(postgres_url()).await.expect("connect to PostgreSQL");
+                conn.execute_unprepared(&format!("CREATE SCHEMA \"{name}\""))
+                    .await
+                    .expect("create test schema");
+                settings.database_url = postgres_url();
+                settings.database_schema = Some(name.clone());
+                settings.redis_url = Some(redis_url());
+                settings.redis_prefix = name.clone();
+                TestDb {
+                    backend,
+                    name,
+                    sqlite_file: None,
+                }
+            }
+        };
+        let (conn, _) = db::connect(&settings).await.expect("connect to the test database");
+        db::migrate(&conn).await.expect("migrate the test database");
+        (db, settings)
+    }
+
+    pub async fn remove(self) {
+        match self.backend {
+            Backend::Sqlite => {
+                if let Some(file) = self.sqlite_file {
+                    for suffix in ["", "-wal", "-shm"] {
+                        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+                    }
+                }
+            }
+            Backend::Postgres => {
+                if let Ok(conn) = Database::connect(postgres_url()).await {
+                    let _ = conn
+                        .execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", self.name))
+                        .await;
+                }
+            }
+        }
+    }
+}
+
+/// A running server on a fresh database.
+pub struct TestApp {
+    pub url: String,
+    pub state: AppState,
+    pub db: TestDb,
+    server: JoinHandle<()>,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, |_| {}).await
+    }
+
+    /// Spawns with adjusted settings.
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let (db, mut settings) = TestDb::create(backend).await;
+        adjust(&mut settings);
+        let state = AppState::init(settings).await.expect("init app state");
+        organisation::get(&state.db).await.expect("organisation row");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        let addr = listener.local_addr().expect("local addr");
+        let app = clubgrid_api::build_app(state.clone());
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
+        });
+        TestApp {
+            url: format!("http://{addr}"),
+            state,
+            db,
+            server,
+        }
+    }
+
+    /// A signed-out client.
+    pub fn client(&self) -> Client {
+        Client::new(&self.url)
+    }
+
+    /// Creates a user directly (as the system) with [`PASSWORD`].
+    pub async fn create_user(&self, username: &str, role: Role) -> i64 {
+        let new = users::NewUser {
+            username: username.into(),
+            display_name: None,
+            password: PASSWORD.into(),
+            role,
+        };
+        users::create(&self.state, &Caller::system(), new).await.expect("create user").id
+    }
+
+    /// Signs in through the API and returns a client carrying the access token.
+    pub async fn login(&self, username: &str, password: &str) -> Client {
+        let vars = ops::login::Variables {
+            username: username.into(),
+            password: password.into(),
+        };
+        let payload = self.client().run::<ops::Login>(vars).await.expect("login");
+        self.client().with_token(payload.login.access_token)
+    }
+
+    /// A signed-in client of a new user with `role`.
+    pub async fn as_role(&self, role: Role) -> Client {
+        let username = format!("{}-{}", role.as_str().replace('_', "-"), &uuid::Uuid::new_v4().simple().to_string()[..6]);
+        self.create_user(&username, role).await;
+        self.login(&username, PASSWORD).await
+    }
+
+    /// SQL statements run so far by the server's connection.
+    pub fn statements(&self) -> u64 {
+        self.state.statements.get()
+    }
+
+    pub async fn stop(self) {
+        self.server.abort();
+        drop(self.state);
+        self.db.remove().await;
+    }
+}
+
+/// The `clubgrid` binary of this workspace, built if needed.
+pub async fn clubgrid_binary() -> PathBuf {
+    static BUILT: OnceCell<PathBuf> = OnceCell::const_new();
+    BUILT
+        .get_or_init(|| async {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let status = tokio::process::Command::new(cargo)
+                .args(["build", "--quiet", "-p", "clubgrid-api", "--bin", "clubgrid"])
+                .status()
+                .await
+                .expect("run cargo build");
+            assert!(status.success(), "cargo build of the clubgrid binary failed");
+            let exe = std::env::current_exe().expect("test executable path");
+            // target/<profile>/deps/<test> → target/<profile>/clubgrid
+            exe.parent()
+                .and_then(|deps| deps.parent())
+                .map(|profile| profile.join("clubgrid"))
+                .expect("target directory")
+        })
+        .await
+        .clone()
+}
+
+/// A `clubgrid serve` child process; killed on drop.
+pub struct ServerProcess {
+    pub url: String,
+    child: tokio::process::Child,
+}
+
+impl ServerProcess {
+    /// Starts `clubgrid serve` with `settings` passed as `CLUBGRID_*` variables and waits
+    /// until it prints its address.
+    pub async fn start(settings: &Settings) -> ServerProcess {
+        let mut cmd = tokio::process::Command::new(clubgrid_binary().await);
+        cmd.arg("serve")
+            .env("CLUBGRID_LISTEN", "127.0.0.1:0")
+            .env("CLUBGRID_DATABASE_URL", &settings.database_url)
+            .env(
+                "CLUBGRID_JWT_SECRET",
+                settings.jwt_secret.as_ref().map(Secret::expose).unwrap_or_default(),
+            )
+            .env("CLUBGRID_REDIS_PREFIX", &settings.redis_prefix)
+            .env("CLUBGRID_LOG", "warn")
+            .stdout(Stdio::piped())
+            .kill_on_drop(true);
+        if let Some(schema) = &settings.database_schema {
+            cmd.env("CLUBGRID_DATABASE_SCHEMA", schema);
+        }
+        if let Some(redis) = &settings.redis_url {
+            cmd.env("CLUBGRID_REDIS_URL", redis);
+        }
+        let mut child = cmd.spawn().expect("spawn clubgrid serve");
+        let stdout = child.stdout.take().expect("child stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let url = tokio::time::timeout(Duration::from_secs(60), async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(url) = line.strip_prefix("clubgrid listening on ") {
+                    return url.trim().to_owned();
+                }
+            }
+            panic!("clubgrid serve exited before listening");
+        })
+        .await
+        .expect("clubgrid serve did not start in time");
+        // Keep draining stdout so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        ServerProcess { url, child }
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.url)
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}

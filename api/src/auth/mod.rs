@@ -45,11 +45,11 @@ impl AuthQuery {
     async fn users(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = false)] include_inactive: bool,
+        #[graphql(desc = "Include deactivated ones (default false).")] include_inactive: Option<bool>,
         page: Option<PageInput>,
     ) -> async_graphql::Result<UserPage> {
         let state = ctx.state()?;
-        let (items, page_info) = users::list(state, include_inactive, Page::parse(page).gql()?).await.gql()?;
+        let (items, page_info) = users::list(state, include_inactive.unwrap_or(false), Page::parse(page).gql()?).await.gql()?;
         Ok(UserPage {
             items: items.into_iter().map(Into::into).collect(),
             page_info,
@@ -68,11 +68,11 @@ impl AuthQuery {
     async fn api_keys(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = false)] include_revoked: bool,
+        #[graphql(desc = "Include revoked keys (default false).")] include_revoked: Option<bool>,
         page: Option<PageInput>,
     ) -> async_graphql::Result<ApiKeyPage> {
         let state = ctx.state()?;
-        let (items, page_info) = api_keys::list(state, include_revoked, Page::parse(page).gql()?).await.gql()?;
+        let (items, page_info) = api_keys::list(state, include_revoked.unwrap_or(false), Page::parse(page).gql()?).await.gql()?;
         Ok(ApiKeyPage {
             items: items.into_iter().map(Into::into).collect(),
             page_info,

@@ -45,12 +45,12 @@ impl VenueQuery {
     async fn locations(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = false)] include_inactive: bool,
+        #[graphql(desc = "Include deactivated ones (default false).")] include_inactive: Option<bool>,
         page: Option<PageInput>,
     ) -> async_graphql::Result<LocationPage> {
         let state = ctx.state()?;
         let page = Page::parse(page).gql()?;
-        let (rows, page_info) = locations::list(state, include_inactive, page).await.gql()?;
+        let (rows, page_info) = locations::list(state, include_inactive.unwrap_or(false), page).await.gql()?;
         Ok(LocationPage {
             items: rows.into_iter().map(Location).collect(),
             page_info,
