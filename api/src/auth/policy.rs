@@ -98,7 +98,9 @@ pub fn authorize(field: &str, actor: &Actor, failure: Option<&AuthFailure>) -> A
     }
 }
 
-/// The field guard: `#[graphql(guard = "policy(\"Query.me\")")]`.
+/// The field guard: `#[graphql(guard = "policy(\"Query.me\")")]`. A refusal carries
+/// `extensions.policy`, the entry that refused, so clients can tell "your role may not call
+/// this" from a refusal by the operation itself (a wrong password, say).
 pub struct PolicyGuard(&'static str);
 
 pub fn policy(field: &'static str) -> PolicyGuard {
@@ -107,7 +109,8 @@ pub fn policy(field: &'static str) -> PolicyGuard {
 
 impl Guard for PolicyGuard {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        authorize(self.0, ctx.actor(), ctx.data_opt::<AuthFailure>()).map_err(|e| e.extend())
+        authorize(self.0, ctx.actor(), ctx.data_opt::<AuthFailure>())
+            .map_err(|e| e.extend_with(|_, ext| ext.set("policy", self.0)))
     }
 }
 
