@@ -1,9 +1,10 @@
 //! One accessor for what a resolver needs from its context: the state, the actor, the caller
 //! (actor plus request facts for the audit log) and the per-request DataLoaders.
 
-use async_graphql::{Context, dataloader::DataLoader};
+use async_graphql::{Context, dataloader::Loader};
 
 use crate::{
+    batch::Batcher,
     auth::actor::{Actor, Caller},
     error::AppError,
     state::AppState,
@@ -22,7 +23,7 @@ pub trait ContextExt {
     fn state(&self) -> async_graphql::Result<&AppState>;
     fn actor(&self) -> &Actor;
     fn caller(&self) -> Caller;
-    fn loader<L: Send + Sync + 'static>(&self) -> async_graphql::Result<&DataLoader<L>>;
+    fn loader<L: Loader<i64>>(&self) -> async_graphql::Result<&Batcher<L, i64>>;
 }
 
 impl ContextExt for Context<'_> {
@@ -44,8 +45,8 @@ impl ContextExt for Context<'_> {
         }
     }
 
-    fn loader<L: Send + Sync + 'static>(&self) -> async_graphql::Result<&DataLoader<L>> {
-        self.data::<DataLoader<L>>().map_err(|_| {
+    fn loader<L: Loader<i64>>(&self) -> async_graphql::Result<&Batcher<L, i64>> {
+        self.data::<Batcher<L, i64>>().map_err(|_| {
             async_graphql::ErrorExtensions::extend(&AppError::internal(format!(
                 "request has no loader {}",
                 std::any::type_name::<L>()

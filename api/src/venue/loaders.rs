@@ -1,25 +1,25 @@
-//! Per-request DataLoaders: every relation field of the venue goes through one of these, so a
+//! Per-request loaders (run by [`Batcher`]): every relation field of the venue goes through one of these, so a
 //! nested list costs one statement per level, whatever its length.
 
 use std::{collections::HashMap, sync::Arc};
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::Loader;
 use entity::{holiday, location, opening_hours, resource, zone};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::batch::Batcher;
 
 pub type LoadError = Arc<DbErr>;
 
 /// Registers the venue loaders in a request's data.
 pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
-    data.insert(DataLoader::new(LocationById(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(ZoneById(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(ZonesByLocation(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(ResourcesByZone(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(ResourcesByLocation(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(OpeningHoursByLocation(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(HolidaysByLocation(db.clone()), tokio::spawn));
+    data.insert(Batcher::new(LocationById(db.clone())));
+    data.insert(Batcher::new(ZoneById(db.clone())));
+    data.insert(Batcher::new(ZonesByLocation(db.clone())));
+    data.insert(Batcher::new(ResourcesByZone(db.clone())));
+    data.insert(Batcher::new(ResourcesByLocation(db.clone())));
+    data.insert(Batcher::new(OpeningHoursByLocation(db.clone())));
+    data.insert(Batcher::new(HolidaysByLocation(db.clone())));
 }
 
 /// Loads the rows of `E` whose `column` is one of `keys`, grouped by that column.

@@ -2,7 +2,7 @@
 
 use async_graphql::{
     ComplexObject, Context, ID, InputObject, MaybeUndefined, Object, SimpleObject,
-    dataloader::{DataLoader, Loader},
+    dataloader::Loader,
 };
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use entity::{
@@ -21,8 +21,7 @@ where
     L: Loader<i64, Value = V, Error = LoadError>,
     V: Clone + Send + Sync + 'static,
 {
-    let loader: &DataLoader<L> = ctx.loader::<L>()?;
-    loader
+    ctx.loader::<L>()?
         .load_one(key)
         .await
         .map_err(|e| async_graphql::ErrorExtensions::extend(&AppError::internal(e)))

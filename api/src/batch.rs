@@ -1,0 +1,155 @@
+//! Per-request batching of relation lookups, so a nested list costs one statement per level.
+//!
+//! Loaders implement async-graphql's [`Loader`] trait; [`Batcher`] runs them. Unlike
+//! async-graphql's `DataLoader`, which fires a fixed delay after the first key, a batch here
+//! waits until no new key has arrived for [`IDLE_GAP`] (at most [`MAX_WAIT`]): resolving 100
+//! sibling objects can take longer than any fixed delay on a busy machine, and a batch that
+//! fires half-way would cost a second statement.
+
+use std::{
+    collections::{HashMap, HashSet},
+    hash::Hash,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use async_graphql::dataloader::Loader;
+use tokio::{sync::oneshot, time::Instant};
+
+/// A batch runs once no key has arrived for this long…
+pub const IDLE_GAP: Duration = Duration::from_millis(2);
+/// …or this long after its first key, whichever comes first.
+pub const MAX_WAIT: Duration = Duration::from_millis(50);
+/// Keys per statement; longer batches are split.
+pub const MAX_BATCH: usize = 500;
+
+type Reply<V, E> = oneshot::Sender<Result<Option<V>, E>>;
+
+pub struct Batcher<L: Loader<K>, K: Send + Sync + Hash + Eq + Clone + 'static> {
+    loader: Arc<L>,
+    pending: Arc<Mutex<Pending<K, L::Value, L::Error>>>,
+}
+
+struct Pending<K, V, E> {
+    waiters: Vec<(K, Reply<V, E>)>,
+    first_at: Instant,
+    last_at: Instant,
+    scheduled: bool,
+}
+
+impl<L, K> Batcher<L, K>
+where
+    L: Loader<K>,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+{
+    pub fn new(loader: L) -> Self {
+        let now = Instant::now();
+        Batcher {
+            loader: Arc::new(loader),
+            pending: Arc::new(Mutex::new(Pending {
+                waiters: Vec::new(),
+                first_at: now,
+                last_at: now,
+                scheduled: false,
+            })),
+        }
+    }
+
+    /// The value for `key`, loaded together with every other key asked for meanwhile.
+    pub async fn load_one(&self, key: K) -> Result<Option<L::Value>, L::Error> {
+        let (tx, rx) = oneshot::channel();
+        let spawn = {
+            let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+            let now = Instant::now();
+            if pending.waiters.is_empty() {
+                pending.first_at = now;
+            }
+            pending.last_at = now;
+            pending.waiters.push((key, tx));
+            !std::mem::replace(&mut pending.scheduled, true)
+        };
+        if spawn {
+            tokio::spawn(run(self.loader.clone(), self.pending.clone()));
+        }
+        match rx.await {
+            Ok(result) => result,
+            // The batch task died (runtime shutting down): nothing to return.
+            Err(_) => Ok(None),
+        }
+    }
+}
+
+async fn run<L, K>(loader: Arc<L>, pending: Arc<Mutex<Pending<K, L::Value, L::Error>>>)
+where
+    L: Loader<K>,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+{
+    let waiters = loop {
+        let wake_at = {
+            let mut p = pending.lock().unwrap_or_else(|p| p.into_inner());
+            let now = Instant::now();
+            let idle_until = p.last_at + IDLE_GAP;
+            let deadline = p.first_at + MAX_WAIT;
+            if now >= idle_until || now >= deadline {
+                p.scheduled = false;
+                break std::mem::take(&mut p.waiters);
+            }
+            idle_until.min(deadline)
+        };
+        tokio::time::sleep_until(wake_at).await;
+    };
+    let mut waiters = waiters;
+    while !waiters.is_empty() {
+        let rest = waiters.split_off(waiters.len().min(MAX_BATCH));
+        let keys: Vec<K> = waiters.iter().map(|(k, _)| k.clone()).collect::<HashSet<_>>().into_iter().collect();
+        let result: Result<HashMap<K, L::Value>, L::Error> = loader.load(&keys).await;
+        for (key, reply) in waiters {
+            let answer = match &result {
+                Ok(values) => Ok(values.get(&key).cloned()),
+                Err(err) => Err(err.clone()),
+            };
+            // The asker may have gone (request cancelled); that is fine.
+            let _ = reply.send(answer);
+        }
+        waiters = rest;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    struct Doubler(Arc<AtomicUsize>);
+
+    impl Loader<u32> for Doubler {
+        type Value = u32;
+        type Error = Arc<String>;
+
+        async fn load(&self, keys: &[u32]) -> Result<HashMap<u32, u32>, Self::Error> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Ok(keys.iter().filter(|k| **k != 0).map(|k| (*k, k * 2)).collect())
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn keys_that_trickle_in_share_one_batch() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let batcher = Arc::new(Batcher::new(Doubler(calls.clone())));
+        let mut tasks = Vec::new();
+        for key in 0..100u32 {
+            let batcher = batcher.clone();
+            tasks.push(tokio::spawn(async move { batcher.load_one(key).await }));
+            // Resolving each sibling takes a while: 20 ms for all, far past a fixed 1 ms window.
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        let mut answers = Vec::new();
+        for task in tasks {
+            answers.push(task.await.unwrap().unwrap());
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(answers[0], None);
+        assert_eq!(answers[21], Some(42));
+    }
+}

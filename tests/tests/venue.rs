@@ -1,0 +1,406 @@
+//! Locations, hours, holidays, zones and resources through the API; the live map
+//! subscription; and the statement count of the nested venue query.
+
+use std::time::Duration;
+
+use clubgrid_api::{
+    auth::actor::Caller,
+    venue::{locations, resources, types, zones},
+};
+use clubgrid_tests::{
+    Backend, TestApp, both_backends,
+    clubgrid_client::{Client, ops},
+};
+use entity::enums::{ResourceKind, Role};
+use futures_util::StreamExt;
+
+both_backends!(venue_lifecycle, live_map_subscription, nested_venue_query_costs_the_same_at_any_size);
+
+async fn audit_actions(owner: &Client, entity: &str) -> Vec<String> {
+    let log = owner
+        .run::<ops::AuditLog>(ops::audit_log::Variables {
+            filter: Some(ops::audit_log::AuditFilter {
+                entity: Some(entity.into()),
+                action: None,
+                actor_user_id: None,
+                entity_id: None,
+                from: None,
+                to: None,
+            }),
+            page: Some(ops::audit_log::PageInput {
+                limit: Some(100),
+                offset: None,
+            }),
+        })
+        .await
+        .unwrap();
+    log.audit_log.items.into_iter().map(|e| e.action).collect()
+}
+
+fn hours(weekday: i64, opens: &str, closes: &str) -> ops::set_opening_hours::OpeningHoursInput {
+    ops::set_opening_hours::OpeningHoursInput {
+        weekday,
+        opens_at: opens.into(),
+        closes_at: closes.into(),
+    }
+}
+
+async fn venue_lifecycle(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let manager = app.as_role(Role::Manager).await;
+    let operator = app.as_role(Role::Operator).await;
+    let owner = app.as_role(Role::Owner).await;
+
+    let new_location = |tz: Option<&str>| ops::create_location::Variables {
+        input: ops::create_location::CreateLocationInput {
+            name: "Клуб на Абая".into(),
+            address: "Алматы, Абая 1".into(),
+            timezone: tz.map(Into::into),
+        },
+    };
+    // A wrong timezone is refused naming the field; operators may not create locations.
+    let err = manager.run::<ops::CreateLocation>(new_location(Some("Mars/Base"))).await.unwrap_err();
+    assert_eq!((err.code(), err.errors()[0].field()), (Some("VALIDATION"), Some("input.timezone")));
+    let err = operator.run::<ops::CreateLocation>(new_location(None)).await.unwrap_err();
+    assert_eq!(err.code(), Some("FORBIDDEN"));
+    // Without a timezone the organisation's default applies.
+    let location = manager.run::<ops::CreateLocation>(new_location(None)).await.unwrap().create_location;
+    assert_eq!(location.timezone, "Asia/Almaty");
+
+    // Weekly hours: overlaps are refused naming the interval; a night shift past midnight is fine.
+    let err = manager
+        .run::<ops::SetOpeningHours>(ops::set_opening_hours::Variables {
+            location_id: location.id.clone(),
+            hours: vec![hours(1, "10:00:00", "18:00:00"), hours(1, "17:00:00", "23:00:00")],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.errors()[0].field(), Some("hours[1]"));
+    let week: Vec<_> = (1..=7).map(|d| hours(d, "10:00:00", "02:00:00")).collect();
+    let saved = manager
+        .run::<ops::SetOpeningHours>(ops::set_opening_hours::Variables {
+            location_id: location.id.clone(),
+            hours: week,
+        })
+        .await
+        .unwrap();
+    assert_eq!(saved.set_opening_hours.len(), 7);
+
+    // A holiday, then the same date again replaces it.
+    for name in ["Наурыз", "Наурыз мейрамы"] {
+        manager
+            .run::<ops::SetHoliday>(ops::set_holiday::Variables {
+                location_id: location.id.clone(),
+                input: ops::set_holiday::HolidayInput {
+                    date: "2027-03-22".into(),
+                    name: name.into(),
+                    opens_at: None,
+                    closes_at: None,
+                },
+            })
+            .await
+            .unwrap();
+    }
+    let read = operator
+        .run::<ops::Location>(ops::location::Variables { id: location.id.clone() })
+        .await
+        .unwrap()
+        .location;
+    assert_eq!(read.opening_hours.len(), 7);
+    assert_eq!(read.opening_hours[0].closes_at, "02:00:00");
+    assert_eq!(read.holidays.len(), 1);
+    assert_eq!(read.holidays[0].name, "Наурыз мейрамы");
+    assert!(read.holidays[0].closed);
+
+    // Zones: names are unique per location, colours are checked.
+    let zone = |name: &str, color: Option<&str>| ops::create_zone::Variables {
+        input: ops::create_zone::CreateZoneInput {
+            location_id: location.id.clone(),
+            name: name.into(),
+            description: None,
+            color: color.map(Into::into),
+            sort_order: None,
+        },
+    };
+    let vip = manager.run::<ops::CreateZone>(zone("VIP", Some("#AA00FF"))).await.unwrap().create_zone;
+    assert_eq!(vip.color.as_deref(), Some("#aa00ff"));
+    let err = manager.run::<ops::CreateZone>(zone("VIP", None)).await.unwrap_err();
+    assert_eq!(err.code(), Some("CONFLICT"));
+    let err = manager.run::<ops::CreateZone>(zone("PS5", Some("orange"))).await.unwrap_err();
+    assert_eq!(err.errors()[0].field(), Some("input.color"));
+
+    // Resources: a zone from another location is refused.
+    let other = manager
+        .run::<ops::CreateLocation>(ops::create_location::Variables {
+            input: ops::create_location::CreateLocationInput {
+                name: "Другая".into(),
+                address: "Астана".into(),
+                timezone: Some("Asia/Almaty".into()),
+            },
+        })
+        .await
+        .unwrap()
+        .create_location;
+    let pc = |location_id: &str, zone_id: Option<&str>, name: &str| ops::create_resource::Variables {
+        input: ops::create_resource::CreateResourceInput {
+            location_id: location_id.into(),
+            zone_id: zone_id.map(Into::into),
+            kind: ops::create_resource::ResourceKind::PC,
+            name: name.into(),
+            capacity: None,
+            notes: None,
+            sort_order: None,
+        },
+    };
+    let err = manager.run::<ops::CreateResource>(pc(&other.id, Some(&vip.id), "PC-1")).await.unwrap_err();
+    assert_eq!(err.errors()[0].field(), Some("input.zoneId"));
+    let pc1 = manager
+        .run::<ops::CreateResource>(pc(&location.id, Some(&vip.id), "PC-1"))
+        .await
+        .unwrap()
+        .create_resource;
+    assert!(matches!(pc1.status, ops::create_resource::ResourceStatus::FREE));
+    assert_eq!(pc1.capacity, 1);
+
+    // A zone with resources cannot be deleted; an empty one can.
+    let err = manager.run::<ops::DeleteZone>(ops::delete_zone::Variables { id: vip.id.clone() }).await.unwrap_err();
+    assert_eq!(err.code(), Some("CONFLICT"));
+    manager.run::<ops::DeleteResource>(ops::delete_resource::Variables { id: pc1.id.clone() }).await.unwrap();
+    manager.run::<ops::DeleteZone>(ops::delete_zone::Variables { id: vip.id.clone() }).await.unwrap();
+    let err = operator
+        .run::<ops::Resource>(ops::resource::Variables { id: pc1.id.clone() })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NOT_FOUND"));
+
+    // Deactivated locations leave the default list but stay readable.
+    manager
+        .run::<ops::UpdateLocation>(ops::update_location::Variables {
+            id: other.id.clone(),
+            input: ops::update_location::UpdateLocationInput {
+                active: Some(false),
+                name: None,
+                address: None,
+                timezone: None,
+            },
+        })
+        .await
+        .unwrap();
+    let listed = operator
+        .run::<ops::Locations>(ops::locations::Variables {
+            include_inactive: None,
+            page: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(listed.locations.page_info.total, 1);
+
+    // Every change is in the audit log, written by whoever made it.
+    let actions = audit_actions(&owner, "location").await;
+    for expected in ["location.create", "location.set_hours", "location.set_holiday", "location.update"] {
+        assert!(actions.iter().any(|a| a == expected), "{expected} not in {actions:?}");
+    }
+    assert_eq!(audit_actions(&owner, "zone").await.len(), 2, "zone.create and zone.delete");
+    assert_eq!(audit_actions(&owner, "resource").await.len(), 2, "resource.create and resource.delete");
+    app.stop().await;
+}
+
+async fn next_update(
+    stream: &mut clubgrid_tests::clubgrid_client::Subscription<ops::resource_status_changed::ResponseData>,
+) -> ops::resource_status_changed::ResourceStatusChangedResourceStatusChanged {
+    tokio::time::timeout(Duration::from_secs(10), stream.next())
+        .await
+        .expect("an update within 10 s")
+        .expect("the stream is open")
+        .expect("no error")
+        .resource_status_changed
+}
+
+async fn live_map_subscription(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let system = Caller::system();
+    let location = locations::create(
+        &app.state,
+        &system,
+        types::CreateLocationInput {
+            name: "Live".into(),
+            address: "Алматы".into(),
+            timezone: None,
+        },
+    )
+    .await
+    .unwrap();
+    for n in 1..=3 {
+        resources::create(
+            &app.state,
+            &system,
+            types::CreateResourceInput {
+                location_id: location.id.into(),
+                zone_id: None,
+                kind: ResourceKind::Pc,
+                name: format!("PC-{n}"),
+                capacity: None,
+                notes: None,
+                sort_order: Some(n),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let vars = || ops::resource_status_changed::Variables {
+        location_id: location.id.to_string(),
+    };
+
+    // Signed-out and client callers are refused.
+    let mut anonymous = app.client().subscribe::<ops::ResourceStatusChanged>(vars()).await.unwrap();
+    let err = anonymous.next().await.unwrap().unwrap_err();
+    assert_eq!(err.code(), Some("UNAUTHENTICATED"));
+    let client_role = app.as_role(Role::Client).await;
+    let mut refused = client_role.subscribe::<ops::ResourceStatusChanged>(vars()).await.unwrap();
+    assert_eq!(refused.next().await.unwrap().unwrap_err().code(), Some("FORBIDDEN"));
+
+    let operator = app.as_role(Role::Operator).await;
+    let mut live = operator.subscribe::<ops::ResourceStatusChanged>(vars()).await.unwrap();
+    let first = next_update(&mut live).await;
+    assert!(first.snapshot);
+    assert_eq!(first.resources.len(), 3);
+
+    // A change made by another user, through another request, reaches the subscriber.
+    let tech = app.as_role(Role::Tech).await;
+    let target = first.resources[1].id.clone();
+    tech.run::<ops::SetResourceStatus>(ops::set_resource_status::Variables {
+        id: target.clone(),
+        status: ops::set_resource_status::ResourceStatus::OUT_OF_ORDER,
+        note: Some("Сломан блок питания".into()),
+    })
+    .await
+    .unwrap();
+    let change = next_update(&mut live).await;
+    assert!(!change.snapshot);
+    assert_eq!(change.resources.len(), 1);
+    assert_eq!(change.resources[0].id, target);
+    assert!(matches!(
+        change.resources[0].status,
+        ops::resource_status_changed::ResourceStatus::OUT_OF_ORDER
+    ));
+
+    // Deletion is announced by id.
+    let manager = app.as_role(Role::Manager).await;
+    let gone = first.resources[2].id.clone();
+    manager.run::<ops::DeleteResource>(ops::delete_resource::Variables { id: gone.clone() }).await.unwrap();
+    let change = next_update(&mut live).await;
+    assert_eq!(change.removed_ids, vec![gone]);
+
+    // Events of another location do not leak in.
+    let elsewhere = locations::create(
+        &app.state,
+        &system,
+        types::CreateLocationInput {
+            name: "Elsewhere".into(),
+            address: "Астана".into(),
+            timezone: None,
+        },
+    )
+    .await
+    .unwrap();
+    zones::create(
+        &app.state,
+        &system,
+        types::CreateZoneInput {
+            location_id: elsewhere.id.into(),
+            name: "Z".into(),
+            description: None,
+            color: None,
+            sort_order: None,
+        },
+    )
+    .await
+    .unwrap();
+    resources::create(
+        &app.state,
+        &system,
+        types::CreateResourceInput {
+            location_id: elsewhere.id.into(),
+            zone_id: None,
+            kind: ResourceKind::Console,
+            name: "PS5-1".into(),
+            capacity: Some(4),
+            notes: None,
+            sort_order: None,
+        },
+    )
+    .await
+    .unwrap();
+    let quiet = tokio::time::timeout(Duration::from_millis(500), live.next()).await;
+    assert!(quiet.is_err(), "an event of another location arrived");
+    app.stop().await;
+}
+
+async fn nested_venue_query_costs_the_same_at_any_size(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let viewer = app.as_role(Role::ReadOnly).await;
+    let system = Caller::system();
+    let mut made = 0;
+    let mut costs = Vec::new();
+    for size in [1, 10, 100] {
+        while made < size {
+            made += 1;
+            let location = locations::create(
+                &app.state,
+                &system,
+                types::CreateLocationInput {
+                    name: format!("L{made:03}"),
+                    address: "—".into(),
+                    timezone: None,
+                },
+            )
+            .await
+            .unwrap();
+            let zone = zones::create(
+                &app.state,
+                &system,
+                types::CreateZoneInput {
+                    location_id: location.id.into(),
+                    name: "Standard".into(),
+                    description: None,
+                    color: None,
+                    sort_order: None,
+                },
+            )
+            .await
+            .unwrap();
+            resources::create(
+                &app.state,
+                &system,
+                types::CreateResourceInput {
+                    location_id: location.id.into(),
+                    zone_id: Some(zone.id.into()),
+                    kind: ResourceKind::Pc,
+                    name: "PC-1".into(),
+                    capacity: None,
+                    notes: None,
+                    sort_order: None,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let before = app.statements();
+        let map = viewer
+            .run::<ops::VenueMap>(ops::venue_map::Variables {
+                page: Some(ops::venue_map::PageInput {
+                    limit: Some(100),
+                    offset: None,
+                }),
+            })
+            .await
+            .unwrap();
+        costs.push(app.statements() - before);
+        let resources: usize = map.locations.items.iter().flat_map(|l| &l.zones).map(|z| z.resources.len()).sum();
+        assert_eq!(resources, size);
+    }
+    assert!(costs.iter().all(|c| *c == costs[0]), "statements at 1, 10, 100 rows: {costs:?}");
+    // Authentication (2) + page count and slice (2) + zones (1) + resources (1).
+    assert_eq!(costs[0], 6, "statements per request: {costs:?}");
+    app.stop().await;
+}
