@@ -133,16 +133,17 @@ mod tests {
         }
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    /// On a paused clock, so the gaps are exact whatever the machine is doing.
+    #[tokio::test(start_paused = true)]
     async fn keys_that_trickle_in_share_one_batch() {
         let calls = Arc::new(AtomicUsize::new(0));
         let batcher = Arc::new(Batcher::new(Doubler(calls.clone())));
         let mut tasks = Vec::new();
-        for key in 0..100u32 {
+        for key in 0..40u32 {
             let batcher = batcher.clone();
             tasks.push(tokio::spawn(async move { batcher.load_one(key).await }));
-            // Resolving each sibling takes a while: 20 ms for all, far past a fixed 1 ms window.
-            std::thread::sleep(Duration::from_micros(200));
+            // Siblings arrive 1 ms apart: 40 ms for all, far past a fixed 1 ms window.
+            tokio::time::sleep(Duration::from_millis(1)).await;
         }
         let mut answers = Vec::new();
         for task in tasks {
@@ -151,5 +152,15 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         assert_eq!(answers[0], None);
         assert_eq!(answers[21], Some(42));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_longer_than_the_gap_starts_a_new_batch() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let batcher = Arc::new(Batcher::new(Doubler(calls.clone())));
+        assert_eq!(batcher.load_one(1).await.unwrap(), Some(2));
+        tokio::time::sleep(IDLE_GAP * 2).await;
+        assert_eq!(batcher.load_one(2).await.unwrap(), Some(4));
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 }
