@@ -270,14 +270,16 @@ impl ServerProcess {
     /// Starts `clubgrid serve` with `settings` passed as `CLUBGRID_*` variables and waits
     /// until it prints its address.
     pub async fn start(settings: &Settings) -> ServerProcess {
+        ServerProcess::start_with(settings, &[], true).await
+    }
+
+    /// Starts `clubgrid serve <extra args>`; `pass_secret` false leaves the JWT secret unset.
+    pub async fn start_with(settings: &Settings, extra: &[&str], pass_secret: bool) -> ServerProcess {
         let mut cmd = tokio::process::Command::new(clubgrid_binary().await);
         cmd.arg("serve")
+            .args(extra)
             .env("CLUBGRID_LISTEN", "127.0.0.1:0")
             .env("CLUBGRID_DATABASE_URL", &settings.database_url)
-            .env(
-                "CLUBGRID_JWT_SECRET",
-                settings.jwt_secret.as_ref().map(Secret::expose).unwrap_or_default(),
-            )
             .env("CLUBGRID_REDIS_PREFIX", &settings.redis_prefix)
             .env("CLUBGRID_LOG", "warn")
             .stdout(Stdio::piped())
@@ -285,6 +287,10 @@ impl ServerProcess {
         if let Some(schema) = &settings.database_schema {
             cmd.env("CLUBGRID_DATABASE_SCHEMA", schema);
         }
+        match settings.jwt_secret.as_ref().filter(|_| pass_secret) {
+            Some(secret) => cmd.env("CLUBGRID_JWT_SECRET", secret.expose()),
+            None => cmd.env_remove("CLUBGRID_JWT_SECRET"),
+        };
         if let Some(redis) = &settings.redis_url {
             cmd.env("CLUBGRID_REDIS_URL", redis);
         }

@@ -22,7 +22,7 @@ use std::future::IntoFuture;
 use futures_util::{StreamExt, stream::BoxStream};
 pub use graphql_client::GraphQLQuery;
 use graphql_client::Response;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue};
 
@@ -44,7 +44,7 @@ pub mod ops {
 }
 
 /// One error of a GraphQL response.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 pub struct ServerError {
     pub message: String,
     #[serde(default)]

@@ -1,0 +1,170 @@
+//! The real binary: the README's demo command, the one-shot commands, and two API processes
+//! sharing PostgreSQL + Redis.
+
+use std::time::Duration;
+
+use clubgrid_api::{Settings, config::Secret};
+use clubgrid_tests::{
+    Backend, ServerProcess, TestDb, clubgrid_binary,
+    clubgrid_client::{Client, ops},
+};
+use futures_util::StreamExt;
+
+async fn login(client: &Client, username: &str, password: &str) -> Client {
+    let vars = ops::login::Variables {
+        username: username.into(),
+        password: password.into(),
+    };
+    let token = client.run::<ops::Login>(vars).await.expect("login").login.access_token;
+    client.with_token(token)
+}
+
+async fn first_location(client: &Client) -> String {
+    let vars = ops::locations::Variables {
+        include_inactive: None,
+        page: None,
+    };
+    client.run::<ops::Locations>(vars).await.expect("locations").locations.items[0].id.clone()
+}
+
+/// Changes a resource through `writer` and waits for `reader`'s live map to see it.
+async fn change_is_seen(writer: &Client, reader: &Client, location_id: &str) {
+    let vars = ops::resource_status_changed::Variables {
+        location_id: location_id.into(),
+    };
+    let mut live = reader.subscribe::<ops::ResourceStatusChanged>(vars).await.expect("subscribe");
+    let first = tokio::time::timeout(Duration::from_secs(10), live.next())
+        .await
+        .expect("snapshot in time")
+        .expect("open")
+        .expect("no error")
+        .resource_status_changed;
+    assert!(first.snapshot && !first.resources.is_empty());
+    let target = first.resources[0].id.clone();
+    writer
+        .run::<ops::SetResourceStatus>(ops::set_resource_status::Variables {
+            id: target.clone(),
+            status: ops::set_resource_status::ResourceStatus::OUT_OF_ORDER,
+            note: None,
+        })
+        .await
+        .expect("set status");
+    let change = tokio::time::timeout(Duration::from_secs(10), live.next())
+        .await
+        .expect("the change arrives within 10 s")
+        .expect("open")
+        .expect("no error")
+        .resource_status_changed;
+    assert!(!change.snapshot);
+    assert_eq!(change.resources[0].id, target);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_command_serves_graphiql_logins_and_live_updates() {
+    let file = std::env::temp_dir().join(format!("clubgrid-demo-{}.db", uuid::Uuid::new_v4().simple()));
+    let settings = Settings {
+        database_url: format!("sqlite://{}?mode=rwc", file.display()),
+        ..Settings::default()
+    };
+    let server = ServerProcess::start_with(&settings, &["--demo"], false).await;
+    let graphiql = reqwest::get(format!("{}/graphiql", server.url)).await.unwrap();
+    assert_eq!(graphiql.status(), 200);
+    assert!(graphiql.text().await.unwrap().contains("graphiql"));
+    let ready = reqwest::get(format!("{}/readyz", server.url)).await.unwrap();
+    assert_eq!(ready.status(), 200);
+
+    let admin = login(&server.client(), "admin", "demo12345").await;
+    let me = admin.run::<ops::Me>(ops::me::Variables).await.unwrap().me;
+    assert!(matches!(me.role, ops::me::Role::ADMIN));
+    let tech = login(&server.client(), "tech", "demo12345").await;
+    let location = first_location(&admin).await;
+    change_is_seen(&tech, &admin, &location).await;
+    server.stop().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_share_events_through_redis() {
+    let (db, settings) = TestDb::create(Backend::Postgres).await;
+    // Users and venues made through the library on the shared database.
+    {
+        let seeded = clubgrid_api::AppState::init(settings.clone()).await.unwrap();
+        clubgrid_api::demo::seed(&seeded).await.unwrap();
+    }
+    let one = ServerProcess::start(&settings).await;
+    let two = ServerProcess::start(&settings).await;
+    assert_ne!(one.url, two.url);
+    let watcher = login(&one.client(), "operator", "demo12345").await;
+    let writer = login(&two.client(), "tech", "demo12345").await;
+    let location = first_location(&watcher).await;
+    change_is_seen(&writer, &watcher, &location).await;
+    one.stop().await;
+    two.stop().await;
+    db.remove().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_shot_commands() {
+    let bin = clubgrid_binary().await;
+    // export-schema prints exactly schema.graphql.
+    let out = tokio::process::Command::new(&bin).arg("export-schema").output().await.unwrap();
+    assert!(out.status.success());
+    let on_disk = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql")).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), on_disk);
+
+    let file = std::env::temp_dir().join(format!("clubgrid-cli-{}.db", uuid::Uuid::new_v4().simple()));
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    let run = |args: &'static [&'static str], stdin: Option<&'static str>| {
+        let bin = bin.clone();
+        let url = url.clone();
+        async move {
+            let mut cmd = tokio::process::Command::new(bin);
+            cmd.args(args)
+                .env("CLUBGRID_DATABASE_URL", url)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            let mut child = cmd.spawn().unwrap();
+            if let Some(input) = stdin {
+                use tokio::io::AsyncWriteExt;
+                child.stdin.take().unwrap().write_all(input.as_bytes()).await.unwrap();
+            }
+            drop(child.stdin.take());
+            child.wait_with_output().await.unwrap()
+        }
+    };
+    assert!(run(&["migrate"], None).await.status.success());
+    let created = run(&["create-user", "--username", "Boss", "--role", "owner"], Some("boss-password\n")).await;
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    assert!(String::from_utf8_lossy(&created.stdout).contains("created user boss"));
+    // A second user with the same name, a weak password and an unknown role are refused clearly.
+    let again = run(&["create-user", "--username", "boss", "--role", "owner"], Some("boss-password\n")).await;
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("taken"));
+    let weak = run(&["create-user", "--username", "kid", "--role", "tech"], Some("123\n")).await;
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("at least 8"));
+    let role = run(&["create-user", "--username", "kid", "--role", "wizard"], Some("long-enough\n")).await;
+    assert!(String::from_utf8_lossy(&role.stderr).contains("unknown role"));
+    assert!(run(&["seed", "--demo"], None).await.status.success());
+
+    // serve without a JWT secret (and not in demo mode) refuses to start, saying why.
+    let serve = run(&["serve"], None).await;
+    assert!(!serve.status.success());
+    assert!(String::from_utf8_lossy(&serve.stderr).contains("CLUBGRID_JWT_SECRET"));
+
+    // The user made on the command line can sign in to a server on that database.
+    let settings = Settings {
+        database_url: url.clone(),
+        jwt_secret: Some(Secret::new("s".repeat(40))),
+        ..Settings::default()
+    };
+    let server = ServerProcess::start(&settings).await;
+    let boss = login(&server.client(), "boss", "boss-password").await;
+    assert_eq!(boss.run::<ops::Me>(ops::me::Variables).await.unwrap().me.username, "boss");
+    server.stop().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+}
