@@ -24,10 +24,11 @@ pub const MAX_WAIT: Duration = Duration::from_millis(50);
 pub const MAX_BATCH: usize = 500;
 
 type Reply<V, E> = oneshot::Sender<Result<Option<V>, E>>;
+type Shared<K, V, E> = Arc<Mutex<Pending<K, V, E>>>;
 
 pub struct Batcher<L: Loader<K>, K: Send + Sync + Hash + Eq + Clone + 'static> {
     loader: Arc<L>,
-    pending: Arc<Mutex<Pending<K, L::Value, L::Error>>>,
+    pending: Shared<K, L::Value, L::Error>,
 }
 
 struct Pending<K, V, E> {
@@ -79,7 +80,7 @@ where
     }
 }
 
-async fn run<L, K>(loader: Arc<L>, pending: Arc<Mutex<Pending<K, L::Value, L::Error>>>)
+async fn run<L, K>(loader: Arc<L>, pending: Shared<K, L::Value, L::Error>)
 where
     L: Loader<K>,
     K: Send + Sync + Hash + Eq + Clone + 'static,
@@ -101,7 +102,12 @@ where
     let mut waiters = waiters;
     while !waiters.is_empty() {
         let rest = waiters.split_off(waiters.len().min(MAX_BATCH));
-        let keys: Vec<K> = waiters.iter().map(|(k, _)| k.clone()).collect::<HashSet<_>>().into_iter().collect();
+        let keys: Vec<K> = waiters
+            .iter()
+            .map(|(k, _)| k.clone())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
         let result: Result<HashMap<K, L::Value>, L::Error> = loader.load(&keys).await;
         for (key, reply) in waiters {
             let answer = match &result {
@@ -129,7 +135,11 @@ mod tests {
 
         async fn load(&self, keys: &[u32]) -> Result<HashMap<u32, u32>, Self::Error> {
             self.0.fetch_add(1, Ordering::SeqCst);
-            Ok(keys.iter().filter(|k| **k != 0).map(|k| (*k, k * 2)).collect())
+            Ok(keys
+                .iter()
+                .filter(|k| **k != 0)
+                .map(|k| (*k, k * 2))
+                .collect())
         }
     }
 

@@ -16,7 +16,11 @@ use crate::{
 };
 
 #[derive(Parser, Debug)]
-#[command(name = "clubgrid", version, about = "The front desk of a small venue, as one GraphQL API")]
+#[command(
+    name = "clubgrid",
+    version,
+    about = "The front desk of a small venue, as one GraphQL API"
+)]
 struct Cli {
     /// A TOML file of settings (environment variables CLUBGRID_* override it).
     #[arg(long, global = true, env = "CLUBGRID_CONFIG")]
@@ -66,7 +70,10 @@ pub fn main() -> ExitCode {
         print!("{}", export_sdl());
         return ExitCode::SUCCESS;
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(err) => {
             eprintln!("error: cannot start the async runtime: {err}");
@@ -83,9 +90,13 @@ pub fn main() -> ExitCode {
 }
 
 fn init_tracing(settings: &Settings) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.log));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.log));
     // A second initialisation (tests) is harmless.
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
@@ -101,13 +112,19 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Migrate => {
             let state = tool_state(settings).await?;
-            println!("migrations applied to {}", redact_url(&state.settings.database_url));
+            println!(
+                "migrations applied to {}",
+                redact_url(&state.settings.database_url)
+            );
             Ok(())
         }
         Command::Seed { .. } => {
             let state = tool_state(settings).await?;
             demo::seed(&state).await.map_err(|e| e.to_string())?;
-            println!("demo data loaded; demo users have the password {}", demo::DEMO_PASSWORD);
+            println!(
+                "demo data loaded; demo users have the password {}",
+                demo::DEMO_PASSWORD
+            );
             Ok(())
         }
         Command::CreateUser {
@@ -126,8 +143,15 @@ async fn run(cli: Cli) -> Result<(), String> {
                 password,
                 role,
             };
-            let user = users::create(&state, &Caller::system(), new).await.map_err(|e| e.to_string())?;
-            println!("created user {} (id {}, role {})", user.username, user.id, user.role.as_str());
+            let user = users::create(&state, &Caller::system(), new)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "created user {} (id {}, role {})",
+                user.username,
+                user.id,
+                user.role.as_str()
+            );
             Ok(())
         }
         Command::ExportSchema => Ok(()),
@@ -153,8 +177,12 @@ fn read_new_password() -> Result<String, String> {
 async fn tool_state(settings: Settings) -> Result<AppState, String> {
     let settings = settings.for_tools();
     let state = AppState::init(settings).await.map_err(|e| e.to_string())?;
-    db::migrate(&state.db).await.map_err(|e| format!("migration failed: {e}"))?;
-    organisation::get(&state.db).await.map_err(|e| e.to_string())?;
+    db::migrate(&state.db)
+        .await
+        .map_err(|e| format!("migration failed: {e}"))?;
+    organisation::get(&state.db)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(state)
 }
 
@@ -162,11 +190,17 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
     let auto_migrate = settings.auto_migrate;
     let state = AppState::init(settings).await.map_err(|e| e.to_string())?;
     if auto_migrate || demo {
-        db::migrate(&state.db).await.map_err(|e| format!("migration failed: {e}"))?;
+        db::migrate(&state.db)
+            .await
+            .map_err(|e| format!("migration failed: {e}"))?;
     }
-    organisation::get(&state.db).await.map_err(|e| e.to_string())?;
+    organisation::get(&state.db)
+        .await
+        .map_err(|e| e.to_string())?;
     if demo {
-        demo::seed(&state).await.map_err(|e| format!("demo data: {e}"))?;
+        demo::seed(&state)
+            .await
+            .map_err(|e| format!("demo data: {e}"))?;
     }
     let database = redact_url(&state.settings.database_url);
     let bus = state.bus.engine();
@@ -180,7 +214,11 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
         }
         if demo {
             let names: Vec<_> = demo::DEMO_USERS.iter().map(|(u, _, _)| *u).collect();
-            println!("  demo logins: {} (password {})", names.join(", "), demo::DEMO_PASSWORD);
+            println!(
+                "  demo logins: {} (password {})",
+                names.join(", "),
+                demo::DEMO_PASSWORD
+            );
         }
     })
     .await

@@ -204,7 +204,10 @@ mod tests {
             jwt_secret: Some(Secret::new("short")),
             ..Settings::default()
         };
-        assert!(matches!(settings.prepare(false), Err(ConfigError::WeakJwtSecret(5))));
+        assert!(matches!(
+            settings.prepare(false),
+            Err(ConfigError::WeakJwtSecret(5))
+        ));
     }
 
     #[test]

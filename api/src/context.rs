@@ -4,8 +4,8 @@
 use async_graphql::{Context, dataloader::Loader};
 
 use crate::{
-    batch::Batcher,
     auth::actor::{Actor, Caller},
+    batch::Batcher,
     error::AppError,
     state::AppState,
 };
@@ -28,8 +28,11 @@ pub trait ContextExt {
 
 impl ContextExt for Context<'_> {
     fn state(&self) -> async_graphql::Result<&AppState> {
-        self.data::<AppState>()
-            .map_err(|_| async_graphql::ErrorExtensions::extend(&AppError::internal("schema built without AppState")))
+        self.data::<AppState>().map_err(|_| {
+            async_graphql::ErrorExtensions::extend(&AppError::internal(
+                "schema built without AppState",
+            ))
+        })
     }
 
     fn actor(&self) -> &Actor {

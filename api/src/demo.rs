@@ -64,10 +64,38 @@ const VENUES: &[VenueSpec] = &[
         opens: (0, 0),
         closes: (0, 0),
         zones: &[
-            ZoneSpec { name: "Standard", color: "#4caf50", kind: ResourceKind::Pc, prefix: "PC-", count: 10, capacity: 1 },
-            ZoneSpec { name: "PRO", color: "#2196f3", kind: ResourceKind::Pc, prefix: "PRO-", count: 6, capacity: 1 },
-            ZoneSpec { name: "VIP", color: "#9c27b0", kind: ResourceKind::Pc, prefix: "VIP-", count: 4, capacity: 1 },
-            ZoneSpec { name: "PS5", color: "#ff9800", kind: ResourceKind::Console, prefix: "PS5-", count: 2, capacity: 4 },
+            ZoneSpec {
+                name: "Standard",
+                color: "#4caf50",
+                kind: ResourceKind::Pc,
+                prefix: "PC-",
+                count: 10,
+                capacity: 1,
+            },
+            ZoneSpec {
+                name: "PRO",
+                color: "#2196f3",
+                kind: ResourceKind::Pc,
+                prefix: "PRO-",
+                count: 6,
+                capacity: 1,
+            },
+            ZoneSpec {
+                name: "VIP",
+                color: "#9c27b0",
+                kind: ResourceKind::Pc,
+                prefix: "VIP-",
+                count: 4,
+                capacity: 1,
+            },
+            ZoneSpec {
+                name: "PS5",
+                color: "#ff9800",
+                kind: ResourceKind::Console,
+                prefix: "PS5-",
+                count: 2,
+                capacity: 4,
+            },
         ],
         loose: &[],
     },
@@ -91,8 +119,22 @@ const VENUES: &[VenueSpec] = &[
         opens: (10, 0),
         closes: (22, 0),
         zones: &[
-            ZoneSpec { name: "Площадки", color: "#607d8b", kind: ResourceKind::Arena, prefix: "", count: 0, capacity: 0 },
-            ZoneSpec { name: "Комнаты отдыха", color: "#795548", kind: ResourceKind::RestRoom, prefix: "Комната отдыха ", count: 2, capacity: 15 },
+            ZoneSpec {
+                name: "Площадки",
+                color: "#607d8b",
+                kind: ResourceKind::Arena,
+                prefix: "",
+                count: 0,
+                capacity: 0,
+            },
+            ZoneSpec {
+                name: "Комнаты отдыха",
+                color: "#795548",
+                kind: ResourceKind::RestRoom,
+                prefix: "Комната отдыха ",
+                count: 2,
+                capacity: 15,
+            },
         ],
         loose: &[],
     },
@@ -178,15 +220,16 @@ async fn seed_venue(state: &AppState, system: &Caller, venue: &VenueSpec) -> App
         locations::set_holiday(state, system, location.id, holiday).await?;
     }
 
-    let resource = |zone_id: Option<i64>, kind, name: String, capacity, order| CreateResourceInput {
-        location_id: location.id.into(),
-        zone_id: zone_id.map(Into::into),
-        kind,
-        name,
-        capacity: Some(capacity),
-        notes: None,
-        sort_order: Some(order),
-    };
+    let resource =
+        |zone_id: Option<i64>, kind, name: String, capacity, order| CreateResourceInput {
+            location_id: location.id.into(),
+            zone_id: zone_id.map(Into::into),
+            kind,
+            name,
+            capacity: Some(capacity),
+            notes: None,
+            sort_order: Some(order),
+        };
     for (z, spec) in venue.zones.iter().enumerate() {
         let zone = zones::create(
             state,
@@ -204,17 +247,29 @@ async fn seed_venue(state: &AppState, system: &Caller, venue: &VenueSpec) -> App
             .map(|n| (format!("{}{n:02}", spec.prefix), spec.capacity))
             .collect();
         if spec.kind == ResourceKind::RestRoom {
-            items = (1..=spec.count).map(|n| (format!("{}{n}", spec.prefix), spec.capacity)).collect();
+            items = (1..=spec.count)
+                .map(|n| (format!("{}{n}", spec.prefix), spec.capacity))
+                .collect();
         }
         if spec.kind == ResourceKind::Arena {
             items = ARENAS.iter().map(|(n, c)| ((*n).to_owned(), *c)).collect();
         }
         for (order, (name, capacity)) in items.into_iter().enumerate() {
-            resources::create(state, system, resource(Some(zone.id), spec.kind, name, capacity, order as i32)).await?;
+            resources::create(
+                state,
+                system,
+                resource(Some(zone.id), spec.kind, name, capacity, order as i32),
+            )
+            .await?;
         }
     }
     for (order, (name, kind, capacity)) in venue.loose.iter().enumerate() {
-        resources::create(state, system, resource(None, *kind, (*name).into(), *capacity, order as i32)).await?;
+        resources::create(
+            state,
+            system,
+            resource(None, *kind, (*name).into(), *capacity, order as i32),
+        )
+        .await?;
     }
     // One broken PC, so the live map shows every colour.
     if let Some(broken) = resources::snapshot(state, location.id)
@@ -222,8 +277,14 @@ async fn seed_venue(state: &AppState, system: &Caller, venue: &VenueSpec) -> App
         .into_iter()
         .find(|r| r.name == "PC-07")
     {
-        resources::set_status(state, system, broken.id, ResourceStatus::OutOfOrder, Some("Не включается монитор".into()))
-            .await?;
+        resources::set_status(
+            state,
+            system,
+            broken.id,
+            ResourceStatus::OutOfOrder,
+            Some("Не включается монитор".into()),
+        )
+        .await?;
     }
     Ok(())
 }

@@ -134,7 +134,11 @@ impl AppError {
         }
     }
 
-    pub fn validation(field: impl Into<String>, ru: impl Into<String>, en: impl Into<String>) -> Self {
+    pub fn validation(
+        field: impl Into<String>,
+        ru: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
         AppError::Validation {
             field: field.into(),
             msg: Msg::new(ru, en),
@@ -228,11 +232,18 @@ mod tests {
 
     #[test]
     fn validation_names_the_field_in_both_languages() {
-        let err = AppError::validation("timezone", "неизвестный часовой пояс", "unknown timezone").extend();
+        let err = AppError::validation("timezone", "неизвестный часовой пояс", "unknown timezone")
+            .extend();
         assert_eq!(err.message, "Поле «timezone»: неизвестный часовой пояс");
         let ext = err.extensions.expect("extensions");
-        assert_eq!(ext.get("code"), Some(&async_graphql::Value::from("VALIDATION")));
-        assert_eq!(ext.get("field"), Some(&async_graphql::Value::from("timezone")));
+        assert_eq!(
+            ext.get("code"),
+            Some(&async_graphql::Value::from("VALIDATION"))
+        );
+        assert_eq!(
+            ext.get("field"),
+            Some(&async_graphql::Value::from("timezone"))
+        );
     }
 
     #[test]
@@ -240,6 +251,9 @@ mod tests {
         let err = AppError::internal("no such table: zone").extend();
         assert!(!err.message.contains("zone"));
         let ext = err.extensions.expect("extensions");
-        assert_eq!(ext.get("code"), Some(&async_graphql::Value::from("INTERNAL")));
+        assert_eq!(
+            ext.get("code"),
+            Some(&async_graphql::Value::from("INTERNAL"))
+        );
     }
 }

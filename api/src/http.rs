@@ -98,7 +98,10 @@ struct Edge {
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
-    if let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         let value = value.trim();
         let token = value
             .strip_prefix("Bearer ")
@@ -130,7 +133,12 @@ impl FromRequestParts<Http> for Edge {
             .state
             .settings
             .trust_forwarded_for
-            .then(|| parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+            .then(|| {
+                parts
+                    .headers
+                    .get("x-forwarded-for")
+                    .and_then(|v| v.to_str().ok())
+            })
             .flatten()
             .and_then(|v| v.split(',').next())
             .map(|v| v.trim().to_owned());
@@ -167,7 +175,11 @@ async fn graphql_get(
     if let (Ok(protocol), Ok(upgrade)) = (protocol, upgrade) {
         return websocket(http, edge, protocol, upgrade);
     }
-    match GraphQLRequest::<async_graphql_axum::rejection::GraphQLRejection>::from_request(request, &http).await {
+    match GraphQLRequest::<async_graphql_axum::rejection::GraphQLRejection>::from_request(
+        request, &http,
+    )
+    .await
+    {
         Ok(request) => execute(&http, edge, request.into_inner()).await,
         Err(rejection) => rejection.into_response(),
     }
@@ -175,13 +187,22 @@ async fn graphql_get(
 
 async fn execute(http: &Http, edge: Edge, mut request: async_graphql::Request) -> Response {
     let request_id = edge.meta.request_id.clone().unwrap_or_default();
-    let span = tracing::info_span!("graphql", request_id = %request_id, actor = %edge.actor.label());
-    fill_request_data(&mut request.data, &http.state, edge.actor, edge.failure, edge.meta);
+    let span =
+        tracing::info_span!("graphql", request_id = %request_id, actor = %edge.actor.label());
+    fill_request_data(
+        &mut request.data,
+        &http.state,
+        edge.actor,
+        edge.failure,
+        edge.meta,
+    );
     let mut response = http.schema.execute(request).instrument(span).await;
     finish_errors(&mut response.errors, &request_id);
     let mut response = GraphQLResponse::from(response).into_response();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
     }
     response
 }
@@ -209,17 +230,23 @@ fn finish_errors(errors: &mut [ServerError], request_id: &str) {
 /// Russian wording for the limit errors of the GraphQL engine.
 fn translate(message: &str) -> Msg {
     let ru = match message.trim_end_matches('.') {
-        "Query is nested too deep" => format!("Запрос слишком глубокий: не более {MAX_DEPTH} уровней вложенности"),
-        "Query is too complex" => "Запрос слишком сложный: запросите меньше полей".to_owned(),
-        "The number of directives on the field cannot be greater than 8" | "Too many directives" => {
-            "Слишком много директив в запросе".to_owned()
+        "Query is nested too deep" => {
+            format!("Запрос слишком глубокий: не более {MAX_DEPTH} уровней вложенности")
         }
+        "Query is too complex" => "Запрос слишком сложный: запросите меньше полей".to_owned(),
+        "The number of directives on the field cannot be greater than 8"
+        | "Too many directives" => "Слишком много директив в запросе".to_owned(),
         _ => message.to_owned(),
     };
     Msg::new(ru, message)
 }
 
-fn websocket(http: Http, edge: Edge, protocol: GraphQLProtocol, upgrade: WebSocketUpgrade) -> Response {
+fn websocket(
+    http: Http,
+    edge: Edge,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
@@ -251,7 +278,13 @@ fn payload_token(payload: &serde_json::Value) -> Option<String> {
         .iter()
         .find_map(|k| payload.get(k).and_then(|v| v.as_str()))?;
     let token = field.trim();
-    Some(token.strip_prefix("Bearer ").unwrap_or(token).trim().to_owned())
+    Some(
+        token
+            .strip_prefix("Bearer ")
+            .unwrap_or(token)
+            .trim()
+            .to_owned(),
+    )
 }
 
 async fn graphiql() -> Html<String> {
@@ -294,7 +327,11 @@ async fn readyz(State(http): State<Http>) -> Response {
         }
     };
     let ready = database == "ok" && redis.as_deref().is_none_or(|r| r == "ok");
-    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     let body = json!({
         "status": if ready { "ready" } else { "not ready" },
         "database": database,
@@ -310,9 +347,12 @@ pub async fn serve(state: AppState, on_bound: impl FnOnce(SocketAddr)) -> std::i
     let listener = tokio::net::TcpListener::bind(state.settings.listen).await?;
     on_bound(listener.local_addr()?);
     let app = build_app(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

@@ -108,12 +108,32 @@ mod tests {
 
     #[test]
     fn defaults_and_bounds() {
-        assert_eq!(Page::parse(None).unwrap(), Page { limit: 20, offset: 0 });
+        assert_eq!(
+            Page::parse(None).unwrap(),
+            Page {
+                limit: 20,
+                offset: 0
+            }
+        );
         let page = |limit, offset| Page::parse(Some(PageInput { limit, offset }));
-        assert_eq!(page(Some(100), Some(5)).unwrap(), Page { limit: 100, offset: 5 });
-        for bad in [page(Some(0), None), page(Some(101), None), page(Some(10_000), None)] {
-            assert!(matches!(bad, Err(AppError::Validation { ref field, .. }) if field == "page.limit"));
+        assert_eq!(
+            page(Some(100), Some(5)).unwrap(),
+            Page {
+                limit: 100,
+                offset: 5
+            }
+        );
+        for bad in [
+            page(Some(0), None),
+            page(Some(101), None),
+            page(Some(10_000), None),
+        ] {
+            assert!(
+                matches!(bad, Err(AppError::Validation { ref field, .. }) if field == "page.limit")
+            );
         }
-        assert!(matches!(page(None, Some(-1)), Err(AppError::Validation { ref field, .. }) if field == "page.offset"));
+        assert!(
+            matches!(page(None, Some(-1)), Err(AppError::Validation { ref field, .. }) if field == "page.offset")
+        );
     }
 }

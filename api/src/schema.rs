@@ -1,8 +1,6 @@
 //! The only file that knows every feature: it merges their roots and their request data.
 
-use async_graphql::{
-    Data, MergedObject, MergedSubscription, Schema, SDLExportOptions,
-};
+use async_graphql::{Data, MergedObject, MergedSubscription, SDLExportOptions, Schema};
 
 use crate::{
     audit::AuditQuery,
@@ -33,11 +31,15 @@ pub const MAX_RECURSIVE_DEPTH: usize = 32;
 pub const MAX_DIRECTIVES: usize = 8;
 
 fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
-    Schema::build(Query::default(), Mutation::default(), Subscription::default())
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .limit_recursive_depth(MAX_RECURSIVE_DEPTH)
-        .limit_directives(MAX_DIRECTIVES)
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .limit_recursive_depth(MAX_RECURSIVE_DEPTH)
+    .limit_directives(MAX_DIRECTIVES)
 }
 
 pub fn build_schema(state: AppState) -> AppSchema {

@@ -38,7 +38,10 @@ pub enum StartupError {
     #[error("database {url}: {source}")]
     Database { url: String, source: sea_orm::DbErr },
     #[error("redis {url}: {source}")]
-    Redis { url: String, source: redis::RedisError },
+    Redis {
+        url: String,
+        source: redis::RedisError,
+    },
     #[error("{0}")]
     Other(String),
 }
@@ -112,7 +115,13 @@ mod tests {
             redact_url("postgres://app:s3cret@db:5432/clubgrid"),
             "postgres://app:***@db:5432/clubgrid"
         );
-        assert_eq!(redact_url("sqlite://clubgrid.db?mode=rwc"), "sqlite://clubgrid.db?mode=rwc");
-        assert_eq!(redact_url("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
+        assert_eq!(
+            redact_url("sqlite://clubgrid.db?mode=rwc"),
+            "sqlite://clubgrid.db?mode=rwc"
+        );
+        assert_eq!(
+            redact_url("redis://127.0.0.1:6379"),
+            "redis://127.0.0.1:6379"
+        );
     }
 }

@@ -19,7 +19,10 @@ fn main() {
     for path in files {
         println!("cargo:rerun-if-changed={}", path.display());
         let text = fs::read_to_string(&path).unwrap_or_default();
-        let file = path.file_name().and_then(|f| f.to_str()).unwrap_or_default();
+        let file = path
+            .file_name()
+            .and_then(|f| f.to_str())
+            .unwrap_or_default();
         for name in operation_names(&text) {
             out.push_str(&format!(
                 "#[derive(graphql_client::GraphQLQuery)]\n\
@@ -30,7 +33,8 @@ fn main() {
             ));
         }
     }
-    let target = Path::new(&env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("operations.rs");
+    let target =
+        Path::new(&env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("operations.rs");
     if let Err(err) = fs::write(&target, out) {
         panic!("cannot write {}: {err}", target.display());
     }
@@ -43,7 +47,10 @@ fn operation_names(text: &str) -> Vec<String> {
         let line = line.trim_start();
         for keyword in ["query ", "mutation ", "subscription "] {
             if let Some(rest) = line.strip_prefix(keyword) {
-                let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
                 if !name.is_empty() {
                     names.push(name);
                 }

@@ -154,7 +154,12 @@ fn fk(
         .to_owned()
 }
 
-fn index(name: &str, table: impl IntoIden, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
+fn index(
+    name: &str,
+    table: impl IntoIden,
+    cols: &[&'static str],
+    unique: bool,
+) -> IndexCreateStatement {
     let mut stmt = Index::create();
     stmt.name(name).table(table);
     for col in cols {
@@ -209,10 +214,20 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ix_refresh_session_family", RefreshSession::Table, &["family"], false))
+            .create_index(index(
+                "ix_refresh_session_family",
+                RefreshSession::Table,
+                &["family"],
+                false,
+            ))
             .await?;
         manager
-            .create_index(index("ix_refresh_session_user", RefreshSession::Table, &["user_id"], false))
+            .create_index(index(
+                "ix_refresh_session_user",
+                RefreshSession::Table,
+                &["user_id"],
+                false,
+            ))
             .await?;
 
         manager
@@ -225,7 +240,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ix_revoked_token_expires", RevokedToken::Table, &["expires_at"], false))
+            .create_index(index(
+                "ix_revoked_token_expires",
+                RevokedToken::Table,
+                &["expires_at"],
+                false,
+            ))
             .await?;
 
         manager
@@ -273,10 +293,20 @@ impl MigrationTrait for Migration {
             .create_index(index("ix_audit_log_at", AuditLog::Table, &["at"], false))
             .await?;
         manager
-            .create_index(index("ix_audit_log_entity", AuditLog::Table, &["entity", "entity_id"], false))
+            .create_index(index(
+                "ix_audit_log_entity",
+                AuditLog::Table,
+                &["entity", "entity_id"],
+                false,
+            ))
             .await?;
         manager
-            .create_index(index("ix_audit_log_actor", AuditLog::Table, &["actor_user_id"], false))
+            .create_index(index(
+                "ix_audit_log_actor",
+                AuditLog::Table,
+                &["actor_user_id"],
+                false,
+            ))
             .await?;
 
         manager
@@ -327,7 +357,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ix_opening_hours_location", OpeningHours::Table, &["location_id", "weekday"], false))
+            .create_index(index(
+                "ix_opening_hours_location",
+                OpeningHours::Table,
+                &["location_id", "weekday"],
+                false,
+            ))
             .await?;
 
         manager
@@ -351,7 +386,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ux_holiday_location_date", Holiday::Table, &["location_id", "date"], true))
+            .create_index(index(
+                "ux_holiday_location_date",
+                Holiday::Table,
+                &["location_id", "date"],
+                true,
+            ))
             .await?;
 
         manager
@@ -376,7 +416,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ux_zone_location_name", Zone::Table, &["location_id", "name"], true))
+            .create_index(index(
+                "ux_zone_location_name",
+                Zone::Table,
+                &["location_id", "name"],
+                true,
+            ))
             .await?;
 
         manager
@@ -412,10 +457,20 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ux_resource_location_name", Resource::Table, &["location_id", "name"], true))
+            .create_index(index(
+                "ux_resource_location_name",
+                Resource::Table,
+                &["location_id", "name"],
+                true,
+            ))
             .await?;
         manager
-            .create_index(index("ix_resource_zone", Resource::Table, &["zone_id"], false))
+            .create_index(index(
+                "ix_resource_zone",
+                Resource::Table,
+                &["zone_id"],
+                false,
+            ))
             .await?;
         Ok(())
     }
@@ -434,7 +489,9 @@ impl MigrationTrait for Migration {
             RefreshSession::Table.into_iden(),
             AppUser::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -5,6 +5,9 @@
 //! the generated client. [`both_backends!`] turns one async test function into a test per
 //! backend.
 
+// Test support: a failed set-up step should stop the test at once, with its message.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 use std::{net::SocketAddr, path::PathBuf, process::Stdio, time::Duration};
 
 use clubgrid_api::{
@@ -67,9 +70,13 @@ async fn ensure_postgres_database() -> Result<(), String> {
     READY
         .get_or_try_init(|| async {
             let url = postgres_url();
-            let (server, name) = url.rsplit_once('/').ok_or("bad CLUBGRID_TEST_DATABASE_URL")?;
+            let (server, name) = url
+                .rsplit_once('/')
+                .ok_or("bad CLUBGRID_TEST_DATABASE_URL")?;
             let name = name.split('?').next().unwrap_or(name).to_owned();
-            let admin = Database::connect(format!("{server}/postgres")).await.map_err(|e| e.to_string())?;
+            let admin = Database::connect(format!("{server}/postgres"))
+                .await
+                .map_err(|e| e.to_string())?;
             let exists = admin
                 .query_one_raw(sea_orm::Statement::from_string(
                     admin.get_database_backend(),
@@ -79,7 +86,9 @@ async fn ensure_postgres_database() -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             if exists.is_none() {
                 // A concurrent test process may win the race; that is fine.
-                let _ = admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await;
+                let _ = admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await;
             }
             Ok(())
         })
@@ -100,7 +109,10 @@ impl TestDb {
         let name = format!("t_{}", uuid::Uuid::new_v4().simple());
         let mut settings = Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            jwt_secret: Some(Secret::new(format!("test-secret-{}", uuid::Uuid::new_v4().simple()))),
+            jwt_secret: Some(Secret::new(format!(
+                "test-secret-{}",
+                uuid::Uuid::new_v4().simple()
+            ))),
             database_max_connections: 5,
             log: "warn".into(),
             ..Settings::default()
@@ -119,7 +131,9 @@ impl TestDb {
                 if let Err(err) = ensure_postgres_database().await {
                     panic!("PostgreSQL at {} is not usable: {err}", postgres_url());
                 }
-                let conn = Database::connect(postgres_url()).await.expect("connect to PostgreSQL");
+                let conn = Database::connect(postgres_url())
+                    .await
+                    .expect("connect to PostgreSQL");
                 conn.execute_unprepared(&format!("CREATE SCHEMA \"{name}\""))
                     .await
                     .expect("create test schema");
@@ -134,7 +148,9 @@ impl TestDb {
                 }
             }
         };
-        let (conn, _) = db::connect(&settings).await.expect("connect to the test database");
+        let (conn, _) = db::connect(&settings)
+            .await
+            .expect("connect to the test database");
         db::migrate(&conn).await.expect("migrate the test database");
         (db, settings)
     }
@@ -151,7 +167,10 @@ impl TestDb {
             Backend::Postgres => {
                 if let Ok(conn) = Database::connect(postgres_url()).await {
                     let _ = conn
-                        .execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", self.name))
+                        .execute_unprepared(&format!(
+                            "DROP SCHEMA IF EXISTS \"{}\" CASCADE",
+                            self.name
+                        ))
                         .await;
                 }
             }
@@ -177,12 +196,20 @@ impl TestApp {
         let (db, mut settings) = TestDb::create(backend).await;
         adjust(&mut settings);
         let state = AppState::init(settings).await.expect("init app state");
-        organisation::get(&state.db).await.expect("organisation row");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        organisation::get(&state.db)
+            .await
+            .expect("organisation row");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind port 0");
         let addr = listener.local_addr().expect("local addr");
         let app = clubgrid_api::build_app(state.clone());
         let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
+            let _ = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await;
         });
         TestApp {
             url: format!("http://{addr}"),
@@ -205,7 +232,10 @@ impl TestApp {
             password: PASSWORD.into(),
             role,
         };
-        users::create(&self.state, &Caller::system(), new).await.expect("create user").id
+        users::create(&self.state, &Caller::system(), new)
+            .await
+            .expect("create user")
+            .id
     }
 
     /// Signs in through the API and returns a client carrying the access token.
@@ -220,7 +250,11 @@ impl TestApp {
 
     /// A signed-in client of a new user with `role`.
     pub async fn as_role(&self, role: Role) -> Client {
-        let username = format!("{}-{}", role.as_str().replace('_', "-"), &uuid::Uuid::new_v4().simple().to_string()[..6]);
+        let username = format!(
+            "{}-{}",
+            role.as_str().replace('_', "-"),
+            &uuid::Uuid::new_v4().simple().to_string()[..6]
+        );
         self.create_user(&username, role).await;
         self.login(&username, PASSWORD).await
     }
@@ -244,11 +278,21 @@ pub async fn clubgrid_binary() -> PathBuf {
         .get_or_init(|| async {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
             let status = tokio::process::Command::new(cargo)
-                .args(["build", "--quiet", "-p", "clubgrid-api", "--bin", "clubgrid"])
+                .args([
+                    "build",
+                    "--quiet",
+                    "-p",
+                    "clubgrid-api",
+                    "--bin",
+                    "clubgrid",
+                ])
                 .status()
                 .await
                 .expect("run cargo build");
-            assert!(status.success(), "cargo build of the clubgrid binary failed");
+            assert!(
+                status.success(),
+                "cargo build of the clubgrid binary failed"
+            );
             let exe = std::env::current_exe().expect("test executable path");
             // target/<profile>/deps/<test> → target/<profile>/clubgrid
             exe.parent()
@@ -274,7 +318,11 @@ impl ServerProcess {
     }
 
     /// Starts `clubgrid serve <extra args>`; `pass_secret` false leaves the JWT secret unset.
-    pub async fn start_with(settings: &Settings, extra: &[&str], pass_secret: bool) -> ServerProcess {
+    pub async fn start_with(
+        settings: &Settings,
+        extra: &[&str],
+        pass_secret: bool,
+    ) -> ServerProcess {
         let mut cmd = tokio::process::Command::new(clubgrid_binary().await);
         cmd.arg("serve")
             .args(extra)

@@ -1,5 +1,7 @@
 //! Sign-in, token rotation, sign-out, user management and API keys, end to end.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use clubgrid_tests::{
     Backend, PASSWORD, TestApp, both_backends,
     clubgrid_client::{Client, ops},
@@ -13,7 +15,9 @@ fn login_vars(username: &str, password: &str) -> ops::login::Variables {
     }
 }
 
-async fn me(client: &Client) -> Result<ops::me::ResponseData, clubgrid_tests::clubgrid_client::ClientError> {
+async fn me(
+    client: &Client,
+) -> Result<ops::me::ResponseData, clubgrid_tests::clubgrid_client::ClientError> {
     client.run::<ops::Me>(ops::me::Variables).await
 }
 
@@ -31,7 +35,12 @@ async fn login_me_refresh_logout(backend: Backend) {
     app.create_user("Anna.Admin", Role::Admin).await;
 
     // Usernames are case-insensitive; the stored form is lower-case.
-    let tokens = app.client().run::<ops::Login>(login_vars("ANNA.ADMIN", PASSWORD)).await.unwrap().login;
+    let tokens = app
+        .client()
+        .run::<ops::Login>(login_vars("ANNA.ADMIN", PASSWORD))
+        .await
+        .unwrap()
+        .login;
     assert_eq!(tokens.user.username, "anna.admin");
     assert!(matches!(tokens.user.role, ops::login::Role::ADMIN));
 
@@ -70,8 +79,16 @@ async fn login_me_refresh_logout(backend: Backend) {
     assert_eq!(err.code(), Some("UNAUTHENTICATED"));
 
     // Wrong password: one message for unknown user and wrong password alike.
-    let wrong = app.client().run::<ops::Login>(login_vars("anna.admin", "nope-nope-nope")).await.unwrap_err();
-    let unknown = app.client().run::<ops::Login>(login_vars("nobody", "nope-nope-nope")).await.unwrap_err();
+    let wrong = app
+        .client()
+        .run::<ops::Login>(login_vars("anna.admin", "nope-nope-nope"))
+        .await
+        .unwrap_err();
+    let unknown = app
+        .client()
+        .run::<ops::Login>(login_vars("nobody", "nope-nope-nope"))
+        .await
+        .unwrap_err();
     assert_eq!(wrong.code(), Some("UNAUTHENTICATED"));
     assert_eq!(wrong.errors()[0].message, unknown.errors()[0].message);
 
@@ -99,25 +116,45 @@ async fn login_me_refresh_logout(backend: Backend) {
 async fn refresh_token_reuse_revokes_the_family(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.create_user("oleg", Role::Operator).await;
-    let first = app.client().run::<ops::Login>(login_vars("oleg", PASSWORD)).await.unwrap().login;
+    let first = app
+        .client()
+        .run::<ops::Login>(login_vars("oleg", PASSWORD))
+        .await
+        .unwrap()
+        .login;
     let refresh = |token: String| {
         let client = app.client();
         async move {
             client
-                .run::<ops::RefreshToken>(ops::refresh_token::Variables { refresh_token: token })
+                .run::<ops::RefreshToken>(ops::refresh_token::Variables {
+                    refresh_token: token,
+                })
                 .await
         }
     };
-    let second = refresh(first.refresh_token.clone()).await.unwrap().refresh_token;
+    let second = refresh(first.refresh_token.clone())
+        .await
+        .unwrap()
+        .refresh_token;
     // Replaying the spent token is refused and ends the whole sign-in…
     let err = refresh(first.refresh_token.clone()).await.unwrap_err();
     assert_eq!(err.code(), Some("UNAUTHENTICATED"));
-    assert!(err.errors()[0].message_en().unwrap().contains("already used"));
+    assert!(
+        err.errors()[0]
+            .message_en()
+            .unwrap()
+            .contains("already used")
+    );
     // …so the legitimate newer token is dead too.
     let err = refresh(second.refresh_token).await.unwrap_err();
     assert_eq!(err.code(), Some("UNAUTHENTICATED"));
     // A fresh sign-in starts a new family that works.
-    let again = app.client().run::<ops::Login>(login_vars("oleg", PASSWORD)).await.unwrap().login;
+    let again = app
+        .client()
+        .run::<ops::Login>(login_vars("oleg", PASSWORD))
+        .await
+        .unwrap()
+        .login;
     assert!(refresh(again.refresh_token).await.is_ok());
     app.stop().await;
 }
@@ -129,33 +166,57 @@ async fn failed_logins_are_slowed_then_refused(backend: Backend) {
     .await;
     app.create_user("tim", Role::Tech).await;
     for _ in 0..4 {
-        let err = app.client().run::<ops::Login>(login_vars("tim", "wrong-password")).await.unwrap_err();
+        let err = app
+            .client()
+            .run::<ops::Login>(login_vars("tim", "wrong-password"))
+            .await
+            .unwrap_err();
         assert_eq!(err.code(), Some("UNAUTHENTICATED"));
     }
     // Even the right password is refused while the username is locked.
-    let err = app.client().run::<ops::Login>(login_vars("tim", PASSWORD)).await.unwrap_err();
+    let err = app
+        .client()
+        .run::<ops::Login>(login_vars("tim", PASSWORD))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Some("RATE_LIMITED"));
     let ext = err.errors()[0].extensions.as_ref().unwrap();
-    assert!(ext.get("retryAfterSeconds").and_then(|v| v.as_u64()).unwrap() > 0);
+    assert!(
+        ext.get("retryAfterSeconds")
+            .and_then(|v| v.as_u64())
+            .unwrap()
+            > 0
+    );
     // Other users are not affected.
     app.create_user("tina", Role::Tech).await;
-    assert!(app.client().run::<ops::Login>(login_vars("tina", PASSWORD)).await.is_ok());
+    assert!(
+        app.client()
+            .run::<ops::Login>(login_vars("tina", PASSWORD))
+            .await
+            .is_ok()
+    );
     app.stop().await;
 }
 
 async fn user_management(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.as_role(Role::Admin).await;
-    let create = |username: &str, role: ops::create_user::Role, password: &str| ops::create_user::Variables {
-        input: ops::create_user::CreateUserInput {
-            username: username.into(),
-            display_name: Some("Дана".into()),
-            password: password.into(),
-            role,
-        },
+    let create = |username: &str, role: ops::create_user::Role, password: &str| {
+        ops::create_user::Variables {
+            input: ops::create_user::CreateUserInput {
+                username: username.into(),
+                display_name: Some("Дана".into()),
+                password: password.into(),
+                role,
+            },
+        }
     };
     let dana = admin
-        .run::<ops::CreateUser>(create("dana", ops::create_user::Role::OPERATOR, "operator-pass"))
+        .run::<ops::CreateUser>(create(
+            "dana",
+            ops::create_user::Role::OPERATOR,
+            "operator-pass",
+        ))
         .await
         .unwrap()
         .create_user;
@@ -163,7 +224,11 @@ async fn user_management(backend: Backend) {
 
     // Duplicate usernames, weak passwords and bad names are refused with a reason.
     let err = admin
-        .run::<ops::CreateUser>(create("DANA", ops::create_user::Role::OPERATOR, "operator-pass"))
+        .run::<ops::CreateUser>(create(
+            "DANA",
+            ops::create_user::Role::OPERATOR,
+            "operator-pass",
+        ))
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("CONFLICT"));
@@ -174,14 +239,22 @@ async fn user_management(backend: Backend) {
     assert_eq!(err.code(), Some("VALIDATION"));
     assert_eq!(err.errors()[0].field(), Some("password"));
     let err = admin
-        .run::<ops::CreateUser>(create("имя", ops::create_user::Role::OPERATOR, "operator-pass"))
+        .run::<ops::CreateUser>(create(
+            "имя",
+            ops::create_user::Role::OPERATOR,
+            "operator-pass",
+        ))
         .await
         .unwrap_err();
     assert_eq!(err.errors()[0].field(), Some("username"));
 
     // An admin cannot make owners; an owner can.
     let err = admin
-        .run::<ops::CreateUser>(create("boss", ops::create_user::Role::OWNER, "owner-pass-1"))
+        .run::<ops::CreateUser>(create(
+            "boss",
+            ops::create_user::Role::OWNER,
+            "owner-pass-1",
+        ))
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("FORBIDDEN"));
@@ -198,7 +271,10 @@ async fn user_management(backend: Backend) {
         })
         .await
         .unwrap();
-    assert!(matches!(me(&dana_client).await.unwrap().me.role, ops::me::Role::MANAGER));
+    assert!(matches!(
+        me(&dana_client).await.unwrap().me.role,
+        ops::me::Role::MANAGER
+    ));
 
     // Deactivation ends the session and blocks sign-in; reactivation restores sign-in.
     admin
@@ -208,8 +284,15 @@ async fn user_management(backend: Backend) {
         })
         .await
         .unwrap();
-    assert_eq!(me(&dana_client).await.unwrap_err().code(), Some("UNAUTHENTICATED"));
-    let err = app.client().run::<ops::Login>(login_vars("dana", "operator-pass")).await.unwrap_err();
+    assert_eq!(
+        me(&dana_client).await.unwrap_err().code(),
+        Some("UNAUTHENTICATED")
+    );
+    let err = app
+        .client()
+        .run::<ops::Login>(login_vars("dana", "operator-pass"))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Some("UNAUTHENTICATED"));
     let listed = admin
         .run::<ops::Users>(ops::users::Variables {
@@ -235,8 +318,18 @@ async fn user_management(backend: Backend) {
         })
         .await
         .unwrap();
-    assert!(app.client().run::<ops::Login>(login_vars("dana", "operator-pass")).await.is_err());
-    assert!(app.client().run::<ops::Login>(login_vars("dana", "brand-new-pass")).await.is_ok());
+    assert!(
+        app.client()
+            .run::<ops::Login>(login_vars("dana", "operator-pass"))
+            .await
+            .is_err()
+    );
+    assert!(
+        app.client()
+            .run::<ops::Login>(login_vars("dana", "brand-new-pass"))
+            .await
+            .is_ok()
+    );
 
     // Each change left an audit row about dana.
     let owner = app.as_role(Role::Owner).await;
@@ -257,9 +350,23 @@ async fn user_management(backend: Backend) {
         })
         .await
         .unwrap();
-    let actions: Vec<_> = log.audit_log.items.iter().map(|e| e.action.as_str()).collect();
-    for expected in ["user.create", "user.update", "user.deactivate", "user.activate", "user.reset_password"] {
-        assert!(actions.contains(&expected), "{expected} missing from {actions:?}");
+    let actions: Vec<_> = log
+        .audit_log
+        .items
+        .iter()
+        .map(|e| e.action.as_str())
+        .collect();
+    for expected in [
+        "user.create",
+        "user.update",
+        "user.deactivate",
+        "user.activate",
+        "user.reset_password",
+    ] {
+        assert!(
+            actions.contains(&expected),
+            "{expected} missing from {actions:?}"
+        );
     }
     app.stop().await;
 }
@@ -296,7 +403,12 @@ async fn api_keys_act_with_their_role_until_revoked(backend: Backend) {
         .unwrap_err();
     assert_eq!(err.code(), Some("FORBIDDEN"));
     // The secret is stored hashed: it never appears in the key list.
-    let keys = admin.run::<ops::ApiKeys>(ops::api_keys::Variables { include_revoked: None }).await.unwrap();
+    let keys = admin
+        .run::<ops::ApiKeys>(ops::api_keys::Variables {
+            include_revoked: None,
+        })
+        .await
+        .unwrap();
     assert_eq!(keys.api_keys.page_info.total, 1);
 
     // Owner-role keys are refused outright.
@@ -351,7 +463,10 @@ async fn change_password_ends_other_sessions(backend: Backend) {
         .await
         .unwrap()
         .change_password;
-    assert_eq!(me(&phone).await.unwrap_err().code(), Some("UNAUTHENTICATED"));
+    assert_eq!(
+        me(&phone).await.unwrap_err().code(),
+        Some("UNAUTHENTICATED")
+    );
     let laptop = app.client().with_token(fresh.access_token);
     assert_eq!(me(&laptop).await.unwrap().me.username, "pavel");
     app.stop().await;

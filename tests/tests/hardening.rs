@@ -1,6 +1,8 @@
 //! Limits and error hygiene: deep queries, huge pages and bodies, introspection, internal
 //! failures that must not leak their cause.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use clubgrid_api::{
     auth::actor::Caller,
     venue::{locations, types},
@@ -26,38 +28,70 @@ async fn limits_and_malformed_input(backend: Backend) {
         };
     }
     let deep = format!("{{ locations {{ items {{ {query} }} }} }}");
-    let response = admin.raw(&format!("query {deep}"), json!({})).await.unwrap();
+    let response = admin
+        .raw(&format!("query {deep}"), json!({}))
+        .await
+        .unwrap();
     let err = &response.errors[0];
     assert_eq!(err.code(), Some("VALIDATION"), "{err:?}");
-    assert!(err.message_en().unwrap().contains("nested too deep"), "{err:?}");
+    assert!(
+        err.message_en().unwrap().contains("nested too deep"),
+        "{err:?}"
+    );
     assert!(response.data.is_none_or(|d| d.is_null()));
 
     // Pages are at most 100 items; 10,000 is refused naming the field.
     let response = admin
-        .raw("{ resources(page: { limit: 10000 }) { items { id } } }", json!({}))
+        .raw(
+            "{ resources(page: { limit: 10000 }) { items { id } } }",
+            json!({}),
+        )
         .await
         .unwrap();
     assert_eq!(response.errors[0].code(), Some("VALIDATION"));
     assert_eq!(response.errors[0].field(), Some("page.limit"));
 
     // Malformed ids and unknown fields are VALIDATION errors too.
-    let response = admin.raw(r#"{ location(id: "abc") { id } }"#, json!({})).await.unwrap();
-    assert_eq!((response.errors[0].code(), response.errors[0].field()), (Some("VALIDATION"), Some("id")));
+    let response = admin
+        .raw(r#"{ location(id: "abc") { id } }"#, json!({}))
+        .await
+        .unwrap();
+    assert_eq!(
+        (response.errors[0].code(), response.errors[0].field()),
+        (Some("VALIDATION"), Some("id"))
+    );
     let response = admin.raw("{ locatoins { id } }", json!({})).await.unwrap();
     assert_eq!(response.errors[0].code(), Some("VALIDATION"));
     // Introspection is off outside demo mode, and so are "did you mean" hints.
-    assert!(!response.errors[0].message.contains("Did you mean"), "{:?}", response.errors[0]);
-    let response = admin.raw("{ __schema { types { name } } }", json!({})).await.unwrap();
+    assert!(
+        !response.errors[0].message.contains("Did you mean"),
+        "{:?}",
+        response.errors[0]
+    );
+    let response = admin
+        .raw("{ __schema { types { name } } }", json!({}))
+        .await
+        .unwrap();
     let schema = response.data.as_ref().and_then(|d| d.get("__schema"));
-    assert!(schema.is_none_or(|s| s.is_null()), "introspection answered: {:?}", response.data);
+    assert!(
+        schema.is_none_or(|s| s.is_null()),
+        "introspection answered: {:?}",
+        response.data
+    );
 
     // A body over the limit is refused without reaching GraphQL.
     let huge = "x".repeat(app.state.settings.body_limit_bytes + 1);
     let err = admin
-        .raw("query($s: String!) { organisation { name } }", json!({ "s": huge }))
+        .raw(
+            "query($s: String!) { organisation { name } }",
+            json!({ "s": huge }),
+        )
         .await
         .unwrap_err();
-    assert!(matches!(err, ClientError::Status { status: 413, .. }), "{err}");
+    assert!(
+        matches!(err, ClientError::Status { status: 413, .. }),
+        "{err}"
+    );
     app.stop().await;
 }
 
@@ -84,16 +118,27 @@ async fn internal_errors_hide_their_cause(backend: Backend) {
         app.state.db.execute_unprepared(statement).await.unwrap();
     }
     let response = viewer
-        .raw(&format!(r#"{{ zones(locationId: "{}") {{ id }} }}"#, location.id), json!({}))
+        .raw(
+            &format!(r#"{{ zones(locationId: "{}") {{ id }} }}"#, location.id),
+            json!({}),
+        )
         .await
         .unwrap();
     let err = &response.errors[0];
     assert_eq!(err.code(), Some("INTERNAL"));
-    let request_id = err.request_id().expect("an INTERNAL error carries the request id");
+    let request_id = err
+        .request_id()
+        .expect("an INTERNAL error carries the request id");
     assert_eq!(request_id.len(), 32);
-    let said: Vec<_> = response.errors.iter().map(|e| (&e.message, &e.extensions)).collect();
+    let said: Vec<_> = response
+        .errors
+        .iter()
+        .map(|e| (&e.message, &e.extensions))
+        .collect();
     let text = serde_json::to_string(&said).unwrap().to_lowercase();
-    for leak in ["zone", "table", "sqlite", "postgres", "relation", "panicked", "src/"] {
+    for leak in [
+        "zone", "table", "sqlite", "postgres", "relation", "panicked", "src/",
+    ] {
         assert!(!text.contains(leak), "the error leaks `{leak}`: {text}");
     }
     app.stop().await;

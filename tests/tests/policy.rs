@@ -4,6 +4,8 @@
 //! Calls are generated from the schema itself, with type-correct placeholder arguments, so a
 //! new root field is covered without touching this file.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::HashMap;
 
 use async_graphql::parser::{
@@ -47,16 +49,29 @@ impl Sdl {
         let mut out = Vec::new();
         for root in ["Query", "Mutation", "Subscription"] {
             if let Some(TypeKind::Object(obj)) = self.kinds.get(root) {
-                out.extend(obj.fields.iter().map(|f| (root, f.node.name.node.to_string())));
+                out.extend(
+                    obj.fields
+                        .iter()
+                        .map(|f| (root, f.node.name.node.to_string())),
+                );
             }
         }
         out
     }
 
     fn field(&self, root: &str, name: &str) -> (Vec<InputValueDefinition>, Type) {
-        let Some(TypeKind::Object(obj)) = self.kinds.get(root) else { panic!("no {root}") };
-        let f = obj.fields.iter().find(|f| f.node.name.node == name).expect("field");
-        (f.node.arguments.iter().map(|a| a.node.clone()).collect(), f.node.ty.node.clone())
+        let Some(TypeKind::Object(obj)) = self.kinds.get(root) else {
+            panic!("no {root}")
+        };
+        let f = obj
+            .fields
+            .iter()
+            .find(|f| f.node.name.node == name)
+            .expect("field");
+        (
+            f.node.arguments.iter().map(|a| a.node.clone()).collect(),
+            f.node.ty.node.clone(),
+        )
     }
 
     /// A literal of the type: required input fields filled, optional ones left out.
@@ -81,7 +96,9 @@ impl Sdl {
                             .fields
                             .iter()
                             .filter(|f| !f.node.ty.node.nullable && f.node.default_value.is_none())
-                            .map(|f| format!("{}: {}", f.node.name.node, self.sample(&f.node.ty.node)))
+                            .map(|f| {
+                                format!("{}: {}", f.node.name.node, self.sample(&f.node.ty.node))
+                            })
                             .collect();
                         format!("{{ {} }}", fields.join(", "))
                     }
@@ -98,7 +115,9 @@ impl Sdl {
         }
         match base {
             BaseType::Named(name) => match self.kinds.get(name.as_str()) {
-                Some(TypeKind::Object(_) | TypeKind::Interface(_) | TypeKind::Union(_)) => " { __typename }",
+                Some(TypeKind::Object(_) | TypeKind::Interface(_) | TypeKind::Union(_)) => {
+                    " { __typename }"
+                }
                 _ => "",
             },
             BaseType::List(_) => "",
@@ -113,7 +132,11 @@ impl Sdl {
             .filter(|a| !a.ty.node.nullable && a.default_value.is_none())
             .map(|a| format!("{}: {}", a.name.node, self.sample(&a.ty.node)))
             .collect();
-        let args = if args.is_empty() { String::new() } else { format!("({})", args.join(", ")) };
+        let args = if args.is_empty() {
+            String::new()
+        } else {
+            format!("({})", args.join(", "))
+        };
         let keyword = match root {
             "Query" => "query",
             "Mutation" => "mutation",
@@ -126,11 +149,25 @@ impl Sdl {
 #[test]
 fn every_root_field_has_a_policy_entry_and_every_entry_a_field() {
     let sdl = Sdl::parse();
-    let fields: Vec<String> = sdl.root_fields().iter().map(|(r, f)| format!("{r}.{f}")).collect();
+    let fields: Vec<String> = sdl
+        .root_fields()
+        .iter()
+        .map(|(r, f)| format!("{r}.{f}"))
+        .collect();
     let missing: Vec<_> = fields.iter().filter(|f| access_for(f).is_none()).collect();
-    assert!(missing.is_empty(), "root fields without a policy entry: {missing:?}");
-    let stale: Vec<_> = POLICY.iter().map(|(k, _)| *k).filter(|k| !fields.iter().any(|f| f == k)).collect();
-    assert!(stale.is_empty(), "policy entries for fields that do not exist: {stale:?}");
+    assert!(
+        missing.is_empty(),
+        "root fields without a policy entry: {missing:?}"
+    );
+    let stale: Vec<_> = POLICY
+        .iter()
+        .map(|(k, _)| *k)
+        .filter(|k| !fields.iter().any(|f| f == k))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "policy entries for fields that do not exist: {stale:?}"
+    );
 }
 
 both_backends!(every_field_as_every_role);
@@ -157,7 +194,9 @@ async fn every_field_as_every_role(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let schema = build_schema(app.state.clone());
     let sdl = Sdl::parse();
-    let callers: Vec<Option<Role>> = std::iter::once(None).chain(Role::ALL.into_iter().map(Some)).collect();
+    let callers: Vec<Option<Role>> = std::iter::once(None)
+        .chain(Role::ALL.into_iter().map(Some))
+        .collect();
     let mut failures = Vec::new();
     for (root, field) in sdl.root_fields() {
         let key = format!("{root}.{field}");
@@ -168,14 +207,25 @@ async fn every_field_as_every_role(backend: Backend) {
             let meta = RequestMeta::default();
             fill_request_data(&mut request.data, &app.state, actor_for(*role), None, meta);
             let response = if root == "Subscription" {
-                schema.execute_stream(request).next().await.expect("a first message")
+                schema
+                    .execute_stream(request)
+                    .next()
+                    .await
+                    .expect("a first message")
             } else {
                 schema.execute(request).await
             };
             let ext = |e: &async_graphql::ServerError, k: &str| {
-                e.extensions.as_ref().and_then(|x| x.get(k)).map(|v| v.to_string().trim_matches('"').to_owned())
+                e.extensions
+                    .as_ref()
+                    .and_then(|x| x.get(k))
+                    .map(|v| v.to_string().trim_matches('"').to_owned())
             };
-            let codes: Vec<String> = response.errors.iter().filter_map(|e| ext(e, "code")).collect();
+            let codes: Vec<String> = response
+                .errors
+                .iter()
+                .filter_map(|e| ext(e, "code"))
+                .collect();
             // A refusal by the guard names its policy entry; the operation's own refusals
             // (a wrong password, say) do not.
             let denied_with = response
@@ -191,10 +241,16 @@ async fn every_field_as_every_role(backend: Backend) {
             };
             if denied_with.as_deref() != expected {
                 let who = role.map_or("anonymous", |r| r.as_str());
-                failures.push(format!("{key} as {who}: expected {expected:?}, got {codes:?} ({document})"));
+                failures.push(format!(
+                    "{key} as {who}: expected {expected:?}, got {codes:?} ({document})"
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "guards disagree with the policy table:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "guards disagree with the policy table:\n{}",
+        failures.join("\n")
+    );
     app.stop().await;
 }

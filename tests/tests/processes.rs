@@ -1,6 +1,8 @@
 //! The real binary: the README's demo command, the one-shot commands, and two API processes
 //! sharing PostgreSQL + Redis.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::Duration;
 
 use clubgrid_api::{Settings, config::Secret};
@@ -15,7 +17,12 @@ async fn login(client: &Client, username: &str, password: &str) -> Client {
         username: username.into(),
         password: password.into(),
     };
-    let token = client.run::<ops::Login>(vars).await.expect("login").login.access_token;
+    let token = client
+        .run::<ops::Login>(vars)
+        .await
+        .expect("login")
+        .login
+        .access_token;
     client.with_token(token)
 }
 
@@ -24,7 +31,14 @@ async fn first_location(client: &Client) -> String {
         include_inactive: None,
         page: None,
     };
-    client.run::<ops::Locations>(vars).await.expect("locations").locations.items[0].id.clone()
+    client
+        .run::<ops::Locations>(vars)
+        .await
+        .expect("locations")
+        .locations
+        .items[0]
+        .id
+        .clone()
 }
 
 /// Changes a resource through `writer` and waits for `reader`'s live map to see it.
@@ -32,7 +46,10 @@ async fn change_is_seen(writer: &Client, reader: &Client, location_id: &str) {
     let vars = ops::resource_status_changed::Variables {
         location_id: location_id.into(),
     };
-    let mut live = reader.subscribe::<ops::ResourceStatusChanged>(vars).await.expect("subscribe");
+    let mut live = reader
+        .subscribe::<ops::ResourceStatusChanged>(vars)
+        .await
+        .expect("subscribe");
     let first = tokio::time::timeout(Duration::from_secs(10), live.next())
         .await
         .expect("snapshot in time")
@@ -61,16 +78,23 @@ async fn change_is_seen(writer: &Client, reader: &Client, location_id: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_command_serves_graphiql_logins_and_live_updates() {
-    let file = std::env::temp_dir().join(format!("clubgrid-demo-{}.db", uuid::Uuid::new_v4().simple()));
+    let file = std::env::temp_dir().join(format!(
+        "clubgrid-demo-{}.db",
+        uuid::Uuid::new_v4().simple()
+    ));
     let settings = Settings {
         database_url: format!("sqlite://{}?mode=rwc", file.display()),
         ..Settings::default()
     };
     let server = ServerProcess::start_with(&settings, &["--demo"], false).await;
-    let graphiql = reqwest::get(format!("{}/graphiql", server.url)).await.unwrap();
+    let graphiql = reqwest::get(format!("{}/graphiql", server.url))
+        .await
+        .unwrap();
     assert_eq!(graphiql.status(), 200);
     assert!(graphiql.text().await.unwrap().contains("graphiql"));
-    let ready = reqwest::get(format!("{}/readyz", server.url)).await.unwrap();
+    let ready = reqwest::get(format!("{}/readyz", server.url))
+        .await
+        .unwrap();
     assert_eq!(ready.status(), 200);
 
     let admin = login(&server.client(), "admin", "demo12345").await;
@@ -90,7 +114,9 @@ async fn two_processes_share_events_through_redis() {
     let (db, settings) = TestDb::create(Backend::Postgres).await;
     // Users and venues made through the library on the shared database.
     {
-        let seeded = clubgrid_api::AppState::init(settings.clone()).await.unwrap();
+        let seeded = clubgrid_api::AppState::init(settings.clone())
+            .await
+            .unwrap();
         clubgrid_api::demo::seed(&seeded).await.unwrap();
     }
     let one = ServerProcess::start(&settings).await;
@@ -109,12 +135,18 @@ async fn two_processes_share_events_through_redis() {
 async fn one_shot_commands() {
     let bin = clubgrid_binary().await;
     // export-schema prints exactly schema.graphql.
-    let out = tokio::process::Command::new(&bin).arg("export-schema").output().await.unwrap();
+    let out = tokio::process::Command::new(&bin)
+        .arg("export-schema")
+        .output()
+        .await
+        .unwrap();
     assert!(out.status.success());
-    let on_disk = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql")).unwrap();
+    let on_disk =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql")).unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), on_disk);
 
-    let file = std::env::temp_dir().join(format!("clubgrid-cli-{}.db", uuid::Uuid::new_v4().simple()));
+    let file =
+        std::env::temp_dir().join(format!("clubgrid-cli-{}.db", uuid::Uuid::new_v4().simple()));
     let url = format!("sqlite://{}?mode=rwc", file.display());
     let run = |args: &'static [&'static str], stdin: Option<&'static str>| {
         let bin = bin.clone();
@@ -129,23 +161,49 @@ async fn one_shot_commands() {
             let mut child = cmd.spawn().unwrap();
             if let Some(input) = stdin {
                 use tokio::io::AsyncWriteExt;
-                child.stdin.take().unwrap().write_all(input.as_bytes()).await.unwrap();
+                child
+                    .stdin
+                    .take()
+                    .unwrap()
+                    .write_all(input.as_bytes())
+                    .await
+                    .unwrap();
             }
             drop(child.stdin.take());
             child.wait_with_output().await.unwrap()
         }
     };
     assert!(run(&["migrate"], None).await.status.success());
-    let created = run(&["create-user", "--username", "Boss", "--role", "owner"], Some("boss-password\n")).await;
-    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let created = run(
+        &["create-user", "--username", "Boss", "--role", "owner"],
+        Some("boss-password\n"),
+    )
+    .await;
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
     assert!(String::from_utf8_lossy(&created.stdout).contains("created user boss"));
     // A second user with the same name, a weak password and an unknown role are refused clearly.
-    let again = run(&["create-user", "--username", "boss", "--role", "owner"], Some("boss-password\n")).await;
+    let again = run(
+        &["create-user", "--username", "boss", "--role", "owner"],
+        Some("boss-password\n"),
+    )
+    .await;
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("taken"));
-    let weak = run(&["create-user", "--username", "kid", "--role", "tech"], Some("123\n")).await;
+    let weak = run(
+        &["create-user", "--username", "kid", "--role", "tech"],
+        Some("123\n"),
+    )
+    .await;
     assert!(String::from_utf8_lossy(&weak.stderr).contains("at least 8"));
-    let role = run(&["create-user", "--username", "kid", "--role", "wizard"], Some("long-enough\n")).await;
+    let role = run(
+        &["create-user", "--username", "kid", "--role", "wizard"],
+        Some("long-enough\n"),
+    )
+    .await;
     assert!(String::from_utf8_lossy(&role.stderr).contains("unknown role"));
     assert!(run(&["seed", "--demo"], None).await.status.success());
 
@@ -162,7 +220,14 @@ async fn one_shot_commands() {
     };
     let server = ServerProcess::start(&settings).await;
     let boss = login(&server.client(), "boss", "boss-password").await;
-    assert_eq!(boss.run::<ops::Me>(ops::me::Variables).await.unwrap().me.username, "boss");
+    assert_eq!(
+        boss.run::<ops::Me>(ops::me::Variables)
+            .await
+            .unwrap()
+            .me
+            .username,
+        "boss"
+    );
     server.stop().await;
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));

@@ -1,6 +1,8 @@
 //! Locations, hours, holidays, zones and resources through the API; the live map
 //! subscription; and the statement count of the nested venue query.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::Duration;
 
 use clubgrid_api::{
@@ -14,7 +16,11 @@ use clubgrid_tests::{
 use entity::enums::{ResourceKind, Role};
 use futures_util::StreamExt;
 
-both_backends!(venue_lifecycle, live_map_subscription, nested_venue_query_costs_the_same_at_any_size);
+both_backends!(
+    venue_lifecycle,
+    live_map_subscription,
+    nested_venue_query_costs_the_same_at_any_size
+);
 
 async fn audit_actions(owner: &Client, entity: &str) -> Vec<String> {
     let log = owner
@@ -59,19 +65,35 @@ async fn venue_lifecycle(backend: Backend) {
         },
     };
     // A wrong timezone is refused naming the field; operators may not create locations.
-    let err = manager.run::<ops::CreateLocation>(new_location(Some("Mars/Base"))).await.unwrap_err();
-    assert_eq!((err.code(), err.errors()[0].field()), (Some("VALIDATION"), Some("input.timezone")));
-    let err = operator.run::<ops::CreateLocation>(new_location(None)).await.unwrap_err();
+    let err = manager
+        .run::<ops::CreateLocation>(new_location(Some("Mars/Base")))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.code(), err.errors()[0].field()),
+        (Some("VALIDATION"), Some("input.timezone"))
+    );
+    let err = operator
+        .run::<ops::CreateLocation>(new_location(None))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Some("FORBIDDEN"));
     // Without a timezone the organisation's default applies.
-    let location = manager.run::<ops::CreateLocation>(new_location(None)).await.unwrap().create_location;
+    let location = manager
+        .run::<ops::CreateLocation>(new_location(None))
+        .await
+        .unwrap()
+        .create_location;
     assert_eq!(location.timezone, "Asia/Almaty");
 
     // Weekly hours: overlaps are refused naming the interval; a night shift past midnight is fine.
     let err = manager
         .run::<ops::SetOpeningHours>(ops::set_opening_hours::Variables {
             location_id: location.id.clone(),
-            hours: vec![hours(1, "10:00:00", "18:00:00"), hours(1, "17:00:00", "23:00:00")],
+            hours: vec![
+                hours(1, "10:00:00", "18:00:00"),
+                hours(1, "17:00:00", "23:00:00"),
+            ],
         })
         .await
         .unwrap_err();
@@ -102,7 +124,9 @@ async fn venue_lifecycle(backend: Backend) {
             .unwrap();
     }
     let read = operator
-        .run::<ops::Location>(ops::location::Variables { id: location.id.clone() })
+        .run::<ops::Location>(ops::location::Variables {
+            id: location.id.clone(),
+        })
         .await
         .unwrap()
         .location;
@@ -122,11 +146,21 @@ async fn venue_lifecycle(backend: Backend) {
             sort_order: None,
         },
     };
-    let vip = manager.run::<ops::CreateZone>(zone("VIP", Some("#AA00FF"))).await.unwrap().create_zone;
+    let vip = manager
+        .run::<ops::CreateZone>(zone("VIP", Some("#AA00FF")))
+        .await
+        .unwrap()
+        .create_zone;
     assert_eq!(vip.color.as_deref(), Some("#aa00ff"));
-    let err = manager.run::<ops::CreateZone>(zone("VIP", None)).await.unwrap_err();
+    let err = manager
+        .run::<ops::CreateZone>(zone("VIP", None))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Some("CONFLICT"));
-    let err = manager.run::<ops::CreateZone>(zone("PS5", Some("orange"))).await.unwrap_err();
+    let err = manager
+        .run::<ops::CreateZone>(zone("PS5", Some("orange")))
+        .await
+        .unwrap_err();
     assert_eq!(err.errors()[0].field(), Some("input.color"));
 
     // Resources: a zone from another location is refused.
@@ -141,32 +175,48 @@ async fn venue_lifecycle(backend: Backend) {
         .await
         .unwrap()
         .create_location;
-    let pc = |location_id: &str, zone_id: Option<&str>, name: &str| ops::create_resource::Variables {
-        input: ops::create_resource::CreateResourceInput {
-            location_id: location_id.into(),
-            zone_id: zone_id.map(Into::into),
-            kind: ops::create_resource::ResourceKind::PC,
-            name: name.into(),
-            capacity: None,
-            notes: None,
-            sort_order: None,
-        },
-    };
-    let err = manager.run::<ops::CreateResource>(pc(&other.id, Some(&vip.id), "PC-1")).await.unwrap_err();
+    let pc =
+        |location_id: &str, zone_id: Option<&str>, name: &str| ops::create_resource::Variables {
+            input: ops::create_resource::CreateResourceInput {
+                location_id: location_id.into(),
+                zone_id: zone_id.map(Into::into),
+                kind: ops::create_resource::ResourceKind::PC,
+                name: name.into(),
+                capacity: None,
+                notes: None,
+                sort_order: None,
+            },
+        };
+    let err = manager
+        .run::<ops::CreateResource>(pc(&other.id, Some(&vip.id), "PC-1"))
+        .await
+        .unwrap_err();
     assert_eq!(err.errors()[0].field(), Some("input.zoneId"));
     let pc1 = manager
         .run::<ops::CreateResource>(pc(&location.id, Some(&vip.id), "PC-1"))
         .await
         .unwrap()
         .create_resource;
-    assert!(matches!(pc1.status, ops::create_resource::ResourceStatus::FREE));
+    assert!(matches!(
+        pc1.status,
+        ops::create_resource::ResourceStatus::FREE
+    ));
     assert_eq!(pc1.capacity, 1);
 
     // A zone with resources cannot be deleted; an empty one can.
-    let err = manager.run::<ops::DeleteZone>(ops::delete_zone::Variables { id: vip.id.clone() }).await.unwrap_err();
+    let err = manager
+        .run::<ops::DeleteZone>(ops::delete_zone::Variables { id: vip.id.clone() })
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Some("CONFLICT"));
-    manager.run::<ops::DeleteResource>(ops::delete_resource::Variables { id: pc1.id.clone() }).await.unwrap();
-    manager.run::<ops::DeleteZone>(ops::delete_zone::Variables { id: vip.id.clone() }).await.unwrap();
+    manager
+        .run::<ops::DeleteResource>(ops::delete_resource::Variables { id: pc1.id.clone() })
+        .await
+        .unwrap();
+    manager
+        .run::<ops::DeleteZone>(ops::delete_zone::Variables { id: vip.id.clone() })
+        .await
+        .unwrap();
     let err = operator
         .run::<ops::Resource>(ops::resource::Variables { id: pc1.id.clone() })
         .await
@@ -197,16 +247,34 @@ async fn venue_lifecycle(backend: Backend) {
 
     // Every change is in the audit log, written by whoever made it.
     let actions = audit_actions(&owner, "location").await;
-    for expected in ["location.create", "location.set_hours", "location.set_holiday", "location.update"] {
-        assert!(actions.iter().any(|a| a == expected), "{expected} not in {actions:?}");
+    for expected in [
+        "location.create",
+        "location.set_hours",
+        "location.set_holiday",
+        "location.update",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == expected),
+            "{expected} not in {actions:?}"
+        );
     }
-    assert_eq!(audit_actions(&owner, "zone").await.len(), 2, "zone.create and zone.delete");
-    assert_eq!(audit_actions(&owner, "resource").await.len(), 2, "resource.create and resource.delete");
+    assert_eq!(
+        audit_actions(&owner, "zone").await.len(),
+        2,
+        "zone.create and zone.delete"
+    );
+    assert_eq!(
+        audit_actions(&owner, "resource").await.len(),
+        2,
+        "resource.create and resource.delete"
+    );
     app.stop().await;
 }
 
 async fn next_update(
-    stream: &mut clubgrid_tests::clubgrid_client::Subscription<ops::resource_status_changed::ResponseData>,
+    stream: &mut clubgrid_tests::clubgrid_client::Subscription<
+        ops::resource_status_changed::ResponseData,
+    >,
 ) -> ops::resource_status_changed::ResourceStatusChangedResourceStatusChanged {
     tokio::time::timeout(Duration::from_secs(10), stream.next())
         .await
@@ -252,15 +320,28 @@ async fn live_map_subscription(backend: Backend) {
     };
 
     // Signed-out and client callers are refused.
-    let mut anonymous = app.client().subscribe::<ops::ResourceStatusChanged>(vars()).await.unwrap();
+    let mut anonymous = app
+        .client()
+        .subscribe::<ops::ResourceStatusChanged>(vars())
+        .await
+        .unwrap();
     let err = anonymous.next().await.unwrap().unwrap_err();
     assert_eq!(err.code(), Some("UNAUTHENTICATED"));
     let client_role = app.as_role(Role::Client).await;
-    let mut refused = client_role.subscribe::<ops::ResourceStatusChanged>(vars()).await.unwrap();
-    assert_eq!(refused.next().await.unwrap().unwrap_err().code(), Some("FORBIDDEN"));
+    let mut refused = client_role
+        .subscribe::<ops::ResourceStatusChanged>(vars())
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.next().await.unwrap().unwrap_err().code(),
+        Some("FORBIDDEN")
+    );
 
     let operator = app.as_role(Role::Operator).await;
-    let mut live = operator.subscribe::<ops::ResourceStatusChanged>(vars()).await.unwrap();
+    let mut live = operator
+        .subscribe::<ops::ResourceStatusChanged>(vars())
+        .await
+        .unwrap();
     let first = next_update(&mut live).await;
     assert!(first.snapshot);
     assert_eq!(first.resources.len(), 3);
@@ -287,7 +368,10 @@ async fn live_map_subscription(backend: Backend) {
     // Deletion is announced by id.
     let manager = app.as_role(Role::Manager).await;
     let gone = first.resources[2].id.clone();
-    manager.run::<ops::DeleteResource>(ops::delete_resource::Variables { id: gone.clone() }).await.unwrap();
+    manager
+        .run::<ops::DeleteResource>(ops::delete_resource::Variables { id: gone.clone() })
+        .await
+        .unwrap();
     let change = next_update(&mut live).await;
     assert_eq!(change.removed_ids, vec![gone]);
 
@@ -396,10 +480,19 @@ async fn nested_venue_query_costs_the_same_at_any_size(backend: Backend) {
             .await
             .unwrap();
         costs.push(app.statements() - before);
-        let resources: usize = map.locations.items.iter().flat_map(|l| &l.zones).map(|z| z.resources.len()).sum();
+        let resources: usize = map
+            .locations
+            .items
+            .iter()
+            .flat_map(|l| &l.zones)
+            .map(|z| z.resources.len())
+            .sum();
         assert_eq!(resources, size);
     }
-    assert!(costs.iter().all(|c| *c == costs[0]), "statements at 1, 10, 100 rows: {costs:?}");
+    assert!(
+        costs.iter().all(|c| *c == costs[0]),
+        "statements at 1, 10, 100 rows: {costs:?}"
+    );
     // Authentication (2) + page count and slice (2) + zones (1) + resources (1).
     assert_eq!(costs[0], 6, "statements per request: {costs:?}");
     app.stop().await;

@@ -29,6 +29,8 @@ impl AuditQuery {
     ) -> async_graphql::Result<AuditEntryPage> {
         let state = ctx.state()?;
         let page = Page::parse(page).gql()?;
-        service::list(state, filter.unwrap_or_default(), page).await.gql()
+        service::list(state, filter.unwrap_or_default(), page)
+            .await
+            .gql()
     }
 }

@@ -1,6 +1,8 @@
 use chrono::Utc;
 use entity::audit_log;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 use serde_json::Value;
 
 use super::types::{AuditEntryPage, AuditFilter};
@@ -47,7 +49,8 @@ pub async fn record<C: ConnectionTrait>(
 pub async fn list(state: &AppState, filter: AuditFilter, page: Page) -> AppResult<AuditEntryPage> {
     let mut select = audit_log::Entity::find();
     if let Some(id) = &filter.actor_user_id {
-        select = select.filter(audit_log::Column::ActorUserId.eq(parse_id("filter.actorUserId", id)?));
+        select =
+            select.filter(audit_log::Column::ActorUserId.eq(parse_id("filter.actorUserId", id)?));
     }
     if let Some(action) = &filter.action {
         select = select.filter(audit_log::Column::Action.eq(action.as_str()));

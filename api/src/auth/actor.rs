@@ -17,7 +17,11 @@ pub enum Actor {
         expires_at: DateTime<Utc>,
     },
     /// An integration calling with an API key.
-    ApiKey { id: i64, name: String, role: Role },
+    ApiKey {
+        id: i64,
+        name: String,
+        role: Role,
+    },
     /// The server itself: command-line tools and seeding.
     System,
 }

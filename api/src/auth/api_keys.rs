@@ -86,7 +86,15 @@ pub async fn revoke(state: &AppState, caller: &Caller, id: i64) -> AppResult<api
     model.revoked_at = Set(Some(Utc::now()));
     let txn = state.db.begin().await?;
     let key = model.update(&txn).await?;
-    audit::record(&txn, caller, "api_key.revoke", "api_key", Some(id), json!({})).await?;
+    audit::record(
+        &txn,
+        caller,
+        "api_key.revoke",
+        "api_key",
+        Some(id),
+        json!({}),
+    )
+    .await?;
     txn.commit().await?;
     Ok(key)
 }

@@ -72,7 +72,11 @@ impl LoginLimiter {
             .saturating_mul(failures.saturating_sub(FREE_FAILURES - 1))
             .min(MAX_DELAY);
         Verdict::Allow {
-            delay: if failures < FREE_FAILURES { Duration::ZERO } else { delay },
+            delay: if failures < FREE_FAILURES {
+                Duration::ZERO
+            } else {
+                delay
+            },
         }
     }
 
@@ -127,7 +131,12 @@ mod tests {
     #[test]
     fn slows_then_refuses_a_username() {
         let l = limiter();
-        assert_eq!(l.check("ann", None), Verdict::Allow { delay: Duration::ZERO });
+        assert_eq!(
+            l.check("ann", None),
+            Verdict::Allow {
+                delay: Duration::ZERO
+            }
+        );
         for _ in 0..3 {
             l.failed("ann", None);
         }
@@ -136,7 +145,12 @@ mod tests {
             l.failed("ann", None);
         }
         assert!(matches!(l.check("ann", None), Verdict::Refuse { .. }));
-        assert_eq!(l.check("bob", None), Verdict::Allow { delay: Duration::ZERO });
+        assert_eq!(
+            l.check("bob", None),
+            Verdict::Allow {
+                delay: Duration::ZERO
+            }
+        );
     }
 
     #[test]
@@ -145,8 +159,14 @@ mod tests {
         for i in 0..8 {
             l.failed(&format!("user{i}"), Some("10.0.0.1"));
         }
-        assert!(matches!(l.check("fresh", Some("10.0.0.1")), Verdict::Refuse { .. }));
-        assert!(matches!(l.check("fresh", Some("10.0.0.2")), Verdict::Allow { .. }));
+        assert!(matches!(
+            l.check("fresh", Some("10.0.0.1")),
+            Verdict::Refuse { .. }
+        ));
+        assert!(matches!(
+            l.check("fresh", Some("10.0.0.2")),
+            Verdict::Allow { .. }
+        ));
     }
 
     #[test]
@@ -156,6 +176,11 @@ mod tests {
             l.failed("ann", None);
         }
         l.succeeded("ann");
-        assert_eq!(l.check("ann", None), Verdict::Allow { delay: Duration::ZERO });
+        assert_eq!(
+            l.check("ann", None),
+            Verdict::Allow {
+                delay: Duration::ZERO
+            }
+        );
     }
 }

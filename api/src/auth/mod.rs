@@ -22,7 +22,8 @@ use crate::{
 use actor::Actor;
 use policy::policy;
 use types::{
-    ApiKey, ApiKeyPage, AuthPayload, CreateUserInput, CreatedApiKey, UpdateUserInput, User, UserPage,
+    ApiKey, ApiKeyPage, AuthPayload, CreateUserInput, CreatedApiKey, UpdateUserInput, User,
+    UserPage,
 };
 
 #[derive(Default)]
@@ -45,11 +46,19 @@ impl AuthQuery {
     async fn users(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Include deactivated ones (default false).")] include_inactive: Option<bool>,
+        #[graphql(desc = "Include deactivated ones (default false).")] include_inactive: Option<
+            bool,
+        >,
         page: Option<PageInput>,
     ) -> async_graphql::Result<UserPage> {
         let state = ctx.state()?;
-        let (items, page_info) = users::list(state, include_inactive.unwrap_or(false), Page::parse(page).gql()?).await.gql()?;
+        let (items, page_info) = users::list(
+            state,
+            include_inactive.unwrap_or(false),
+            Page::parse(page).gql()?,
+        )
+        .await
+        .gql()?;
         Ok(UserPage {
             items: items.into_iter().map(Into::into).collect(),
             page_info,
@@ -60,7 +69,10 @@ impl AuthQuery {
     #[graphql(guard = "policy(\"Query.user\")")]
     async fn user(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<User> {
         let state = ctx.state()?;
-        users::get(state, parse_id("id", &id).gql()?).await.map(Into::into).gql()
+        users::get(state, parse_id("id", &id).gql()?)
+            .await
+            .map(Into::into)
+            .gql()
     }
 
     /// API keys, newest first.
@@ -72,7 +84,13 @@ impl AuthQuery {
         page: Option<PageInput>,
     ) -> async_graphql::Result<ApiKeyPage> {
         let state = ctx.state()?;
-        let (items, page_info) = api_keys::list(state, include_revoked.unwrap_or(false), Page::parse(page).gql()?).await.gql()?;
+        let (items, page_info) = api_keys::list(
+            state,
+            include_revoked.unwrap_or(false),
+            Page::parse(page).gql()?,
+        )
+        .await
+        .gql()?;
         Ok(ApiKeyPage {
             items: items.into_iter().map(Into::into).collect(),
             page_info,
@@ -94,21 +112,37 @@ impl AuthMutation {
         password: String,
     ) -> async_graphql::Result<AuthPayload> {
         let state = ctx.state()?;
-        service::login(state, &ctx.caller(), &username, &password).await.map(Into::into).gql()
+        service::login(state, &ctx.caller(), &username, &password)
+            .await
+            .map(Into::into)
+            .gql()
     }
 
     /// Exchanges a refresh token for a new access and refresh token; the old one stops working.
     #[graphql(guard = "policy(\"Mutation.refreshToken\")")]
-    async fn refresh_token(&self, ctx: &Context<'_>, refresh_token: String) -> async_graphql::Result<AuthPayload> {
+    async fn refresh_token(
+        &self,
+        ctx: &Context<'_>,
+        refresh_token: String,
+    ) -> async_graphql::Result<AuthPayload> {
         let state = ctx.state()?;
-        service::refresh(state, &ctx.caller(), &refresh_token).await.map(Into::into).gql()
+        service::refresh(state, &ctx.caller(), &refresh_token)
+            .await
+            .map(Into::into)
+            .gql()
     }
 
     /// Signs out: the access token and the given refresh token's sign-in stop working.
     #[graphql(guard = "policy(\"Mutation.logout\")")]
-    async fn logout(&self, ctx: &Context<'_>, refresh_token: Option<String>) -> async_graphql::Result<bool> {
+    async fn logout(
+        &self,
+        ctx: &Context<'_>,
+        refresh_token: Option<String>,
+    ) -> async_graphql::Result<bool> {
         let state = ctx.state()?;
-        service::logout(state, &ctx.caller(), refresh_token.as_deref()).await.gql()?;
+        service::logout(state, &ctx.caller(), refresh_token.as_deref())
+            .await
+            .gql()?;
         Ok(true)
     }
 
@@ -129,7 +163,11 @@ impl AuthMutation {
 
     /// Creates a staff account.
     #[graphql(guard = "policy(\"Mutation.createUser\")")]
-    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> async_graphql::Result<User> {
+    async fn create_user(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateUserInput,
+    ) -> async_graphql::Result<User> {
         let state = ctx.state()?;
         let new = users::NewUser {
             username: input.username,
@@ -137,12 +175,20 @@ impl AuthMutation {
             password: input.password,
             role: input.role,
         };
-        users::create(state, &ctx.caller(), new).await.map(Into::into).gql()
+        users::create(state, &ctx.caller(), new)
+            .await
+            .map(Into::into)
+            .gql()
     }
 
     /// Renames a user or changes their role.
     #[graphql(guard = "policy(\"Mutation.updateUser\")")]
-    async fn update_user(&self, ctx: &Context<'_>, id: ID, input: UpdateUserInput) -> async_graphql::Result<User> {
+    async fn update_user(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateUserInput,
+    ) -> async_graphql::Result<User> {
         let state = ctx.state()?;
         let id = parse_id("id", &id).gql()?;
         users::update(state, &ctx.caller(), id, input.display_name, input.role)
@@ -153,10 +199,18 @@ impl AuthMutation {
 
     /// Deactivates (ending every session) or reactivates a user.
     #[graphql(guard = "policy(\"Mutation.setUserActive\")")]
-    async fn set_user_active(&self, ctx: &Context<'_>, id: ID, active: bool) -> async_graphql::Result<User> {
+    async fn set_user_active(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        active: bool,
+    ) -> async_graphql::Result<User> {
         let state = ctx.state()?;
         let id = parse_id("id", &id).gql()?;
-        users::set_active(state, &ctx.caller(), id, active).await.map(Into::into).gql()
+        users::set_active(state, &ctx.caller(), id, active)
+            .await
+            .map(Into::into)
+            .gql()
     }
 
     /// Sets a new password for a user and ends their sessions.
@@ -177,9 +231,16 @@ impl AuthMutation {
 
     /// Creates an API key; its secret is in the answer and nowhere else.
     #[graphql(guard = "policy(\"Mutation.createApiKey\")")]
-    async fn create_api_key(&self, ctx: &Context<'_>, name: String, role: Role) -> async_graphql::Result<CreatedApiKey> {
+    async fn create_api_key(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        role: Role,
+    ) -> async_graphql::Result<CreatedApiKey> {
         let state = ctx.state()?;
-        let (key, secret) = api_keys::create(state, &ctx.caller(), &name, role).await.gql()?;
+        let (key, secret) = api_keys::create(state, &ctx.caller(), &name, role)
+            .await
+            .gql()?;
         Ok(CreatedApiKey {
             api_key: key.into(),
             secret,
@@ -191,6 +252,9 @@ impl AuthMutation {
     async fn revoke_api_key(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ApiKey> {
         let state = ctx.state()?;
         let id = parse_id("id", &id).gql()?;
-        api_keys::revoke(state, &ctx.caller(), id).await.map(Into::into).gql()
+        api_keys::revoke(state, &ctx.caller(), id)
+            .await
+            .map(Into::into)
+            .gql()
     }
 }

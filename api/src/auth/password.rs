@@ -88,7 +88,7 @@ pub fn check_new_password(field: &str, password: &str) -> AppResult<()> {
             format!("the password must have at most {MAX_PASSWORD_CHARS} characters"),
         ));
     }
-    if password.chars().all(|c| Some(c) == password.chars().next()) {
+    if password.chars().all(|c| password.starts_with(c)) {
         return Err(AppError::validation(
             field,
             "пароль не может состоять из одного повторяющегося символа",
@@ -106,7 +106,10 @@ mod tests {
     async fn hashes_are_argon2id_with_the_required_cost() {
         let hasher = PasswordHasher::new(2).unwrap();
         let hash = hasher.hash("correct horse").await.unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(hasher.verify("correct horse", Some(&hash)).await.unwrap());
         assert!(!hasher.verify("wrong horse", Some(&hash)).await.unwrap());
         assert!(!hasher.verify("correct horse", None).await.unwrap());

@@ -21,15 +21,33 @@ pub enum Access {
 }
 
 /// People who may sign in (every role but machine integrations).
-pub const PEOPLE: &[Role] = &[Owner, Admin, Manager, Operator, Tech, Trainer, ReadOnly, Client];
+pub const PEOPLE: &[Role] = &[
+    Owner, Admin, Manager, Operator, Tech, Trainer, ReadOnly, Client,
+];
 /// Everyone on the staff, including read-only viewers.
 pub const STAFF: &[Role] = &[Owner, Admin, Manager, Operator, Tech, Trainer, ReadOnly];
 /// Staff and integrations reading venue data.
-pub const STAFF_AND_INTEGRATIONS: &[Role] =
-    &[Owner, Admin, Manager, Operator, Tech, Trainer, ReadOnly, Integration];
+pub const STAFF_AND_INTEGRATIONS: &[Role] = &[
+    Owner,
+    Admin,
+    Manager,
+    Operator,
+    Tech,
+    Trainer,
+    ReadOnly,
+    Integration,
+];
 /// Anyone who may see the list of locations: staff, clients, integrations.
 pub const VENUE_READERS: &[Role] = &[
-    Owner, Admin, Manager, Operator, Tech, Trainer, ReadOnly, Client, Integration,
+    Owner,
+    Admin,
+    Manager,
+    Operator,
+    Tech,
+    Trainer,
+    ReadOnly,
+    Client,
+    Integration,
 ];
 /// Who runs the business: people, keys, settings, the audit log.
 pub const MANAGEMENT: &[Role] = &[Owner, Admin];
@@ -76,11 +94,17 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Mutation.updateResource", Access::Roles(VENUE_EDITORS)),
     ("Mutation.deleteResource", Access::Roles(VENUE_EDITORS)),
     ("Mutation.setResourceStatus", Access::Roles(FLOOR)),
-    ("Subscription.resourceStatusChanged", Access::Roles(STAFF_AND_INTEGRATIONS)),
+    (
+        "Subscription.resourceStatusChanged",
+        Access::Roles(STAFF_AND_INTEGRATIONS),
+    ),
 ];
 
 pub fn access_for(field: &str) -> Option<Access> {
-    POLICY.iter().find(|(key, _)| *key == field).map(|(_, access)| *access)
+    POLICY
+        .iter()
+        .find(|(key, _)| *key == field)
+        .map(|(_, access)| *access)
 }
 
 /// The decision for one root field, one actor.
@@ -137,10 +161,15 @@ mod tests {
             name: "pos".into(),
             role: Role::Integration,
         };
-        assert_eq!(authorize("Query.users", &key, None).unwrap_err().code(), ErrorCode::Forbidden);
+        assert_eq!(
+            authorize("Query.users", &key, None).unwrap_err().code(),
+            ErrorCode::Forbidden
+        );
         assert!(authorize("Mutation.login", &Actor::Anonymous, None).is_ok());
         assert_eq!(
-            authorize("Query.nothing", &Actor::System, None).unwrap_err().code(),
+            authorize("Query.nothing", &Actor::System, None)
+                .unwrap_err()
+                .code(),
             ErrorCode::Internal
         );
     }

@@ -50,7 +50,12 @@ pub fn normalise_username(username: &str) -> String {
     username.trim().to_lowercase()
 }
 
-pub async fn login(state: &AppState, caller: &Caller, username: &str, password: &str) -> AppResult<Session> {
+pub async fn login(
+    state: &AppState,
+    caller: &Caller,
+    username: &str,
+    password: &str,
+) -> AppResult<Session> {
     let username = normalise_username(username);
     let address = caller.address.as_deref();
     match state.login_limiter.check(&username, address) {
@@ -85,8 +90,15 @@ pub async fn login(state: &AppState, caller: &Caller, username: &str, password: 
         Some(u) if matches && u.active => u,
         _ => {
             state.login_limiter.failed(&username, address);
-            audit::record(&state.db, caller, "auth.login_failed", "user", None, json!({ "username": username }))
-                .await?;
+            audit::record(
+                &state.db,
+                caller,
+                "auth.login_failed",
+                "user",
+                None,
+                json!({ "username": username }),
+            )
+            .await?;
             return Err(bad_credentials());
         }
     };
@@ -105,7 +117,15 @@ pub async fn login(state: &AppState, caller: &Caller, username: &str, password: 
         },
         ..caller.clone()
     };
-    audit::record(&txn, &as_user, "auth.login", "user", Some(user.id), json!({})).await?;
+    audit::record(
+        &txn,
+        &as_user,
+        "auth.login",
+        "user",
+        Some(user.id),
+        json!({}),
+    )
+    .await?;
     txn.commit().await?;
     issue(state, user, refresh_token, refresh_expires_at)
 }
@@ -182,7 +202,10 @@ pub async fn refresh(state: &AppState, caller: &Caller, token: &str) -> AppResul
     if session.expires_at <= now {
         return Err(bad_refresh());
     }
-    let user = match user::Entity::find_by_id(session.user_id).one(&state.db).await? {
+    let user = match user::Entity::find_by_id(session.user_id)
+        .one(&state.db)
+        .await?
+    {
         Some(u) if u.active => u,
         _ => return Err(bad_refresh()),
     };
@@ -200,7 +223,8 @@ pub async fn refresh(state: &AppState, caller: &Caller, token: &str) -> AppResul
         txn.rollback().await?;
         return Err(bad_refresh());
     }
-    let (refresh_token, refresh_expires_at) = insert_refresh(state, &txn, user.id, &session.family).await?;
+    let (refresh_token, refresh_expires_at) =
+        insert_refresh(state, &txn, user.id, &session.family).await?;
     txn.commit().await?;
     issue(state, user, refresh_token, refresh_expires_at)
 }
@@ -227,9 +251,16 @@ pub async fn revoke_user_sessions<C: ConnectionTrait>(conn: &C, user_id: i64) ->
 }
 
 /// Revokes the caller's access token until it expires, and the given refresh token's family.
-pub async fn logout(state: &AppState, caller: &Caller, refresh_token: Option<&str>) -> AppResult<()> {
+pub async fn logout(
+    state: &AppState,
+    caller: &Caller,
+    refresh_token: Option<&str>,
+) -> AppResult<()> {
     let Actor::User {
-        id, jti, expires_at, ..
+        id,
+        jti,
+        expires_at,
+        ..
     } = &caller.actor
     else {
         return Err(AppError::forbidden());
@@ -279,7 +310,12 @@ pub async fn authenticate(state: &AppState, credential: &str) -> Result<Actor, A
             .one(&state.db)
             .await
             .map_err(internal)?
-            .ok_or_else(|| AuthFailure(Msg::new("API-ключ недействителен или отозван", "The API key is not valid or was revoked")))?;
+            .ok_or_else(|| {
+                AuthFailure(Msg::new(
+                    "API-ключ недействителен или отозван",
+                    "The API key is not valid or was revoked",
+                ))
+            })?;
         return Ok(Actor::ApiKey {
             id: key.id,
             name: key.name,
@@ -288,7 +324,12 @@ pub async fn authenticate(state: &AppState, credential: &str) -> Result<Actor, A
     }
 
     let claims = state.jwt.verify(credential).map_err(AuthFailure)?;
-    let invalid = || AuthFailure(Msg::new("Токен доступа недействителен", "The access token is not valid"));
+    let invalid = || {
+        AuthFailure(Msg::new(
+            "Токен доступа недействителен",
+            "The access token is not valid",
+        ))
+    };
     let user_id: i64 = claims.sub.parse().map_err(|_| invalid())?;
     let revoked = revoked_token::Entity::find_by_id(claims.jti.clone())
         .one(&state.db)

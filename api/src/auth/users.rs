@@ -164,7 +164,12 @@ pub async fn update(
     Ok(updated)
 }
 
-pub async fn set_active(state: &AppState, caller: &Caller, id: i64, active: bool) -> AppResult<user::Model> {
+pub async fn set_active(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    active: bool,
+) -> AppResult<user::Model> {
     let current = get(state, id).await?;
     check_may_touch(caller, current.role, None)?;
     if !active && caller.actor.user_id() == Some(id) {
@@ -185,7 +190,11 @@ pub async fn set_active(state: &AppState, caller: &Caller, id: i64, active: bool
     if !active {
         revoke_user_sessions(&txn, id).await?;
     }
-    let action = if active { "user.activate" } else { "user.deactivate" };
+    let action = if active {
+        "user.activate"
+    } else {
+        "user.deactivate"
+    };
     audit::record(&txn, caller, action, "user", Some(id), json!({})).await?;
     txn.commit().await?;
     Ok(updated)
@@ -201,7 +210,8 @@ pub async fn reset_password(
     check_new_password("newPassword", new_password)?;
     let current = get(state, id).await?;
     check_may_touch(caller, current.role, None)?;
-    let updated = store_password(state, caller, current, new_password, "user.reset_password").await?;
+    let updated =
+        store_password(state, caller, current, new_password, "user.reset_password").await?;
     Ok(updated)
 }
 

@@ -111,8 +111,14 @@ mod tests {
     fn refuses_what_is_not_an_amount() {
         assert_eq!(Money::parse(""), Err(MoneyError::Empty));
         for bad in ["1,5", "1.234", "abc", "1.", ".5", "--1", "1e3", "+5"] {
-            assert!(matches!(Money::parse(bad), Err(MoneyError::Malformed(_))), "{bad}");
+            assert!(
+                matches!(Money::parse(bad), Err(MoneyError::Malformed(_))),
+                "{bad}"
+            );
         }
-        assert!(matches!(Money::parse("99999999999999999999"), Err(MoneyError::Overflow(_))));
+        assert!(matches!(
+            Money::parse("99999999999999999999"),
+            Err(MoneyError::Overflow(_))
+        ));
     }
 }

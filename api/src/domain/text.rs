@@ -7,7 +7,11 @@ use crate::error::{AppError, AppResult};
 pub fn required(field: &str, value: &str, max: usize) -> AppResult<String> {
     let value = value.trim();
     if value.is_empty() {
-        return Err(AppError::validation(field, "не может быть пустым", "must not be empty"));
+        return Err(AppError::validation(
+            field,
+            "не может быть пустым",
+            "must not be empty",
+        ));
     }
     checked(field, value, max)
 }
@@ -29,7 +33,10 @@ fn checked(field: &str, value: &str, max: usize) -> AppResult<String> {
             format!("must be at most {max} characters (got {len})"),
         ));
     }
-    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         return Err(AppError::validation(
             field,
             "содержит управляющие символы",
@@ -72,12 +79,18 @@ mod tests {
     fn optional_treats_blank_as_absent() {
         assert_eq!(optional("notes", Some("  "), 10).unwrap(), None);
         assert_eq!(optional("notes", None, 10).unwrap(), None);
-        assert_eq!(optional("notes", Some(" x "), 10).unwrap(), Some("x".into()));
+        assert_eq!(
+            optional("notes", Some(" x "), 10).unwrap(),
+            Some("x".into())
+        );
     }
 
     #[test]
     fn colours_are_hex_triplets() {
-        assert_eq!(color("color", Some("#FFaa00")).unwrap(), Some("#ffaa00".into()));
+        assert_eq!(
+            color("color", Some("#FFaa00")).unwrap(),
+            Some("#ffaa00".into())
+        );
         assert_eq!(color("color", None).unwrap(), None);
         for bad in ["red", "#fff", "ffaa00", "#ggaa00"] {
             assert!(color("color", Some(bad)).is_err(), "{bad}");

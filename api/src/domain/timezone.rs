@@ -11,7 +11,9 @@ impl Timezone {
         value.trim().parse::<Tz>().map(Timezone).map_err(|_| {
             AppError::validation(
                 field,
-                format!("«{value}» — неизвестный часовой пояс; укажите имя IANA, например Asia/Almaty"),
+                format!(
+                    "«{value}» — неизвестный часовой пояс; укажите имя IANA, например Asia/Almaty"
+                ),
                 format!("`{value}` is not a known timezone; use an IANA name such as Asia/Almaty"),
             )
         })
@@ -28,8 +30,14 @@ mod tests {
 
     #[test]
     fn iana_names_only() {
-        assert_eq!(Timezone::parse("tz", "Asia/Almaty").unwrap().name(), "Asia/Almaty");
-        assert_eq!(Timezone::parse("tz", " Europe/Moscow ").unwrap().name(), "Europe/Moscow");
+        assert_eq!(
+            Timezone::parse("tz", "Asia/Almaty").unwrap().name(),
+            "Asia/Almaty"
+        );
+        assert_eq!(
+            Timezone::parse("tz", " Europe/Moscow ").unwrap().name(),
+            "Europe/Moscow"
+        );
         let err = Timezone::parse("timezone", "Mars/Olympus").unwrap_err();
         assert!(matches!(err, AppError::Validation { ref field, .. } if field == "timezone"));
     }

@@ -95,7 +95,11 @@ impl EventBus {
     }
 
     pub fn engine(&self) -> &'static str {
-        if self.inner.redis.is_some() { "redis" } else { "memory" }
+        if self.inner.redis.is_some() {
+            "redis"
+        } else {
+            "memory"
+        }
     }
 
     /// Publishes an event; call it after the transaction that caused it has committed.
@@ -110,7 +114,8 @@ impl EventBus {
                     .map_err(|e| AppError::internal(format!("redis publish: {e}")))
             }
             None => {
-                self.inner.deliver(&topic.key(), BusMessage::Event(payload.into()));
+                self.inner
+                    .deliver(&topic.key(), BusMessage::Event(payload.into()));
                 Ok(())
             }
         }
@@ -194,7 +199,9 @@ async fn run_listener(
             let mut messages = pubsub.on_message();
             while let Some(msg) = messages.next().await {
                 let Some(inner) = inner.upgrade() else { return };
-                let Some(key) = msg.get_channel_name().strip_prefix(&strip) else { continue };
+                let Some(key) = msg.get_channel_name().strip_prefix(&strip) else {
+                    continue;
+                };
                 match msg.get_payload::<String>() {
                     Ok(payload) => inner.deliver(key, BusMessage::Event(payload.into())),
                     Err(err) => tracing::warn!(%err, "undecodable redis message skipped"),
@@ -232,7 +239,9 @@ mod tests {
         let bus = EventBus::memory();
         let mut a = Box::pin(bus.subscribe::<u32>(&Topic::ResourceStatus { location_id: 1 }));
         let mut b = Box::pin(bus.subscribe::<u32>(&Topic::ResourceStatus { location_id: 2 }));
-        bus.publish(&Topic::ResourceStatus { location_id: 1 }, &7u32).await.unwrap();
+        bus.publish(&Topic::ResourceStatus { location_id: 1 }, &7u32)
+            .await
+            .unwrap();
         assert!(matches!(a.next().await, Some(Delivery::Event(7))));
         let nothing = tokio::time::timeout(Duration::from_millis(50), b.next()).await;
         assert!(nothing.is_err());

@@ -145,7 +145,10 @@ impl Loader<i64> for OpeningHoursByLocation {
             opening_hours::Column::LocationId,
             keys,
             |m| Some(m.location_id),
-            [opening_hours::Column::Weekday, opening_hours::Column::OpensAt],
+            [
+                opening_hours::Column::Weekday,
+                opening_hours::Column::OpensAt,
+            ],
         )
         .await
     }

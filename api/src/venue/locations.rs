@@ -40,7 +40,11 @@ pub async fn list(
     fetch_page(&state.db, select, page).await
 }
 
-pub async fn create(state: &AppState, caller: &Caller, input: CreateLocationInput) -> AppResult<location::Model> {
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    input: CreateLocationInput,
+) -> AppResult<location::Model> {
     let name = text::required("input.name", &input.name, 200)?;
     let address = text::required("input.address", &input.address, 500)?;
     let timezone = match &input.timezone {
@@ -115,7 +119,11 @@ fn week_minutes(weekday: i32, opens: NaiveTime, closes: NaiveTime) -> (u32, u32)
     let day = (weekday as u32 - 1) * 24 * 60;
     let open = opens.hour() * 60 + opens.minute();
     let close = closes.hour() * 60 + closes.minute();
-    let end = if close <= open { close + 24 * 60 } else { close };
+    let end = if close <= open {
+        close + 24 * 60
+    } else {
+        close
+    };
     (day + open, day + end)
 }
 
@@ -128,8 +136,14 @@ pub fn check_week(hours: &[OpeningHoursInput]) -> AppResult<()> {
         if !(1..=7).contains(&h.weekday) {
             return Err(AppError::validation(
                 format!("hours[{i}].weekday"),
-                format!("день недели должен быть от 1 (пн) до 7 (вс), получено {}", h.weekday),
-                format!("weekday must be 1 (Monday) to 7 (Sunday), got {}", h.weekday),
+                format!(
+                    "день недели должен быть от 1 (пн) до 7 (вс), получено {}",
+                    h.weekday
+                ),
+                format!(
+                    "weekday must be 1 (Monday) to 7 (Sunday), got {}",
+                    h.weekday
+                ),
             ));
         }
         let (start, end) = week_minutes(h.weekday, h.opens_at, h.closes_at);
@@ -144,8 +158,16 @@ pub fn check_week(hours: &[OpeningHoursInput]) -> AppResult<()> {
         if b_start < a_end {
             return Err(AppError::validation(
                 format!("hours[{}]", a.max(b)),
-                format!("интервалы hours[{}] и hours[{}] пересекаются", a.min(b), a.max(b)),
-                format!("intervals hours[{}] and hours[{}] overlap", a.min(b), a.max(b)),
+                format!(
+                    "интервалы hours[{}] и hours[{}] пересекаются",
+                    a.min(b),
+                    a.max(b)
+                ),
+                format!(
+                    "intervals hours[{}] and hours[{}] overlap",
+                    a.min(b),
+                    a.max(b)
+                ),
             ));
         }
     }
@@ -181,10 +203,23 @@ pub async fn set_opening_hours(
     }
     let summary: Vec<_> = saved
         .iter()
-        .map(|h| json!([h.weekday, h.opens_at.format("%H:%M").to_string(), h.closes_at.format("%H:%M").to_string()]))
+        .map(|h| {
+            json!([
+                h.weekday,
+                h.opens_at.format("%H:%M").to_string(),
+                h.closes_at.format("%H:%M").to_string()
+            ])
+        })
         .collect();
-    audit::record(&txn, caller, "location.set_hours", "location", Some(location_id), json!({ "hours": summary }))
-        .await?;
+    audit::record(
+        &txn,
+        caller,
+        "location.set_hours",
+        "location",
+        Some(location_id),
+        json!({ "hours": summary }),
+    )
+    .await?;
     txn.commit().await?;
     saved.sort_by_key(|h| (h.weekday, h.opens_at));
     Ok(saved)
@@ -297,6 +332,8 @@ mod tests {
         // Sunday night wraps onto Monday.
         assert!(check_week(&[h(7, "20:00", "06:00"), h(1, "05:00", "10:00")]).is_err());
         let err = check_week(&[h(8, "09:00", "10:00")]).unwrap_err();
-        assert!(matches!(err, AppError::Validation { ref field, .. } if field == "hours[0].weekday"));
+        assert!(
+            matches!(err, AppError::Validation { ref field, .. } if field == "hours[0].weekday")
+        );
     }
 }

@@ -45,12 +45,16 @@ impl VenueQuery {
     async fn locations(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Include deactivated ones (default false).")] include_inactive: Option<bool>,
+        #[graphql(desc = "Include deactivated ones (default false).")] include_inactive: Option<
+            bool,
+        >,
         page: Option<PageInput>,
     ) -> async_graphql::Result<LocationPage> {
         let state = ctx.state()?;
         let page = Page::parse(page).gql()?;
-        let (rows, page_info) = locations::list(state, include_inactive.unwrap_or(false), page).await.gql()?;
+        let (rows, page_info) = locations::list(state, include_inactive.unwrap_or(false), page)
+            .await
+            .gql()?;
         Ok(LocationPage {
             items: rows.into_iter().map(Location).collect(),
             page_info,
@@ -61,14 +65,19 @@ impl VenueQuery {
     #[graphql(guard = "policy(\"Query.location\")")]
     async fn location(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Location> {
         let state = ctx.state()?;
-        locations::get(state, parse_id("id", &id).gql()?).await.map(Location).gql()
+        locations::get(state, parse_id("id", &id).gql()?)
+            .await
+            .map(Location)
+            .gql()
     }
 
     /// The zones of a location, in display order.
     #[graphql(guard = "policy(\"Query.zones\")")]
     async fn zones(&self, ctx: &Context<'_>, location_id: ID) -> async_graphql::Result<Vec<Zone>> {
         let state = ctx.state()?;
-        let rows = zones::list(state, parse_id("locationId", &location_id).gql()?).await.gql()?;
+        let rows = zones::list(state, parse_id("locationId", &location_id).gql()?)
+            .await
+            .gql()?;
         Ok(rows.into_iter().map(Zone).collect())
     }
 
@@ -82,7 +91,9 @@ impl VenueQuery {
     ) -> async_graphql::Result<ResourcePage> {
         let state = ctx.state()?;
         let page = Page::parse(page).gql()?;
-        let (rows, page_info) = resources::list(state, filter.unwrap_or_default(), page).await.gql()?;
+        let (rows, page_info) = resources::list(state, filter.unwrap_or_default(), page)
+            .await
+            .gql()?;
         Ok(ResourcePage {
             items: rows.into_iter().map(Resource).collect(),
             page_info,
@@ -93,7 +104,10 @@ impl VenueQuery {
     #[graphql(guard = "policy(\"Query.resource\")")]
     async fn resource(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Resource> {
         let state = ctx.state()?;
-        resources::get(state, parse_id("id", &id).gql()?).await.map(Resource).gql()
+        resources::get(state, parse_id("id", &id).gql()?)
+            .await
+            .map(Resource)
+            .gql()
     }
 }
 
@@ -110,14 +124,24 @@ impl VenueMutation {
         input: UpdateOrganisationInput,
     ) -> async_graphql::Result<Organisation> {
         let state = ctx.state()?;
-        organisation::update(state, &ctx.caller(), input).await.map(Into::into).gql()
+        organisation::update(state, &ctx.caller(), input)
+            .await
+            .map(Into::into)
+            .gql()
     }
 
     /// Opens a new location.
     #[graphql(guard = "policy(\"Mutation.createLocation\")")]
-    async fn create_location(&self, ctx: &Context<'_>, input: CreateLocationInput) -> async_graphql::Result<Location> {
+    async fn create_location(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateLocationInput,
+    ) -> async_graphql::Result<Location> {
         let state = ctx.state()?;
-        locations::create(state, &ctx.caller(), input).await.map(Location).gql()
+        locations::create(state, &ctx.caller(), input)
+            .await
+            .map(Location)
+            .gql()
     }
 
     /// Changes a location; `active: false` hides it without losing its history.
@@ -130,7 +154,10 @@ impl VenueMutation {
     ) -> async_graphql::Result<Location> {
         let state = ctx.state()?;
         let id = parse_id("id", &id).gql()?;
-        locations::update(state, &ctx.caller(), id, input).await.map(Location).gql()
+        locations::update(state, &ctx.caller(), id, input)
+            .await
+            .map(Location)
+            .gql()
     }
 
     /// Replaces the weekly opening hours of a location.
@@ -143,7 +170,9 @@ impl VenueMutation {
     ) -> async_graphql::Result<Vec<OpeningHours>> {
         let state = ctx.state()?;
         let location_id = parse_id("locationId", &location_id).gql()?;
-        let rows = locations::set_opening_hours(state, &ctx.caller(), location_id, hours).await.gql()?;
+        let rows = locations::set_opening_hours(state, &ctx.caller(), location_id, hours)
+            .await
+            .gql()?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
@@ -157,7 +186,10 @@ impl VenueMutation {
     ) -> async_graphql::Result<Holiday> {
         let state = ctx.state()?;
         let location_id = parse_id("locationId", &location_id).gql()?;
-        locations::set_holiday(state, &ctx.caller(), location_id, input).await.map(Into::into).gql()
+        locations::set_holiday(state, &ctx.caller(), location_id, input)
+            .await
+            .map(Into::into)
+            .gql()
     }
 
     /// Removes a holiday: the date follows the weekly hours again.
@@ -165,23 +197,40 @@ impl VenueMutation {
     async fn delete_holiday(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
         let state = ctx.state()?;
         let id = parse_id("id", &id).gql()?;
-        locations::delete_holiday(state, &ctx.caller(), id).await.gql()?;
+        locations::delete_holiday(state, &ctx.caller(), id)
+            .await
+            .gql()?;
         Ok(true)
     }
 
     /// Adds a zone to a location.
     #[graphql(guard = "policy(\"Mutation.createZone\")")]
-    async fn create_zone(&self, ctx: &Context<'_>, input: CreateZoneInput) -> async_graphql::Result<Zone> {
+    async fn create_zone(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateZoneInput,
+    ) -> async_graphql::Result<Zone> {
         let state = ctx.state()?;
-        zones::create(state, &ctx.caller(), input).await.map(Zone).gql()
+        zones::create(state, &ctx.caller(), input)
+            .await
+            .map(Zone)
+            .gql()
     }
 
     /// Changes a zone.
     #[graphql(guard = "policy(\"Mutation.updateZone\")")]
-    async fn update_zone(&self, ctx: &Context<'_>, id: ID, input: UpdateZoneInput) -> async_graphql::Result<Zone> {
+    async fn update_zone(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateZoneInput,
+    ) -> async_graphql::Result<Zone> {
         let state = ctx.state()?;
         let id = parse_id("id", &id).gql()?;
-        zones::update(state, &ctx.caller(), id, input).await.map(Zone).gql()
+        zones::update(state, &ctx.caller(), id, input)
+            .await
+            .map(Zone)
+            .gql()
     }
 
     /// Deletes an empty zone.
@@ -195,9 +244,16 @@ impl VenueMutation {
 
     /// Adds a resource (a PC, a console, a room, an arena…); it starts free.
     #[graphql(guard = "policy(\"Mutation.createResource\")")]
-    async fn create_resource(&self, ctx: &Context<'_>, input: CreateResourceInput) -> async_graphql::Result<Resource> {
+    async fn create_resource(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateResourceInput,
+    ) -> async_graphql::Result<Resource> {
         let state = ctx.state()?;
-        resources::create(state, &ctx.caller(), input).await.map(Resource).gql()
+        resources::create(state, &ctx.caller(), input)
+            .await
+            .map(Resource)
+            .gql()
     }
 
     /// Changes a resource's zone, kind, name, capacity or notes.
@@ -210,7 +266,10 @@ impl VenueMutation {
     ) -> async_graphql::Result<Resource> {
         let state = ctx.state()?;
         let id = parse_id("id", &id).gql()?;
-        resources::update(state, &ctx.caller(), id, input).await.map(Resource).gql()
+        resources::update(state, &ctx.caller(), id, input)
+            .await
+            .map(Resource)
+            .gql()
     }
 
     /// Deletes a resource that is not in use.
@@ -257,7 +316,9 @@ impl VenueSubscription {
         let location_id = parse_id("locationId", &location_id).gql()?;
         locations::get(&state, location_id).await.gql()?;
         // Listen before reading the snapshot, so no change falls between the two.
-        let events = state.bus.subscribe::<ResourceEvent>(&Topic::ResourceStatus { location_id });
+        let events = state
+            .bus
+            .subscribe::<ResourceEvent>(&Topic::ResourceStatus { location_id });
         let first = resources::snapshot(&state, location_id).await.gql()?;
         let snapshot = |rows: Vec<entity::resource::Model>| ResourceStatusUpdate {
             snapshot: true,

@@ -67,7 +67,9 @@ pub async fn update(
         model.currency = Set(currency(code)?);
     }
     if let Some(tz) = &input.default_timezone {
-        model.default_timezone = Set(Timezone::parse("input.defaultTimezone", tz)?.name().to_owned());
+        model.default_timezone = Set(Timezone::parse("input.defaultTimezone", tz)?
+            .name()
+            .to_owned());
     }
     model.updated_at = Set(Utc::now());
     let updated = model.update(&txn).await?;

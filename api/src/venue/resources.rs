@@ -75,9 +75,18 @@ pub async fn snapshot(state: &AppState, location_id: i64) -> AppResult<Vec<resou
         .await?)
 }
 
-async fn check_zone(state: &AppState, field: &str, location_id: i64, zone_id: i64) -> AppResult<()> {
+async fn check_zone(
+    state: &AppState,
+    field: &str,
+    location_id: i64,
+    zone_id: i64,
+) -> AppResult<()> {
     let zone = zones::get(state, zone_id).await.map_err(|_| {
-        AppError::validation(field, format!("зоны {zone_id} нет"), format!("there is no zone {zone_id}"))
+        AppError::validation(
+            field,
+            format!("зоны {zone_id} нет"),
+            format!("there is no zone {zone_id}"),
+        )
     })?;
     if zone.location_id != location_id {
         return Err(AppError::validation(
@@ -101,7 +110,12 @@ fn check_capacity(capacity: i32) -> AppResult<i32> {
     }
 }
 
-async fn check_name_free(state: &AppState, location_id: i64, name: &str, except: Option<i64>) -> AppResult<()> {
+async fn check_name_free(
+    state: &AppState,
+    location_id: i64,
+    name: &str,
+    except: Option<i64>,
+) -> AppResult<()> {
     let mut select = resource::Entity::find()
         .filter(resource::Column::LocationId.eq(location_id))
         .filter(resource::Column::Name.eq(name));
@@ -119,12 +133,20 @@ async fn check_name_free(state: &AppState, location_id: i64, name: &str, except:
 
 async fn publish(state: &AppState, location_id: i64, event: ResourceEvent) {
     // The change is committed; a lost event is repaired by the subscriber's next snapshot.
-    if let Err(err) = state.bus.publish(&Topic::ResourceStatus { location_id }, &event).await {
+    if let Err(err) = state
+        .bus
+        .publish(&Topic::ResourceStatus { location_id }, &event)
+        .await
+    {
         tracing::warn!(%err, location_id, "resource event not published");
     }
 }
 
-pub async fn create(state: &AppState, caller: &Caller, input: CreateResourceInput) -> AppResult<resource::Model> {
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    input: CreateResourceInput,
+) -> AppResult<resource::Model> {
     let location_id = parse_id("input.locationId", &input.location_id)?;
     locations::get(state, location_id).await?;
     let zone_id = match &input.zone_id {
@@ -230,7 +252,15 @@ pub async fn delete(state: &AppState, caller: &Caller, id: i64) -> AppResult<()>
     }
     let txn = state.db.begin().await?;
     resource::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, caller, "resource.delete", "resource", Some(id), json!({ "name": current.name })).await?;
+    audit::record(
+        &txn,
+        caller,
+        "resource.delete",
+        "resource",
+        Some(id),
+        json!({ "name": current.name }),
+    )
+    .await?;
     txn.commit().await?;
     publish(state, current.location_id, ResourceEvent::Removed { id }).await;
     Ok(())

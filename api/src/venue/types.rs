@@ -182,7 +182,9 @@ impl Zone {
         self.0.sort_order
     }
     async fn location(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Location>> {
-        Ok(load::<LocationById, _>(ctx, self.0.location_id).await?.map(Location))
+        Ok(load::<LocationById, _>(ctx, self.0.location_id)
+            .await?
+            .map(Location))
     }
     /// The zone's resources, in display order.
     async fn resources(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Resource>> {
@@ -238,7 +240,9 @@ impl Resource {
         }
     }
     async fn location(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Location>> {
-        Ok(load::<LocationById, _>(ctx, self.0.location_id).await?.map(Location))
+        Ok(load::<LocationById, _>(ctx, self.0.location_id)
+            .await?
+            .map(Location))
     }
 }
 

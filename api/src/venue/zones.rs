@@ -44,7 +44,12 @@ fn name_taken(name: &str) -> AppError {
     )
 }
 
-async fn check_name_free(state: &AppState, location_id: i64, name: &str, except: Option<i64>) -> AppResult<()> {
+async fn check_name_free(
+    state: &AppState,
+    location_id: i64,
+    name: &str,
+    except: Option<i64>,
+) -> AppResult<()> {
     let mut select = zone::Entity::find()
         .filter(zone::Column::LocationId.eq(location_id))
         .filter(zone::Column::Name.eq(name));
@@ -57,7 +62,11 @@ async fn check_name_free(state: &AppState, location_id: i64, name: &str, except:
     }
 }
 
-pub async fn create(state: &AppState, caller: &Caller, input: CreateZoneInput) -> AppResult<zone::Model> {
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    input: CreateZoneInput,
+) -> AppResult<zone::Model> {
     let location_id = parse_id("input.locationId", &input.location_id)?;
     locations::get(state, location_id).await?;
     let name = text::required("input.name", &input.name, 100)?;
@@ -66,7 +75,11 @@ pub async fn create(state: &AppState, caller: &Caller, input: CreateZoneInput) -
     let created = zone::ActiveModel {
         location_id: Set(location_id),
         name: Set(name),
-        description: Set(text::optional("input.description", input.description.as_deref(), 1000)?),
+        description: Set(text::optional(
+            "input.description",
+            input.description.as_deref(),
+            1000,
+        )?),
         color: Set(text::color("input.color", input.color.as_deref())?),
         sort_order: Set(input.sort_order.unwrap_or(0)),
         created_at: Set(Utc::now()),
@@ -87,7 +100,12 @@ pub async fn create(state: &AppState, caller: &Caller, input: CreateZoneInput) -
     Ok(created)
 }
 
-pub async fn update(state: &AppState, caller: &Caller, id: i64, input: UpdateZoneInput) -> AppResult<zone::Model> {
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    input: UpdateZoneInput,
+) -> AppResult<zone::Model> {
     let current = get(state, id).await?;
     let location_id = current.location_id;
     let mut model: zone::ActiveModel = current.into();
@@ -130,12 +148,26 @@ pub async fn delete(state: &AppState, caller: &Caller, id: i64) -> AppResult<()>
         .await?;
     if in_use > 0 {
         return Err(AppError::conflict(
-            format!("В зоне «{}» ещё {in_use} ресурс(ов): перенесите или удалите их", current.name),
-            format!("Zone `{}` still has {in_use} resource(s): move or delete them first", current.name),
+            format!(
+                "В зоне «{}» ещё {in_use} ресурс(ов): перенесите или удалите их",
+                current.name
+            ),
+            format!(
+                "Zone `{}` still has {in_use} resource(s): move or delete them first",
+                current.name
+            ),
         ));
     }
     zone::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, caller, "zone.delete", "zone", Some(id), json!({ "name": current.name })).await?;
+    audit::record(
+        &txn,
+        caller,
+        "zone.delete",
+        "zone",
+        Some(id),
+        json!({ "name": current.name }),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -171,14 +171,18 @@ impl Client {
     }
 
     /// Runs a query or mutation; GraphQL errors become [`ClientError::Graphql`].
-    pub async fn run<Q: GraphQLQuery>(&self, variables: Q::Variables) -> Result<Q::ResponseData, ClientError> {
+    pub async fn run<Q: GraphQLQuery>(
+        &self,
+        variables: Q::Variables,
+    ) -> Result<Q::ResponseData, ClientError> {
         let response = self.post().json(&Q::build_query(variables)).send().await?;
         let status = response.status();
         let body = response.text().await?;
-        let parsed: Response<Q::ResponseData> = serde_json::from_str(&body).map_err(|_| ClientError::Status {
-            status: status.as_u16(),
-            body: body.chars().take(500).collect(),
-        })?;
+        let parsed: Response<Q::ResponseData> =
+            serde_json::from_str(&body).map_err(|_| ClientError::Status {
+                status: status.as_u16(),
+                body: body.chars().take(500).collect(),
+            })?;
         into_result(parsed)
     }
 
@@ -211,7 +215,9 @@ impl Client {
             "Sec-WebSocket-Protocol",
             HeaderValue::from_static("graphql-transport-ws"),
         );
-        let (connection, _) = tokio_tungstenite::connect_async(request).await.map_err(|e| ws(&e))?;
+        let (connection, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .map_err(|e| ws(&e))?;
         let mut builder = graphql_ws_client::Client::build(connection);
         if let Some(token) = &self.credential {
             builder = builder
@@ -221,7 +227,9 @@ impl Client {
         let (client, actor) = builder.into_future().await.map_err(|e| ws(&e))?;
         tokio::spawn(actor.into_future());
         let stream = client
-            .subscribe(graphql_ws_client::graphql::StreamingOperation::<Q>::new(variables))
+            .subscribe(graphql_ws_client::graphql::StreamingOperation::<Q>::new(
+                variables,
+            ))
             .await
             .map_err(|e| ws(&e))?;
         // The client travels with the stream: dropping it would close the connection.
@@ -242,7 +250,11 @@ fn into_result<T>(response: Response<T>) -> Result<T, ClientError> {
             .into_iter()
             .map(|e| ServerError {
                 message: e.message,
-                path: e.path.map(|p| p.into_iter().map(|s| serde_json::to_value(s).unwrap_or(Value::Null)).collect()),
+                path: e.path.map(|p| {
+                    p.into_iter()
+                        .map(|s| serde_json::to_value(s).unwrap_or(Value::Null))
+                        .collect()
+                }),
                 extensions: e.extensions.map(|ext| ext.into_iter().collect()),
             })
             .collect();
@@ -253,4 +265,3 @@ fn into_result<T>(response: Response<T>) -> Result<T, ClientError> {
 
 /// Re-exported so callers can name the stream type.
 pub type Subscription<T> = BoxStream<'static, Result<T, ClientError>>;
-
