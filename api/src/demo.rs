@@ -35,13 +35,38 @@ pub const DEMO_USERS: &[(&str, Role, &str)] = &[
     ("viewer", Role::ReadOnly, "Наблюдатель"),
 ];
 
+/// The resources of a demo zone.
+enum Items {
+    /// `count` resources named `<prefix>01`, `<prefix>02`, …
+    Numbered {
+        prefix: &'static str,
+        count: usize,
+        capacity: i32,
+    },
+    /// Resources with their own names and capacities.
+    Named(&'static [(&'static str, i32)]),
+}
+
+impl Items {
+    fn expand(&self) -> Vec<(String, i32)> {
+        match self {
+            Items::Numbered {
+                prefix,
+                count,
+                capacity,
+            } => (1..=*count)
+                .map(|n| (format!("{prefix}{n:02}"), *capacity))
+                .collect(),
+            Items::Named(items) => items.iter().map(|(n, c)| ((*n).to_owned(), *c)).collect(),
+        }
+    }
+}
+
 struct ZoneSpec {
     name: &'static str,
     color: &'static str,
     kind: ResourceKind,
-    prefix: &'static str,
-    count: usize,
-    capacity: i32,
+    items: Items,
 }
 
 struct VenueSpec {
@@ -68,33 +93,41 @@ const VENUES: &[VenueSpec] = &[
                 name: "Standard",
                 color: "#4caf50",
                 kind: ResourceKind::Pc,
-                prefix: "PC-",
-                count: 10,
-                capacity: 1,
+                items: Items::Numbered {
+                    prefix: "PC-",
+                    count: 10,
+                    capacity: 1,
+                },
             },
             ZoneSpec {
                 name: "PRO",
                 color: "#2196f3",
                 kind: ResourceKind::Pc,
-                prefix: "PRO-",
-                count: 6,
-                capacity: 1,
+                items: Items::Numbered {
+                    prefix: "PRO-",
+                    count: 6,
+                    capacity: 1,
+                },
             },
             ZoneSpec {
                 name: "VIP",
                 color: "#9c27b0",
                 kind: ResourceKind::Pc,
-                prefix: "VIP-",
-                count: 4,
-                capacity: 1,
+                items: Items::Numbered {
+                    prefix: "VIP-",
+                    count: 4,
+                    capacity: 1,
+                },
             },
             ZoneSpec {
                 name: "PS5",
                 color: "#ff9800",
                 kind: ResourceKind::Console,
-                prefix: "PS5-",
-                count: 2,
-                capacity: 4,
+                items: Items::Numbered {
+                    prefix: "PS5-",
+                    count: 2,
+                    capacity: 4,
+                },
             },
         ],
         loose: &[],
@@ -123,25 +156,18 @@ const VENUES: &[VenueSpec] = &[
                 name: "Площадки",
                 color: "#607d8b",
                 kind: ResourceKind::Arena,
-                prefix: "",
-                count: 0,
-                capacity: 0,
+                items: Items::Named(&[("Арена", 20), ("Парк", 30), ("Лес", 40)]),
             },
             ZoneSpec {
                 name: "Комнаты отдыха",
                 color: "#795548",
                 kind: ResourceKind::RestRoom,
-                prefix: "Комната отдыха ",
-                count: 2,
-                capacity: 15,
+                items: Items::Named(&[("Комната отдыха 1", 15), ("Комната отдыха 2", 15)]),
             },
         ],
         loose: &[],
     },
 ];
-
-/// Play areas of the laser-tag arena, put in its first zone: name and capacity.
-const ARENAS: &[(&str, i32)] = &[("Арена", 20), ("Парк", 30), ("Лес", 40)];
 
 fn time(hm: (u32, u32)) -> NaiveTime {
     NaiveTime::from_hms_opt(hm.0, hm.1, 0).unwrap_or(NaiveTime::MIN)
@@ -243,18 +269,7 @@ async fn seed_venue(state: &AppState, system: &Caller, venue: &VenueSpec) -> App
             },
         )
         .await?;
-        let mut items: Vec<(String, i32)> = (1..=spec.count)
-            .map(|n| (format!("{}{n:02}", spec.prefix), spec.capacity))
-            .collect();
-        if spec.kind == ResourceKind::RestRoom {
-            items = (1..=spec.count)
-                .map(|n| (format!("{}{n}", spec.prefix), spec.capacity))
-                .collect();
-        }
-        if spec.kind == ResourceKind::Arena {
-            items = ARENAS.iter().map(|(n, c)| ((*n).to_owned(), *c)).collect();
-        }
-        for (order, (name, capacity)) in items.into_iter().enumerate() {
+        for (order, (name, capacity)) in spec.items.expand().into_iter().enumerate() {
             resources::create(
                 state,
                 system,

@@ -103,23 +103,32 @@ pub async fn login(
         }
     };
     state.login_limiter.succeeded(&username);
+    start_session(state, caller, user).await
+}
 
-    let txn = state.db.begin().await?;
-    let family = uuid::Uuid::new_v4().simple().to_string();
-    let (refresh_token, refresh_expires_at) = insert_refresh(state, &txn, user.id, &family).await?;
-    let as_user = Caller {
+/// Signs a user in: a new refresh-token family, an access token, an audit row.
+pub(crate) async fn start_session(
+    state: &AppState,
+    caller: &Caller,
+    user: user::Model,
+) -> AppResult<Session> {
+    let (access_token, claims) = state.jwt.issue(user.id, user.role)?;
+    let signed_in = Caller {
         actor: Actor::User {
             id: user.id,
             username: user.username.clone(),
             role: user.role,
-            jti: String::new(),
-            expires_at: Utc::now(),
+            jti: claims.jti.clone(),
+            expires_at: instant(claims.exp),
         },
         ..caller.clone()
     };
+    let txn = state.db.begin().await?;
+    let family = uuid::Uuid::new_v4().simple().to_string();
+    let (refresh_token, refresh_expires_at) = insert_refresh(state, &txn, user.id, &family).await?;
     audit::record(
         &txn,
-        &as_user,
+        &signed_in,
         "auth.login",
         "user",
         Some(user.id),
@@ -127,7 +136,13 @@ pub async fn login(
     )
     .await?;
     txn.commit().await?;
-    issue(state, user, refresh_token, refresh_expires_at)
+    Ok(Session {
+        access_token,
+        access_expires_at: instant(claims.exp),
+        refresh_token,
+        refresh_expires_at,
+        user,
+    })
 }
 
 async fn insert_refresh<C: ConnectionTrait>(

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::{
     actor::{Actor, Caller},
     password::check_new_password,
-    service::{Session, normalise_username, revoke_user_sessions},
+    service::{Session, normalise_username, revoke_user_sessions, start_session},
 };
 use crate::{
     audit,
@@ -248,10 +248,9 @@ pub async fn change_own_password(
             "the new password is the same as the current one",
         ));
     }
-    let username = current.username.clone();
-    store_password(state, caller, current, new_password, "user.change_password").await?;
-    // Signing in again gives the caller a fresh session under the new password.
-    super::service::login(state, caller, &username, new_password).await
+    let updated =
+        store_password(state, caller, current, new_password, "user.change_password").await?;
+    start_session(state, caller, updated).await
 }
 
 async fn store_password(
