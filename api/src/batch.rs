@@ -13,8 +13,10 @@ use std::{
     time::Duration,
 };
 
-use async_graphql::dataloader::Loader;
+use async_graphql::{Context, ErrorExtensions, dataloader::Loader};
 use tokio::{sync::oneshot, time::Instant};
+
+use crate::{context::ContextExt, error::AppError};
 
 /// A batch runs once no key has arrived for this long…
 pub const IDLE_GAP: Duration = Duration::from_millis(2);
@@ -22,6 +24,9 @@ pub const IDLE_GAP: Duration = Duration::from_millis(2);
 pub const MAX_WAIT: Duration = Duration::from_millis(50);
 /// Keys per statement; longer batches are split.
 pub const MAX_BATCH: usize = 500;
+
+/// What every loader fails with: the database error, shared by all who waited.
+pub type LoadError = Arc<sea_orm::DbErr>;
 
 type Reply<V, E> = oneshot::Sender<Result<Option<V>, E>>;
 type Shared<K, V, E> = Arc<Mutex<Pending<K, V, E>>>;
@@ -119,6 +124,27 @@ where
         }
         waiters = rest;
     }
+}
+
+/// One related value through the request's batcher for `L`.
+pub async fn load<L, V>(ctx: &Context<'_>, key: i64) -> async_graphql::Result<Option<V>>
+where
+    L: Loader<i64, Value = V, Error = LoadError>,
+    V: Clone + Send + Sync + 'static,
+{
+    ctx.loader::<L>()?
+        .load_one(key)
+        .await
+        .map_err(|e| AppError::internal(e).extend())
+}
+
+/// A related list through the request's batcher for `L` (empty when there is none).
+pub async fn load_many<L, V>(ctx: &Context<'_>, key: i64) -> async_graphql::Result<Vec<V>>
+where
+    L: Loader<i64, Value = Vec<V>, Error = LoadError>,
+    V: Clone + Send + Sync + 'static,
+{
+    Ok(load::<L, Vec<V>>(ctx, key).await?.unwrap_or_default())
 }
 
 #[cfg(test)]

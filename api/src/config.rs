@@ -68,6 +68,10 @@ pub struct Settings {
     /// Failed logins per client address within the window before refusal.
     pub login_max_failures_per_address: u32,
     pub login_window_minutes: u64,
+    /// Leads accepted from one client address per hour.
+    pub leads_per_address_per_hour: u32,
+    /// Leads accepted for one phone number per hour.
+    pub leads_per_phone_per_hour: u32,
     /// Trust `X-Forwarded-For` from a reverse proxy for the client address.
     pub trust_forwarded_for: bool,
     /// `tracing` filter, e.g. `info,clubgrid_api=debug`.
@@ -99,6 +103,8 @@ impl Default for Settings {
             login_max_failures: 10,
             login_max_failures_per_address: 50,
             login_window_minutes: 15,
+            leads_per_address_per_hour: 20,
+            leads_per_phone_per_hour: 3,
             trust_forwarded_for: false,
             log: "info".into(),
         }

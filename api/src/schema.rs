@@ -8,16 +8,29 @@ use crate::{
         AuthMutation, AuthQuery,
         actor::{Actor, AuthFailure},
     },
+    clients::{ClientsMutation, ClientsQuery},
     context::RequestMeta,
+    pipeline::{PipelineMutation, PipelineQuery},
     state::AppState,
     venue::{self, VenueMutation, VenueQuery, VenueSubscription},
 };
 
 #[derive(MergedObject, Default)]
-pub struct Query(AuthQuery, AuditQuery, VenueQuery);
+pub struct Query(
+    AuthQuery,
+    AuditQuery,
+    VenueQuery,
+    ClientsQuery,
+    PipelineQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation, VenueMutation);
+pub struct Mutation(
+    AuthMutation,
+    VenueMutation,
+    ClientsMutation,
+    PipelineMutation,
+);
 
 #[derive(MergedSubscription, Default)]
 pub struct Subscription(VenueSubscription);
@@ -75,4 +88,5 @@ pub fn fill_request_data(
     }
     data.insert(meta);
     venue::loaders::register(data, &state.db);
+    crate::clients::loaders::register(data, &state.db);
 }

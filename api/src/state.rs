@@ -9,6 +9,7 @@ use crate::{
     config::Settings,
     db::{self, StatementCounter},
     events::EventBus,
+    rate_limit::WindowLimiter,
 };
 
 #[derive(Clone)]
@@ -23,6 +24,8 @@ pub struct Inner {
     pub jwt: JwtKeys,
     pub passwords: PasswordHasher,
     pub login_limiter: LoginLimiter,
+    /// Public forms (leads now, bookings later).
+    pub public_limiter: WindowLimiter,
 }
 
 impl Deref for AppState {
@@ -87,6 +90,7 @@ impl AppState {
             jwt,
             passwords,
             login_limiter,
+            public_limiter: WindowLimiter::new(std::time::Duration::from_secs(3600)),
         })))
     }
 }

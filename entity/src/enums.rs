@@ -151,3 +151,121 @@ pub enum ResourceStatus {
     #[sea_orm(string_value = "out_of_order")]
     OutOfOrder,
 }
+
+/// Where a funnel stage leads.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+#[serde(rename_all = "snake_case")]
+pub enum StageOutcome {
+    /// Still being worked on.
+    #[sea_orm(string_value = "open")]
+    Open,
+    /// The client bought: counts as a conversion.
+    #[sea_orm(string_value = "won")]
+    Won,
+    /// The client was lost.
+    #[sea_orm(string_value = "lost")]
+    Lost,
+}
+
+/// What kind of contact with a client happened.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum InteractionKind {
+    #[sea_orm(string_value = "call")]
+    Call,
+    #[sea_orm(string_value = "message")]
+    Message,
+    #[sea_orm(string_value = "meeting")]
+    Meeting,
+    #[sea_orm(string_value = "email")]
+    Email,
+    #[sea_orm(string_value = "visit")]
+    Visit,
+    /// An internal note about the client.
+    #[sea_orm(string_value = "note")]
+    Note,
+}
+
+/// The channel of a contact.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum ContactChannel {
+    #[sea_orm(string_value = "phone")]
+    Phone,
+    #[sea_orm(string_value = "telegram")]
+    Telegram,
+    #[sea_orm(string_value = "whatsapp")]
+    Whatsapp,
+    #[sea_orm(string_value = "email")]
+    Email,
+    #[sea_orm(string_value = "instagram")]
+    Instagram,
+    #[sea_orm(string_value = "in_person")]
+    InPerson,
+    #[sea_orm(string_value = "website")]
+    Website,
+}
+
+/// Who started a contact.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// The client reached out.
+    #[sea_orm(string_value = "inbound")]
+    Inbound,
+    /// The venue reached out.
+    #[sea_orm(string_value = "outbound")]
+    Outbound,
+}

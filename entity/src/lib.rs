@@ -2,13 +2,19 @@
 
 pub mod api_key;
 pub mod audit_log;
+pub mod client;
+pub mod client_source;
+pub mod client_tag;
 pub mod enums;
 pub mod holiday;
+pub mod interaction;
 pub mod location;
 pub mod opening_hours;
 pub mod organisation;
+pub mod pipeline_stage;
 pub mod refresh_session;
 pub mod resource;
 pub mod revoked_token;
+pub mod stage_history;
 pub mod user;
 pub mod zone;

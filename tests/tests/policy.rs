@@ -88,6 +88,7 @@ impl Sdl {
                 "NaiveDate" => "\"2026-01-01\"".into(),
                 "NaiveTime" => "\"10:00:00\"".into(),
                 "Money" => "\"1.00\"".into(),
+                "Upload" => unreachable!("uploads are variables"),
                 "JSON" => "\"{}\"".into(),
                 other => match self.kinds.get(other) {
                     Some(TypeKind::Enum(e)) => e.values[0].node.value.node.to_string(),
@@ -124,13 +125,22 @@ impl Sdl {
         }
     }
 
-    /// A document that calls one root field.
-    fn call(&self, root: &str, name: &str) -> String {
+    /// A document that calls one root field, and the names of its file variables (an
+    /// `Upload` cannot be written inline).
+    fn call(&self, root: &str, name: &str) -> (String, Vec<String>) {
         let (args, ty) = self.field(root, name);
+        let mut uploads = Vec::new();
         let args: Vec<String> = args
             .iter()
             .filter(|a| !a.ty.node.nullable && a.default_value.is_none())
-            .map(|a| format!("{}: {}", a.name.node, self.sample(&a.ty.node)))
+            .map(|a| {
+                if matches!(&a.ty.node.base, BaseType::Named(n) if n.as_str() == "Upload") {
+                    uploads.push(a.name.node.to_string());
+                    format!("{0}: ${0}", a.name.node)
+                } else {
+                    format!("{}: {}", a.name.node, self.sample(&a.ty.node))
+                }
+            })
             .collect();
         let args = if args.is_empty() {
             String::new()
@@ -142,7 +152,16 @@ impl Sdl {
             "Mutation" => "mutation",
             _ => "subscription",
         };
-        format!("{keyword} {{ {name}{args}{} }}", self.selection(&ty))
+        let vars: Vec<String> = uploads.iter().map(|u| format!("${u}: Upload!")).collect();
+        let vars = if vars.is_empty() {
+            String::new()
+        } else {
+            format!("({})", vars.join(", "))
+        };
+        (
+            format!("{keyword}{vars} {{ {name}{args}{} }}", self.selection(&ty)),
+            uploads,
+        )
     }
 }
 
@@ -201,9 +220,29 @@ async fn every_field_as_every_role(backend: Backend) {
     for (root, field) in sdl.root_fields() {
         let key = format!("{root}.{field}");
         let access = access_for(&key).expect("checked by the coverage test");
-        let document = sdl.call(root, &field);
+        let (document, uploads) = sdl.call(root, &field);
         for role in &callers {
             let mut request = async_graphql::Request::new(document.clone());
+            if !uploads.is_empty() {
+                let vars: serde_json::Map<String, serde_json::Value> = uploads
+                    .iter()
+                    .map(|u| (u.clone(), serde_json::Value::Null))
+                    .collect();
+                request = request.variables(async_graphql::Variables::from_json(vars.into()));
+                for upload in &uploads {
+                    let path = std::env::temp_dir()
+                        .join(format!("matrix-{}.csv", uuid::Uuid::new_v4().simple()));
+                    std::fs::write(&path, "Имя;Телефон\nАнна;+77011234567\n").unwrap();
+                    request.set_upload(
+                        &format!("variables.{upload}"),
+                        async_graphql::UploadValue {
+                            filename: "clients.csv".into(),
+                            content_type: Some("text/csv".into()),
+                            content: std::fs::File::open(&path).unwrap(),
+                        },
+                    );
+                }
+            }
             let meta = RequestMeta::default();
             fill_request_data(&mut request.data, &app.state, actor_for(*role), None, meta);
             let response = if root == "Subscription" {

@@ -53,6 +53,10 @@ pub const VENUE_READERS: &[Role] = &[
 pub const MANAGEMENT: &[Role] = &[Owner, Admin];
 /// Who shapes the venue: locations, hours, zones, resources.
 pub const VENUE_EDITORS: &[Role] = &[Owner, Admin, Manager];
+/// Who works with clients day to day.
+pub const CLIENT_EDITORS: &[Role] = &[Owner, Admin, Manager, Operator, Trainer];
+/// Who reads the sales figures.
+pub const ANALYSTS: &[Role] = &[Owner, Admin, Manager, ReadOnly];
 /// Who works the floor and may mark equipment busy, free or out of order.
 pub const FLOOR: &[Role] = &[Owner, Admin, Manager, Operator, Tech];
 
@@ -98,6 +102,31 @@ pub const POLICY: &[(&str, Access)] = &[
         "Subscription.resourceStatusChanged",
         Access::Roles(STAFF_AND_INTEGRATIONS),
     ),
+    // clients
+    ("Query.clients", Access::Roles(STAFF_AND_INTEGRATIONS)),
+    ("Query.client", Access::Roles(STAFF_AND_INTEGRATIONS)),
+    ("Query.clientSources", Access::Roles(STAFF_AND_INTEGRATIONS)),
+    ("Mutation.createClient", Access::Roles(CLIENT_EDITORS)),
+    ("Mutation.updateClient", Access::Roles(CLIENT_EDITORS)),
+    ("Mutation.mergeClients", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.createClientSource", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.importClients", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.exportClients", Access::Roles(VENUE_EDITORS)),
+    // pipeline
+    (
+        "Query.pipelineStages",
+        Access::Roles(STAFF_AND_INTEGRATIONS),
+    ),
+    ("Query.pipelineBoard", Access::Roles(STAFF)),
+    ("Query.funnelAnalytics", Access::Roles(ANALYSTS)),
+    ("Query.interactions", Access::Roles(STAFF)),
+    ("Query.contactsDue", Access::Roles(CLIENT_EDITORS)),
+    ("Mutation.createPipelineStage", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.updatePipelineStage", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.moveClientToStage", Access::Roles(CLIENT_EDITORS)),
+    ("Mutation.logInteraction", Access::Roles(CLIENT_EDITORS)),
+    ("Mutation.setNextContact", Access::Roles(CLIENT_EDITORS)),
+    ("Mutation.submitLead", Access::Public),
 ];
 
 pub fn access_for(field: &str) -> Option<Access> {

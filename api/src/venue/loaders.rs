@@ -5,11 +5,9 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::Loader;
 use entity::{holiday, location, opening_hours, resource, zone};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::batch::Batcher;
-
-pub type LoadError = Arc<DbErr>;
+use crate::batch::{Batcher, LoadError};
 
 /// Registers the venue loaders in a request's data.
 pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {

@@ -2,7 +2,6 @@
 
 use async_graphql::{
     ComplexObject, Context, ID, InputObject, MaybeUndefined, Object, SimpleObject,
-    dataloader::Loader,
 };
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use entity::{
@@ -11,29 +10,13 @@ use entity::{
 };
 
 use super::loaders::{
-    HolidaysByLocation, LoadError, LocationById, OpeningHoursByLocation, ResourcesByLocation,
-    ResourcesByZone, ZoneById, ZonesByLocation,
+    HolidaysByLocation, LocationById, OpeningHoursByLocation, ResourcesByLocation, ResourcesByZone,
+    ZoneById, ZonesByLocation,
 };
-use crate::{context::ContextExt, error::AppError, page_type};
-
-async fn load<L, V>(ctx: &Context<'_>, key: i64) -> async_graphql::Result<Option<V>>
-where
-    L: Loader<i64, Value = V, Error = LoadError>,
-    V: Clone + Send + Sync + 'static,
-{
-    ctx.loader::<L>()?
-        .load_one(key)
-        .await
-        .map_err(|e| async_graphql::ErrorExtensions::extend(&AppError::internal(e)))
-}
-
-async fn load_many<L, V>(ctx: &Context<'_>, key: i64) -> async_graphql::Result<Vec<V>>
-where
-    L: Loader<i64, Value = Vec<V>, Error = LoadError>,
-    V: Clone + Send + Sync + 'static,
-{
-    Ok(load::<L, Vec<V>>(ctx, key).await?.unwrap_or_default())
-}
+use crate::{
+    batch::{load, load_many},
+    page_type,
+};
 
 /// The venue's own settings.
 #[derive(SimpleObject, Debug, Clone)]

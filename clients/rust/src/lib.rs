@@ -39,6 +39,8 @@ pub mod ops {
     pub type Money = String;
     /// `JSON`: any JSON value.
     pub type JSON = serde_json::Value;
+    /// `Upload`: a file, sent with [`super::Client::upload`]; leave it `null` here.
+    pub type Upload = serde_json::Value;
 
     include!(concat!(env!("OUT_DIR"), "/operations.rs"));
 }
@@ -176,6 +178,33 @@ impl Client {
         variables: Q::Variables,
     ) -> Result<Q::ResponseData, ClientError> {
         let response = self.post().json(&Q::build_query(variables)).send().await?;
+        let status = response.status();
+        let body = response.text().await?;
+        let parsed: Response<Q::ResponseData> =
+            serde_json::from_str(&body).map_err(|_| ClientError::Status {
+                status: status.as_u16(),
+                body: body.chars().take(500).collect(),
+            })?;
+        into_result(parsed)
+    }
+
+    /// Runs an operation with one file variable as a GraphQL multipart request.
+    pub async fn upload<Q: GraphQLQuery>(
+        &self,
+        variables: Q::Variables,
+        file_variable: &str,
+        filename: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Q::ResponseData, ClientError> {
+        let operations = serde_json::to_string(&Q::build_query(variables))
+            .map_err(|e| ClientError::Decode(e.to_string()))?;
+        let map = serde_json::json!({ "0": [format!("variables.{file_variable}")] }).to_string();
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned());
+        let form = reqwest::multipart::Form::new()
+            .text("operations", operations)
+            .text("map", map)
+            .part("0", part);
+        let response = self.post().multipart(form).send().await?;
         let status = response.status();
         let body = response.text().await?;
         let parsed: Response<Q::ResponseData> =

@@ -1,0 +1,430 @@
+//! Applying an imported spreadsheet to the client base, and exporting a filtered list.
+
+use std::collections::HashMap;
+
+use base64::{Engine, engine::general_purpose::STANDARD};
+use chrono::{Datelike, Utc};
+use entity::{client, client_source, client_tag};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QuerySelect, TransactionTrait,
+};
+use serde_json::json;
+
+use super::{
+    export::{ExportRow, write_clients_xlsx},
+    fields::{ClientFields, RawFields},
+    import::{Column, RawClientRow, parse_date, read_clients},
+    search::{self, ClientSort, Criteria},
+    service,
+    types::{FileDownload, ImportOutcome, ImportReport, ImportRowResult},
+};
+use crate::{
+    audit,
+    auth::actor::Caller,
+    domain::{Phone, search::fold},
+    error::{AppError, AppResult},
+    state::AppState,
+};
+
+/// Which column an input field of [`RawFields`] comes from.
+fn column_of(field: &str) -> &'static [Column] {
+    match field {
+        "firstName" => &[Column::FirstName, Column::FullName],
+        "lastName" => &[Column::LastName, Column::FullName],
+        "patronymic" => &[Column::Patronymic, Column::FullName],
+        "phone" => &[Column::Phone],
+        "phone2" => &[Column::Phone2],
+        "email" => &[Column::Email],
+        "telegramId" | "telegramUsername" => &[Column::Telegram],
+        "notes" => &[Column::Notes],
+        "tags" => &[Column::Tags],
+        "birthDate" => &[Column::BirthDate],
+        "source" => &[Column::Source],
+        _ => &[],
+    }
+}
+
+struct Outcome {
+    outcome: ImportOutcome,
+    client_id: Option<i64>,
+    field: Option<String>,
+    message: Option<String>,
+}
+
+impl Outcome {
+    fn ok(outcome: ImportOutcome, id: i64, message: Option<String>) -> Outcome {
+        Outcome {
+            outcome,
+            client_id: Some(id),
+            field: None,
+            message,
+        }
+    }
+
+    fn error(field: &str, message: String) -> Outcome {
+        Outcome {
+            outcome: ImportOutcome::Error,
+            client_id: None,
+            field: Some(field.to_owned()),
+            message: Some(message),
+        }
+    }
+}
+
+/// Everything a run needs to look up without a statement per row.
+struct Known {
+    phones: HashMap<String, i64>,
+    in_file: HashMap<String, usize>,
+    sources: HashMap<String, i64>,
+}
+
+pub async fn import(
+    state: &AppState,
+    caller: &Caller,
+    bytes: &[u8],
+    filename: &str,
+    dry_run: bool,
+) -> AppResult<ImportReport> {
+    let sheet = read_clients(bytes, filename).map_err(|err| {
+        let text = err.to_string();
+        let (ru, en) = match text.split_once(" (") {
+            Some((ru, en)) => (ru.to_owned(), en.trim_end_matches(')').to_owned()),
+            None => (text.clone(), text),
+        };
+        AppError::validation("file", ru, en)
+    })?;
+    let header = |field: &str| {
+        column_of(field)
+            .iter()
+            .find_map(|c| {
+                sheet
+                    .columns
+                    .iter()
+                    .find(|(_, col)| col == c)
+                    .map(|(h, _)| h.clone())
+            })
+            .unwrap_or_else(|| field.to_owned())
+    };
+
+    let txn = state.db.begin().await?;
+    let mut known = Known {
+        phones: HashMap::new(),
+        in_file: HashMap::new(),
+        sources: client_source::Entity::find()
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|s| (fold(&s.name), s.id))
+            .collect(),
+    };
+    let on_file: Vec<(i64, Option<String>, Option<String>)> = client::Entity::find()
+        .select_only()
+        .columns([
+            client::Column::Id,
+            client::Column::Phone,
+            client::Column::Phone2,
+        ])
+        .filter(client::Column::MergedIntoId.is_null())
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    for (id, phone, phone2) in on_file {
+        for p in [phone, phone2].into_iter().flatten() {
+            known.phones.insert(p, id);
+        }
+    }
+
+    let mut rows = Vec::with_capacity(sheet.rows.len());
+    let mut created_ids = Vec::new();
+    for row in &sheet.rows {
+        let outcome = apply_row(&txn, &mut known, row).await?;
+        if outcome.outcome == ImportOutcome::Created {
+            created_ids.extend(outcome.client_id);
+        }
+        rows.push(ImportRowResult {
+            row: row.row as i32,
+            outcome: outcome.outcome,
+            client_id: outcome.client_id.map(Into::into),
+            column: outcome.field.as_deref().map(header),
+            message: outcome.message,
+        });
+    }
+    let count = |o: ImportOutcome| rows.iter().filter(|r| r.outcome == o).count() as i32;
+    let report = ImportReport {
+        dry_run,
+        columns: sheet.columns.iter().map(|(h, _)| h.clone()).collect(),
+        total: rows.len() as i32,
+        created: count(ImportOutcome::Created),
+        updated: count(ImportOutcome::Updated),
+        skipped: count(ImportOutcome::Skipped),
+        failed: count(ImportOutcome::Error),
+        rows,
+    };
+    if dry_run {
+        txn.rollback().await?;
+        return Ok(report);
+    }
+    audit::record(
+        &txn,
+        caller,
+        "client.import",
+        "client",
+        None,
+        json!({
+            "file": filename, "created": report.created, "updated": report.updated,
+            "skipped": report.skipped, "failed": report.failed, "createdIds": created_ids,
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+async fn apply_row<C: ConnectionTrait>(
+    conn: &C,
+    known: &mut Known,
+    row: &RawClientRow,
+) -> AppResult<Outcome> {
+    let birth_date = match row.birth_date.as_deref() {
+        Some(text) => match parse_date(text) {
+            Some(date) => Some(date),
+            None => {
+                return Ok(Outcome::error(
+                    "birthDate",
+                    format!("«{text}» — не дата; пример: 31.12.1990"),
+                ));
+            }
+        },
+        None => None,
+    };
+    let (telegram_id, telegram_username) = match row.telegram.as_deref() {
+        Some(t) if t.chars().all(|c| c.is_ascii_digit()) => (Some(t.to_owned()), None),
+        Some(t) => (None, Some(t.to_owned())),
+        None => (None, None),
+    };
+    let source_id = match row.source.as_deref() {
+        Some(name) => match known.sources.get(&fold(name)) {
+            Some(id) => Some(*id),
+            None => {
+                let source = service::source_named(conn, name).await?;
+                known.sources.insert(fold(&source.name), source.id);
+                Some(source.id)
+            }
+        },
+        None => None,
+    };
+    let raw = RawFields {
+        last_name: row.last_name.clone(),
+        first_name: row.first_name.clone(),
+        patronymic: row.patronymic.clone(),
+        phone: row.phone.clone(),
+        phone2: row.phone2.clone(),
+        email: row.email.clone(),
+        telegram_id,
+        telegram_username,
+        birth_date,
+        source_id,
+        notes: row.notes.clone(),
+        discount_percent: None,
+        tags: row.tags.clone(),
+    };
+    let fields = match raw.check("") {
+        Ok(fields) => fields,
+        Err(AppError::Validation { field, msg }) => return Ok(Outcome::error(&field, msg.ru)),
+        Err(other) => return Err(other),
+    };
+    let phones: Vec<&Phone> = [&fields.phone, &fields.phone2]
+        .into_iter()
+        .flatten()
+        .collect();
+    if let Some(first) = phones.iter().find_map(|p| known.in_file.get(p.as_str())) {
+        return Ok(Outcome {
+            outcome: ImportOutcome::Skipped,
+            client_id: phones
+                .iter()
+                .find_map(|p| known.phones.get(p.as_str()))
+                .copied(),
+            field: None,
+            message: Some(format!("повтор строки {first}")),
+        });
+    }
+    for p in &phones {
+        known.in_file.insert(p.as_str().to_owned(), row.row);
+    }
+    if let Some(id) = phones
+        .iter()
+        .find_map(|p| known.phones.get(p.as_str()))
+        .copied()
+    {
+        return fill_existing(conn, known, id, fields).await;
+    }
+    let created = insert(conn, &fields).await?;
+    for p in &phones {
+        known.phones.insert(p.as_str().to_owned(), created.id);
+    }
+    Ok(Outcome::ok(ImportOutcome::Created, created.id, None))
+}
+
+async fn insert<C: ConnectionTrait>(conn: &C, fields: &ClientFields) -> AppResult<client::Model> {
+    let now = Utc::now();
+    let created = client::ActiveModel {
+        last_name: Set(fields.last_name.clone()),
+        first_name: Set(fields.first_name.clone()),
+        patronymic: Set(fields.patronymic.clone()),
+        display_name: Set(fields.display_name()),
+        phone: Set(fields.phone.as_ref().map(|p| p.as_str().to_owned())),
+        phone2: Set(fields.phone2.as_ref().map(|p| p.as_str().to_owned())),
+        email: Set(fields.email.clone()),
+        telegram_id: Set(fields.telegram_id),
+        telegram_username: Set(fields.telegram_username.clone()),
+        birth_date: Set(fields.birth_date),
+        birth_month: Set(fields.birth_date.map(|d| d.month() as i16)),
+        source_id: Set(fields.source_id),
+        notes: Set(fields.notes.clone()),
+        discount_percent: Set(0),
+        active: Set(true),
+        stage_id: Set(None),
+        stage_entered_at: Set(None),
+        last_visit_at: Set(None),
+        last_contact_at: Set(None),
+        next_contact_at: Set(None),
+        next_contact_user_id: Set(None),
+        search_text: Set(fields.search_text()),
+        merged_into_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    service::replace_tags(conn, created.id, &fields.tags).await?;
+    Ok(created)
+}
+
+/// A row for a client already on file: fill what the record lacks; nothing new is a skip.
+async fn fill_existing<C: ConnectionTrait>(
+    conn: &C,
+    known: &mut Known,
+    id: i64,
+    row: ClientFields,
+) -> AppResult<Outcome> {
+    let current_model = service::get(conn, id).await?;
+    let mut merged = service::current_fields(conn, &current_model).await?;
+    let before = merged.clone();
+    for phone in [row.phone.clone(), row.phone2.clone()]
+        .into_iter()
+        .flatten()
+    {
+        let has = merged.phone.as_ref() == Some(&phone) || merged.phone2.as_ref() == Some(&phone);
+        if !has && merged.phone2.is_none() && !known.phones.contains_key(phone.as_str()) {
+            known.phones.insert(phone.as_str().to_owned(), id);
+            merged.phone2 = Some(phone);
+        }
+    }
+    merged.patronymic = merged.patronymic.or(row.patronymic);
+    merged.email = merged.email.or(row.email);
+    merged.telegram_id = merged.telegram_id.or(row.telegram_id);
+    merged.telegram_username = merged.telegram_username.or(row.telegram_username);
+    merged.birth_date = merged.birth_date.or(row.birth_date);
+    merged.source_id = merged.source_id.or(row.source_id);
+    merged.notes = merged.notes.or(row.notes);
+    for tag in row.tags {
+        if !merged.tags.contains(&tag) {
+            merged.tags.push(tag);
+        }
+    }
+    if merged == before {
+        return Ok(Outcome::ok(
+            ImportOutcome::Skipped,
+            id,
+            Some("клиент с этим телефоном уже есть".into()),
+        ));
+    }
+    let mut model: client::ActiveModel = current_model.into();
+    model.patronymic = Set(merged.patronymic.clone());
+    model.phone2 = Set(merged.phone2.as_ref().map(|p| p.as_str().to_owned()));
+    model.email = Set(merged.email.clone());
+    model.telegram_id = Set(merged.telegram_id);
+    model.telegram_username = Set(merged.telegram_username.clone());
+    model.birth_date = Set(merged.birth_date);
+    model.birth_month = Set(merged.birth_date.map(|d| d.month() as i16));
+    model.source_id = Set(merged.source_id);
+    model.notes = Set(merged.notes.clone());
+    model.display_name = Set(merged.display_name());
+    model.search_text = Set(merged.search_text());
+    model.updated_at = Set(Utc::now());
+    model.update(conn).await?;
+    if merged.tags != before.tags {
+        service::replace_tags(conn, id, &merged.tags).await?;
+    }
+    Ok(Outcome::ok(ImportOutcome::Updated, id, None))
+}
+
+/// The matching clients as an .xlsx file.
+pub async fn export(
+    state: &AppState,
+    caller: &Caller,
+    criteria: &Criteria,
+    sort: ClientSort,
+) -> AppResult<FileDownload> {
+    let clients = search::all(state, criteria, sort, 1000).await?;
+    let sources: HashMap<i64, String> = client_source::Entity::find()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+    for chunk in clients.chunks(500) {
+        let rows = client_tag::Entity::find()
+            .filter(client_tag::Column::ClientId.is_in(chunk.iter().map(|c| c.id)))
+            .all(&state.db)
+            .await?;
+        for row in rows {
+            tags.entry(row.client_id).or_default().push(row.tag);
+        }
+    }
+    let rows: Vec<ExportRow> = clients
+        .iter()
+        .map(|c| ExportRow {
+            id: c.id,
+            last_name: c.last_name.clone(),
+            first_name: c.first_name.clone(),
+            patronymic: c.patronymic.clone().unwrap_or_default(),
+            phone: c.phone.clone().unwrap_or_default(),
+            phone2: c.phone2.clone().unwrap_or_default(),
+            email: c.email.clone().unwrap_or_default(),
+            telegram: c
+                .telegram_username
+                .as_ref()
+                .map(|u| format!("@{u}"))
+                .or(c.telegram_id.map(|id| id.to_string()))
+                .unwrap_or_default(),
+            birth_date: c.birth_date,
+            source: c
+                .source_id
+                .and_then(|id| sources.get(&id).cloned())
+                .unwrap_or_default(),
+            tags: tags.get(&c.id).map(|t| t.join(", ")).unwrap_or_default(),
+            notes: c.notes.clone().unwrap_or_default(),
+            created_at: c.created_at,
+        })
+        .collect();
+    let bytes = write_clients_xlsx(&rows).map_err(AppError::internal)?;
+    audit::record(
+        &state.db,
+        caller,
+        "client.export",
+        "client",
+        None,
+        json!({ "rows": rows.len() }),
+    )
+    .await?;
+    Ok(FileDownload {
+        filename: format!("clients-{}.xlsx", Utc::now().format("%Y-%m-%d")),
+        content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".into(),
+        data_base64: STANDARD.encode(bytes),
+        rows: rows.len() as i32,
+    })
+}

@@ -1,0 +1,164 @@
+//! Finding clients: one search box, filters, sorting and paging.
+
+use chrono::{DateTime, Utc};
+use entity::{client, client_tag};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    sea_query::{Expr, ExprTrait, LikeExpr, Query},
+};
+
+use crate::{
+    domain::search::{fold, needles},
+    error::{AppError, AppResult},
+    pagination::{Page, PageInfo, fetch_page},
+    state::AppState,
+};
+
+#[derive(Debug, Clone, Default)]
+pub struct Criteria {
+    pub search: Option<String>,
+    pub tag: Option<String>,
+    pub source_id: Option<i64>,
+    pub stage_id: Option<i64>,
+    pub birthday_month: Option<i32>,
+    pub last_visit_before: Option<DateTime<Utc>>,
+    pub last_visit_after: Option<DateTime<Utc>>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+    pub include_inactive: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, async_graphql::Enum)]
+pub enum ClientSort {
+    /// By last name, then first name.
+    #[default]
+    Name,
+    /// Newest first.
+    CreatedDesc,
+    /// Most recent visit first; never-visited last.
+    LastVisitDesc,
+    /// Most recent contact first.
+    LastContactDesc,
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern.
+fn like_pattern(needle: &str) -> String {
+    let escaped = needle
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+pub fn select(criteria: &Criteria, sort: ClientSort) -> AppResult<Select<client::Entity>> {
+    let mut select = client::Entity::find();
+    if !criteria.include_inactive {
+        select = select.filter(client::Column::Active.eq(true));
+    }
+    let needles = criteria.search.as_deref().map(needles).unwrap_or_default();
+    if !needles.is_empty() {
+        let mut any = Condition::any();
+        for needle in &needles {
+            any = any.add(
+                Expr::col(client::Column::SearchText)
+                    .like(LikeExpr::new(like_pattern(needle)).escape('\\')),
+            );
+        }
+        select = select.filter(any);
+    }
+    if let Some(tag) = criteria.tag.as_deref().map(fold).filter(|t| !t.is_empty()) {
+        select = select.filter(
+            client::Column::Id.in_subquery(
+                Query::select()
+                    .column(client_tag::Column::ClientId)
+                    .from(client_tag::Entity)
+                    .and_where(client_tag::Column::Tag.eq(tag))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(id) = criteria.source_id {
+        select = select.filter(client::Column::SourceId.eq(id));
+    }
+    if let Some(id) = criteria.stage_id {
+        select = select.filter(client::Column::StageId.eq(id));
+    }
+    if let Some(month) = criteria.birthday_month {
+        if !(1..=12).contains(&month) {
+            return Err(AppError::validation(
+                "filter.birthdayMonth",
+                format!("месяц от 1 до 12, получено {month}"),
+                format!("a month is 1 to 12, got {month}"),
+            ));
+        }
+        select = select.filter(client::Column::BirthMonth.eq(month as i16));
+    }
+    if let Some(at) = criteria.last_visit_before {
+        select = select.filter(client::Column::LastVisitAt.lt(at));
+    }
+    if let Some(at) = criteria.last_visit_after {
+        select = select.filter(client::Column::LastVisitAt.gte(at));
+    }
+    if let Some(at) = criteria.created_from {
+        select = select.filter(client::Column::CreatedAt.gte(at));
+    }
+    if let Some(at) = criteria.created_to {
+        select = select.filter(client::Column::CreatedAt.lt(at));
+    }
+    select = match sort {
+        ClientSort::Name => select
+            .order_by_asc(client::Column::LastName)
+            .order_by_asc(client::Column::FirstName),
+        ClientSort::CreatedDesc => select.order_by_desc(client::Column::CreatedAt),
+        ClientSort::LastVisitDesc => select
+            .order_by_asc(Expr::col(client::Column::LastVisitAt).is_null())
+            .order_by_desc(client::Column::LastVisitAt),
+        ClientSort::LastContactDesc => select
+            .order_by_asc(Expr::col(client::Column::LastContactAt).is_null())
+            .order_by_desc(client::Column::LastContactAt),
+    };
+    Ok(select.order_by_asc(client::Column::Id))
+}
+
+pub async fn list(
+    state: &AppState,
+    criteria: &Criteria,
+    sort: ClientSort,
+    page: Page,
+) -> AppResult<(Vec<client::Model>, PageInfo)> {
+    fetch_page(&state.db, select(criteria, sort)?, page).await
+}
+
+/// Every matching client, in pages of `batch`, for exports.
+pub async fn all(
+    state: &AppState,
+    criteria: &Criteria,
+    sort: ClientSort,
+    batch: u64,
+) -> AppResult<Vec<client::Model>> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    loop {
+        let rows = select(criteria, sort)?
+            .offset(offset)
+            .limit(batch)
+            .all(&state.db)
+            .await?;
+        let done = (rows.len() as u64) < batch;
+        offset += rows.len() as u64;
+        out.extend(rows);
+        if done {
+            return Ok(out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(like_pattern("50%_off"), "%50\\%\\_off%");
+    }
+}

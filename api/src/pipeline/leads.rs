@@ -1,0 +1,123 @@
+//! Leads from the website, the bot and the Mini App: find or create the client, put them in
+//! the first stage, keep their message.
+
+use entity::enums::{ContactChannel, Direction, InteractionKind};
+use sea_orm::TransactionTrait;
+use serde_json::json;
+
+use super::{interactions, stages};
+use crate::{
+    audit,
+    auth::actor::Caller,
+    clients::{fields::RawFields, service as clients},
+    domain::{Phone, text},
+    error::{AppError, AppResult, Msg},
+    state::AppState,
+};
+
+pub struct Lead {
+    pub name: String,
+    pub phone: String,
+    pub source: Option<String>,
+    pub comment: Option<String>,
+    pub channel: Option<ContactChannel>,
+}
+
+fn limited(retry: std::time::Duration) -> AppError {
+    let minutes = retry.as_secs().div_ceil(60);
+    AppError::RateLimited {
+        msg: Msg::new(
+            format!("Слишком много заявок; попробуйте через {minutes} мин."),
+            format!("Too many requests; try again in {minutes} min"),
+        ),
+        retry_after_secs: retry.as_secs(),
+    }
+}
+
+/// Returns the client id. The answer does not say whether the client was new.
+pub async fn submit(state: &AppState, caller: &Caller, lead: Lead) -> AppResult<i64> {
+    let settings = &state.settings;
+    let address = caller.address.as_deref().unwrap_or("unknown");
+    state
+        .public_limiter
+        .hit(
+            &format!("lead-addr:{address}"),
+            settings.leads_per_address_per_hour,
+        )
+        .map_err(limited)?;
+    let name = text::required("input.name", &lead.name, 200)?;
+    let phone = Phone::parse("input.phone", &lead.phone)?;
+    state
+        .public_limiter
+        .hit(
+            &format!("lead-phone:{phone}"),
+            settings.leads_per_phone_per_hour,
+        )
+        .map_err(limited)?;
+    let comment = text::optional("input.comment", lead.comment.as_deref(), 2000)?;
+
+    let txn = state.db.begin().await?;
+    let client = match clients::find_by_phone(&txn, &phone, None).await? {
+        Some(existing) => existing,
+        None => {
+            let source_id = match lead
+                .source
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                Some(source) => Some(clients::source_named(&txn, source).await?.id),
+                None => None,
+            };
+            let mut words = name.split_whitespace();
+            let (first, last) = match (words.next(), words.next()) {
+                (Some(a), Some(b)) => (b.to_owned(), Some(a.to_owned())),
+                (Some(a), None) => (a.to_owned(), None),
+                _ => (name.clone(), None),
+            };
+            let fields = RawFields {
+                first_name: Some(first),
+                last_name: last,
+                patronymic: Some(words.collect::<Vec<_>>().join(" ")),
+                phone: Some(phone.as_str().to_owned()),
+                source_id,
+                ..RawFields::default()
+            }
+            .check("input.")?;
+            clients::insert(&txn, caller, &fields, "lead").await?
+        }
+    };
+    let client = match client.stage_id {
+        Some(_) => client,
+        None => match stages::list(&txn).await?.into_iter().next() {
+            Some(first) => {
+                stages::move_client_in(&txn, caller, &client, &first, Some("Заявка".into()), None)
+                    .await?
+            }
+            None => client,
+        },
+    };
+    let text = comment.unwrap_or_else(|| "Заявка без комментария".into());
+    let new = interactions::NewInteraction {
+        client_id: client.id,
+        kind: InteractionKind::Message,
+        channel: Some(lead.channel.unwrap_or(ContactChannel::Website)),
+        direction: Some(Direction::Inbound),
+        text,
+        at: None,
+        next_contact_at: None,
+        next_contact_user_id: None,
+    };
+    interactions::record_in(&txn, caller, &client, &new).await?;
+    audit::record(
+        &txn,
+        caller,
+        "lead.submit",
+        "client",
+        Some(client.id),
+        json!({ "source": lead.source }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(client.id)
+}

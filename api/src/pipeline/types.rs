@@ -1,0 +1,189 @@
+//! GraphQL objects and inputs of the funnel and the contact log.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{
+    enums::{ContactChannel, Direction, InteractionKind, StageOutcome},
+    interaction, pipeline_stage,
+};
+
+use crate::{batch::load, clients::loaders::ClientById, clients::types::Client, page_type};
+
+/// A stage of the sales funnel.
+pub struct PipelineStage(pub pipeline_stage::Model);
+
+#[Object]
+impl PipelineStage {
+    async fn id(&self) -> ID {
+        self.0.id.into()
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// `#rrggbb`.
+    async fn color(&self) -> &str {
+        &self.0.color
+    }
+    /// Order in the funnel, smallest first.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    /// Open, won (a conversion) or lost.
+    async fn outcome(&self) -> StageOutcome {
+        self.0.outcome
+    }
+}
+
+/// A contact with a client: a call, message, meeting, e-mail, visit or note.
+pub struct Interaction(pub interaction::Model);
+
+#[Object]
+impl Interaction {
+    async fn id(&self) -> ID {
+        self.0.id.into()
+    }
+    async fn client_id(&self) -> ID {
+        self.0.client_id.into()
+    }
+    async fn kind(&self) -> InteractionKind {
+        self.0.kind
+    }
+    async fn channel(&self) -> Option<ContactChannel> {
+        self.0.channel
+    }
+    async fn direction(&self) -> Option<Direction> {
+        self.0.direction
+    }
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+    /// When it happened.
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+    /// The staff member who recorded it.
+    async fn author_user_id(&self) -> Option<ID> {
+        self.0.author_user_id.map(Into::into)
+    }
+    async fn client(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Client>> {
+        Ok(load::<ClientById, _>(ctx, self.0.client_id)
+            .await?
+            .map(Client))
+    }
+}
+
+/// One column of the kanban board.
+#[derive(SimpleObject)]
+pub struct BoardColumn {
+    pub stage: PipelineStage,
+    /// Active clients in the stage.
+    pub count: i64,
+    /// The most recently moved ones.
+    pub clients: Vec<Client>,
+}
+
+#[derive(SimpleObject)]
+pub struct StageFigures {
+    pub stage: PipelineStage,
+    /// Moves into the stage during the period.
+    pub entered: i64,
+    /// Entered the next stage ÷ entered this one (0–1).
+    pub conversion_to_next: Option<f64>,
+    /// Median hours spent in the stage, for stays that ended.
+    pub median_hours_in_stage: Option<f64>,
+}
+
+#[derive(SimpleObject)]
+pub struct LostReason {
+    pub reason: String,
+    pub count: i64,
+}
+
+/// The funnel over a period.
+#[derive(SimpleObject)]
+pub struct FunnelAnalytics {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub stages: Vec<StageFigures>,
+    /// Clients who entered the first stage in the period.
+    pub leads: i64,
+    /// Of those, the ones that reached a won stage.
+    pub won: i64,
+    /// won ÷ leads (0–1).
+    pub conversion_to_won: Option<f64>,
+    pub lost_by_reason: Vec<LostReason>,
+}
+
+/// A client someone is to contact.
+#[derive(SimpleObject)]
+pub struct DueContact {
+    pub client: Client,
+    pub next_contact_at: DateTime<Utc>,
+    /// Due before today.
+    pub overdue: bool,
+}
+
+#[derive(InputObject, Debug, Clone)]
+pub struct CreatePipelineStageInput {
+    pub name: String,
+    pub color: Option<String>,
+    /// At the end when absent.
+    pub position: Option<i32>,
+    pub outcome: Option<StageOutcome>,
+}
+
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct UpdatePipelineStageInput {
+    pub name: Option<String>,
+    pub color: Option<String>,
+    pub position: Option<i32>,
+    pub outcome: Option<StageOutcome>,
+}
+
+#[derive(InputObject, Debug, Clone)]
+pub struct LogInteractionInput {
+    pub client_id: ID,
+    pub kind: InteractionKind,
+    /// With a channel and a direction the entry belongs to the contact log.
+    pub channel: Option<ContactChannel>,
+    pub direction: Option<Direction>,
+    pub text: String,
+    /// Now when absent.
+    pub at: Option<DateTime<Utc>>,
+    /// Also plan the next contact.
+    pub next_contact_at: Option<DateTime<Utc>>,
+    /// Who makes the next contact; the caller when absent.
+    pub next_contact_user_id: Option<ID>,
+}
+
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct InteractionFilter {
+    pub client_id: Option<ID>,
+    pub kind: Option<InteractionKind>,
+    pub channel: Option<ContactChannel>,
+    pub direction: Option<Direction>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// A request left on the website, in the bot or in the Mini App.
+#[derive(InputObject, Debug, Clone)]
+pub struct LeadInput {
+    /// The person's name as they typed it.
+    pub name: String,
+    pub phone: String,
+    /// How they heard about the venue.
+    pub source: Option<String>,
+    pub comment: Option<String>,
+    /// Where the request came from; the website when absent.
+    pub channel: Option<ContactChannel>,
+}
+
+/// The answer to a lead; it does not tell whether the person was already a client.
+#[derive(SimpleObject)]
+pub struct LeadReceipt {
+    pub accepted: bool,
+    pub message: String,
+}
+
+page_type!(InteractionPage, Interaction);
