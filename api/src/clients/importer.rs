@@ -72,9 +72,11 @@ impl Outcome {
     }
 }
 
-/// Everything a run needs to look up without a statement per row.
+/// Everything a run needs to look up without a statement per row. A client is recognised by
+/// either phone or, failing those, by e-mail.
 struct Known {
     phones: HashMap<String, i64>,
+    emails: HashMap<String, i64>,
     in_file: HashMap<String, usize>,
     sources: HashMap<String, i64>,
 }
@@ -110,6 +112,7 @@ pub async fn import(
     let txn = state.db.begin().await?;
     let mut known = Known {
         phones: HashMap::new(),
+        emails: HashMap::new(),
         in_file: HashMap::new(),
         sources: client_source::Entity::find()
             .all(&txn)
@@ -118,20 +121,25 @@ pub async fn import(
             .map(|s| (fold(&s.name), s.id))
             .collect(),
     };
-    let on_file: Vec<(i64, Option<String>, Option<String>)> = client::Entity::find()
-        .select_only()
-        .columns([
-            client::Column::Id,
-            client::Column::Phone,
-            client::Column::Phone2,
-        ])
-        .filter(client::Column::MergedIntoId.is_null())
-        .into_tuple()
-        .all(&txn)
-        .await?;
-    for (id, phone, phone2) in on_file {
+    let on_file: Vec<(i64, Option<String>, Option<String>, Option<String>)> =
+        client::Entity::find()
+            .select_only()
+            .columns([
+                client::Column::Id,
+                client::Column::Phone,
+                client::Column::Phone2,
+                client::Column::Email,
+            ])
+            .filter(client::Column::MergedIntoId.is_null())
+            .into_tuple()
+            .all(&txn)
+            .await?;
+    for (id, phone, phone2, email) in on_file {
         for p in [phone, phone2].into_iter().flatten() {
             known.phones.insert(p, id);
+        }
+        if let Some(email) = email {
+            known.emails.entry(email).or_insert(id);
         }
     }
 
@@ -238,30 +246,43 @@ async fn apply_row<C: ConnectionTrait>(
         .into_iter()
         .flatten()
         .collect();
-    if let Some(first) = phones.iter().find_map(|p| known.in_file.get(p.as_str())) {
+    // What identifies the row: its phones, or its e-mail when it has no phone.
+    let keys: Vec<String> = if phones.is_empty() {
+        fields.email.iter().map(|e| format!("email:{e}")).collect()
+    } else {
+        phones.iter().map(|p| p.as_str().to_owned()).collect()
+    };
+    let on_file = |known: &Known| match phones.is_empty() {
+        false => phones
+            .iter()
+            .find_map(|p| known.phones.get(p.as_str()))
+            .copied(),
+        true => fields
+            .email
+            .as_ref()
+            .and_then(|e| known.emails.get(e))
+            .copied(),
+    };
+    if let Some(first) = keys.iter().find_map(|k| known.in_file.get(k)) {
         return Ok(Outcome {
             outcome: ImportOutcome::Skipped,
-            client_id: phones
-                .iter()
-                .find_map(|p| known.phones.get(p.as_str()))
-                .copied(),
+            client_id: on_file(known),
             field: None,
             message: Some(format!("повтор строки {first}")),
         });
     }
-    for p in &phones {
-        known.in_file.insert(p.as_str().to_owned(), row.row);
+    for key in &keys {
+        known.in_file.insert(key.clone(), row.row);
     }
-    if let Some(id) = phones
-        .iter()
-        .find_map(|p| known.phones.get(p.as_str()))
-        .copied()
-    {
+    if let Some(id) = on_file(known) {
         return fill_existing(conn, known, id, fields).await;
     }
     let created = insert(conn, &fields).await?;
     for p in &phones {
         known.phones.insert(p.as_str().to_owned(), created.id);
+    }
+    if let Some(email) = &fields.email {
+        known.emails.entry(email.clone()).or_insert(created.id);
     }
     Ok(Outcome::ok(ImportOutcome::Created, created.id, None))
 }
