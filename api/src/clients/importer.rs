@@ -74,6 +74,9 @@ impl Outcome {
 
 /// Everything a run needs to look up without a statement per row. A client is recognised by
 /// either phone or, failing those, by e-mail.
+/// Id, phone, second phone and e-mail of a client on file.
+type ContactKeys = (i64, Option<String>, Option<String>, Option<String>);
+
 struct Known {
     phones: HashMap<String, i64>,
     emails: HashMap<String, i64>,
@@ -121,19 +124,18 @@ pub async fn import(
             .map(|s| (fold(&s.name), s.id))
             .collect(),
     };
-    let on_file: Vec<(i64, Option<String>, Option<String>, Option<String>)> =
-        client::Entity::find()
-            .select_only()
-            .columns([
-                client::Column::Id,
-                client::Column::Phone,
-                client::Column::Phone2,
-                client::Column::Email,
-            ])
-            .filter(client::Column::MergedIntoId.is_null())
-            .into_tuple()
-            .all(&txn)
-            .await?;
+    let on_file: Vec<ContactKeys> = client::Entity::find()
+        .select_only()
+        .columns([
+            client::Column::Id,
+            client::Column::Phone,
+            client::Column::Phone2,
+            client::Column::Email,
+        ])
+        .filter(client::Column::MergedIntoId.is_null())
+        .into_tuple()
+        .all(&txn)
+        .await?;
     for (id, phone, phone2, email) in on_file {
         for p in [phone, phone2].into_iter().flatten() {
             known.phones.insert(p, id);
