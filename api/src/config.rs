@@ -95,7 +95,8 @@ impl Default for Settings {
             refresh_token_days: 30,
             graphiql: false,
             introspection: false,
-            body_limit_bytes: 1024 * 1024,
+            // Room for a spreadsheet of some 50,000 clients; JSON requests are far smaller.
+            body_limit_bytes: 8 * 1024 * 1024,
             cors_origins: Vec::new(),
             password_hash_concurrency: std::thread::available_parallelism()
                 .map(|n| n.get())

@@ -66,7 +66,8 @@ pub async fn record_in<C: ConnectionTrait>(
     .insert(conn)
     .await?;
     let mut model: client::ActiveModel = client.clone().into();
-    if client.last_contact_at.is_none_or(|last| last < at) {
+    // An internal note is not a contact with the client.
+    if new.kind != InteractionKind::Note && client.last_contact_at.is_none_or(|last| last < at) {
         model.last_contact_at = Set(Some(at));
     }
     if new.kind == InteractionKind::Visit && client.last_visit_at.is_none_or(|last| last < at) {

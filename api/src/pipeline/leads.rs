@@ -69,9 +69,10 @@ pub async fn submit(state: &AppState, caller: &Caller, lead: Lead) -> AppResult<
                 Some(source) => Some(clients::source_named(&txn, source).await?.id),
                 None => None,
             };
+            // People type their name on a form first-name first: "Иван Петров".
             let mut words = name.split_whitespace();
             let (first, last) = match (words.next(), words.next()) {
-                (Some(a), Some(b)) => (b.to_owned(), Some(a.to_owned())),
+                (Some(a), Some(b)) => (a.to_owned(), Some(b.to_owned())),
                 (Some(a), None) => (a.to_owned(), None),
                 _ => (name.clone(), None),
             };

@@ -36,6 +36,10 @@ enum Scenario {
     GraphqlMe,
     /// SQL statements of the nested venue query at 1, 10 and 100 rows.
     NestedStatements,
+    /// Search latency over 100,000 clients (name, phone and e-mail fragments).
+    ClientsSearch,
+    /// Importing a 10,000-row .xlsx through the API.
+    ClientsImport,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -230,6 +234,243 @@ async fn nested_scenario(app: &TestApp) -> BenchResult<()> {
     Ok(())
 }
 
+const LAST_NAMES: &[&str] = &[
+    "Иванов",
+    "Петров",
+    "Сидоров",
+    "Ким",
+    "Ли",
+    "Оспанов",
+    "Ахметов",
+    "Нурланов",
+    "Смирнов",
+    "Кузнецов",
+    "Попов",
+    "Васильев",
+    "Соколов",
+    "Михайлов",
+    "Новиков",
+    "Фёдоров",
+    "Морозов",
+    "Волков",
+    "Алексеев",
+    "Лебедев",
+];
+const FIRST_NAMES: &[&str] = &[
+    "Анна",
+    "Мария",
+    "Дана",
+    "Айгерим",
+    "Иван",
+    "Алихан",
+    "Ержан",
+    "Сергей",
+    "Ольга",
+    "Алия",
+    "Тимур",
+    "Асель",
+];
+
+/// Inserts `count` clients in batches, bypassing the API (set-up, not the measured part).
+async fn seed_clients(app: &TestApp, count: usize) -> BenchResult<()> {
+    use clubgrid_api::clients::fields::RawFields;
+    use sea_orm::{ActiveValue::Set, EntityTrait, TransactionTrait};
+    let now = chrono::Utc::now();
+    let txn = app.state.db.begin().await?;
+    for start in (0..count).step_by(1000) {
+        let mut batch = Vec::with_capacity(1000);
+        for i in start..(start + 1000).min(count) {
+            let last = LAST_NAMES[i % LAST_NAMES.len()];
+            let first = FIRST_NAMES[(i / LAST_NAMES.len()) % FIRST_NAMES.len()];
+            let fields = RawFields {
+                last_name: Some(format!("{last}{}", if i % 2 == 0 { "" } else { "а" })),
+                first_name: Some(first.into()),
+                phone: Some(format!("+7701{i:07}")),
+                email: Some(format!("client{i}@mail.kz")),
+                ..RawFields::default()
+            }
+            .check("")
+            .map_err(|e| e.to_string())?;
+            batch.push(entity::client::ActiveModel {
+                last_name: Set(fields.last_name.clone()),
+                first_name: Set(fields.first_name.clone()),
+                patronymic: Set(None),
+                display_name: Set(fields.display_name()),
+                phone: Set(fields.phone.as_ref().map(|p| p.as_str().to_owned())),
+                phone2: Set(None),
+                email: Set(fields.email.clone()),
+                telegram_id: Set(None),
+                telegram_username: Set(None),
+                birth_date: Set(None),
+                birth_month: Set(None),
+                source_id: Set(None),
+                notes: Set(None),
+                discount_percent: Set(0),
+                active: Set(true),
+                stage_id: Set(None),
+                stage_entered_at: Set(None),
+                last_visit_at: Set(None),
+                last_contact_at: Set(None),
+                next_contact_at: Set(None),
+                next_contact_user_id: Set(None),
+                search_text: Set(fields.search_text()),
+                merged_into_id: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            });
+        }
+        entity::client::Entity::insert_many(batch)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn clients_search_scenario(app: &TestApp, args: &Args) -> BenchResult<()> {
+    const CLIENTS: usize = 100_000;
+    seed_clients(app, CLIENTS).await?;
+    if app.db.backend == Backend::Postgres {
+        use sea_orm::ConnectionTrait;
+        app.state.db.execute_unprepared("ANALYZE client").await?;
+    }
+    let manager = app.as_role(Role::Manager).await;
+    let queries: Vec<String> = (0..200)
+        .map(|i| match i % 4 {
+            0 => LAST_NAMES[i % LAST_NAMES.len()]
+                .to_lowercase()
+                .chars()
+                .take(3)
+                .collect(),
+            1 => format!("701 {:03}", (i * 37) % 1000),
+            2 => format!("client{}@", (i * 331) % CLIENTS),
+            _ => format!(
+                "{} {}",
+                FIRST_NAMES[i % FIRST_NAMES.len()],
+                &LAST_NAMES[i % LAST_NAMES.len()][..4]
+            ),
+        })
+        .collect();
+    let mut latencies = Vec::with_capacity(queries.len());
+    let mut found = 0;
+    let started = Instant::now();
+    for query in &queries {
+        let vars = ops::clients::Variables {
+            filter: Some(ops::clients::ClientFilter {
+                search: Some(query.clone()),
+                tag: None,
+                source_id: None,
+                stage_id: None,
+                birthday_month: None,
+                last_visit_before: None,
+                last_visit_after: None,
+                created_from: None,
+                created_to: None,
+                include_inactive: None,
+            }),
+            sort: None,
+            page: Some(ops::clients::PageInput {
+                limit: Some(20),
+                offset: None,
+            }),
+        };
+        let t = Instant::now();
+        let page = manager.run::<ops::Clients>(vars).await?;
+        latencies.push(t.elapsed());
+        found += page.clients.items.len();
+        if started.elapsed() > Duration::from_secs(args.seconds * 20) {
+            break;
+        }
+    }
+    latencies.sort_unstable();
+    let backend = format!("{:?}", app.db.backend).to_lowercase();
+    emit(
+        "clients-search",
+        &format!("median_latency_{backend}"),
+        percentile(&latencies, 50.0),
+        "ms",
+    );
+    emit(
+        "clients-search",
+        &format!("p99_latency_{backend}"),
+        percentile(&latencies, 99.0),
+        "ms",
+    );
+    emit("clients-search", "clients", CLIENTS as f64, "rows");
+    emit(
+        "clients-search",
+        "queries",
+        latencies.len() as f64,
+        "queries",
+    );
+    emit("clients-search", "rows_returned", found as f64, "rows");
+    Ok(())
+}
+
+async fn clients_import_scenario(app: &TestApp) -> BenchResult<()> {
+    const ROWS: u32 = 10_000;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, header) in [
+        "Фамилия",
+        "Имя",
+        "Телефон",
+        "Email",
+        "Дата рождения",
+        "Источник",
+        "Теги",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, c as u16, *header)?;
+    }
+    for r in 1..=ROWS {
+        let i = r as usize;
+        sheet.write_string(r, 0, LAST_NAMES[i % LAST_NAMES.len()])?;
+        sheet.write_string(r, 1, FIRST_NAMES[i % FIRST_NAMES.len()])?;
+        sheet.write_string(r, 2, format!("8 702 {i:07}"))?;
+        sheet.write_string(r, 3, format!("import{i}@mail.kz"))?;
+        sheet.write_string(
+            r,
+            4,
+            format!("{:02}.{:02}.19{:02}", 1 + i % 28, 1 + i % 12, 50 + i % 50),
+        )?;
+        sheet.write_string(r, 5, ["Instagram", "2ГИС", "Друзья"][i % 3])?;
+        sheet.write_string(r, 6, "импорт")?;
+    }
+    let bytes = book.save_to_buffer()?;
+    let manager = app.as_role(Role::Manager).await;
+    let size = bytes.len();
+    let vars = ops::import_clients::Variables {
+        file: serde_json::Value::Null,
+        dry_run: Some(false),
+    };
+    let started = Instant::now();
+    let report = manager
+        .upload::<ops::ImportClients>(vars, "file", "clients.xlsx", bytes)
+        .await?
+        .import_clients;
+    let elapsed = started.elapsed().as_secs_f64();
+    if report.created != ROWS as i64 {
+        return Err(format!(
+            "expected {ROWS} created, got {} ({} failed)",
+            report.created, report.failed
+        )
+        .into());
+    }
+    emit("clients-import", "seconds", elapsed, "s");
+    emit(
+        "clients-import",
+        "rows_per_second",
+        f64::from(ROWS) / elapsed,
+        "1/s",
+    );
+    emit("clients-import", "file_size", size as f64 / 1024.0, "KiB");
+    Ok(())
+}
+
 async fn run(args: Args) -> BenchResult<()> {
     let backend = match args.backend {
         BackendArg::Postgres => Backend::Postgres,
@@ -239,12 +480,15 @@ async fn run(args: Args) -> BenchResult<()> {
         // Throughput scenarios need more connections than a test does.
         s.database_max_connections = 32;
         s.login_max_failures = u32::MAX;
+        s.body_limit_bytes = 32 * 1024 * 1024;
     })
     .await;
     let outcome = match args.scenario {
         Scenario::Login => login_scenario(&app, &args).await,
         Scenario::GraphqlMe => me_scenario(&app, &args).await,
         Scenario::NestedStatements => nested_scenario(&app).await,
+        Scenario::ClientsSearch => clients_search_scenario(&app, &args).await,
+        Scenario::ClientsImport => clients_import_scenario(&app).await,
     };
     app.stop().await;
     outcome
