@@ -234,7 +234,6 @@ impl MigrationTrait for Migration {
             ),
             ("ix_client_birth_month", &["birth_month"][..]),
             ("ix_client_last_visit", &["last_visit_at"][..]),
-            ("ix_client_name", &["last_name", "first_name"][..]),
         ] {
             manager
                 .create_index(index(name, Client::Table, cols))
@@ -336,6 +335,23 @@ impl MigrationTrait for Migration {
                 "CREATE INDEX ix_client_search ON client USING gin (search_text public.gin_trgm_ops)",
             )
             .await?;
+        } else {
+            // SQLite: an FTS5 trigram index over the same text, kept in step by triggers.
+            for statement in [
+                "CREATE VIRTUAL TABLE client_search USING fts5(search_text, content='client', \
+                 content_rowid='id', tokenize='trigram')",
+                "CREATE TRIGGER client_search_insert AFTER INSERT ON client BEGIN \
+                 INSERT INTO client_search(rowid, search_text) VALUES (new.id, new.search_text); END",
+                "CREATE TRIGGER client_search_delete AFTER DELETE ON client BEGIN \
+                 INSERT INTO client_search(client_search, rowid, search_text) \
+                 VALUES ('delete', old.id, old.search_text); END",
+                "CREATE TRIGGER client_search_update AFTER UPDATE OF search_text ON client BEGIN \
+                 INSERT INTO client_search(client_search, rowid, search_text) \
+                 VALUES ('delete', old.id, old.search_text); \
+                 INSERT INTO client_search(rowid, search_text) VALUES (new.id, new.search_text); END",
+            ] {
+                db.execute_unprepared(statement).await?;
+            }
         }
         let now = "CURRENT_TIMESTAMP";
         for (position, (name, color, outcome)) in DEFAULT_STAGES.iter().enumerate() {

@@ -3,7 +3,7 @@
 use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::Loader;
-use entity::{client, client_source, client_tag, interaction, pipeline_stage};
+use entity::{client, client_source, client_tag, interaction, pipeline_stage, stage_history};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::batch::{Batcher, LoadError};
@@ -17,6 +17,7 @@ pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
     data.insert(Batcher::new(TagsByClient(db.clone())));
     data.insert(Batcher::new(RecentInteractions(db.clone())));
     data.insert(Batcher::new(ClientById(db.clone())));
+    data.insert(Batcher::new(StageHistoryByClient(db.clone())));
 }
 
 macro_rules! by_id_loader {
@@ -85,6 +86,29 @@ impl Loader<i64> for RecentInteractions {
             if list.len() < RECENT_INTERACTIONS {
                 list.push(row);
             }
+        }
+        Ok(out)
+    }
+}
+
+/// Every funnel move of each client, oldest first.
+pub struct StageHistoryByClient(DatabaseConnection);
+
+impl Loader<i64> for StageHistoryByClient {
+    type Value = Vec<stage_history::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = stage_history::Entity::find()
+            .filter(stage_history::Column::ClientId.is_in(keys.iter().copied()))
+            .order_by_asc(stage_history::Column::MovedAt)
+            .order_by_asc(stage_history::Column::Id)
+            .all(&self.0)
+            .await
+            .map_err(Arc::new)?;
+        let mut out: HashMap<i64, Vec<stage_history::Model>> = HashMap::new();
+        for row in rows {
+            out.entry(row.client_id).or_default().push(row);
         }
         Ok(out)
     }

@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 use entity::{client, client_tag};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
-    sea_query::{Expr, ExprTrait, LikeExpr, Query},
+    ColumnTrait, Condition, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select,
+    sea_query::{Alias, Expr, ExprTrait, LikeExpr, Query, SimpleExpr},
 };
 
 use crate::{
@@ -50,7 +51,27 @@ fn like_pattern(needle: &str) -> String {
     format!("%{escaped}%")
 }
 
-pub fn select(criteria: &Criteria, sort: ClientSort) -> AppResult<Select<client::Entity>> {
+/// The condition for one needle. On SQLite a needle of three or more plain characters goes
+/// through the FTS5 trigram index; on PostgreSQL the trigram index serves `LIKE` directly.
+fn matches(needle: &str, backend: DatabaseBackend) -> SimpleExpr {
+    let plain = !needle.contains(['%', '_', '\\', '"']);
+    if backend == DatabaseBackend::Sqlite && plain && needle.chars().count() >= 3 {
+        return Expr::col((client::Entity, client::Column::Id)).in_subquery(
+            Query::select()
+                .expr(Expr::cust("rowid"))
+                .from(Alias::new("client_search"))
+                .and_where(Expr::col(Alias::new("search_text")).like(format!("%{needle}%")))
+                .to_owned(),
+        );
+    }
+    Expr::col(client::Column::SearchText).like(LikeExpr::new(like_pattern(needle)).escape('\\'))
+}
+
+pub fn select(
+    criteria: &Criteria,
+    sort: ClientSort,
+    backend: DatabaseBackend,
+) -> AppResult<Select<client::Entity>> {
     let mut select = client::Entity::find();
     if !criteria.include_inactive {
         select = select.filter(client::Column::Active.eq(true));
@@ -59,10 +80,7 @@ pub fn select(criteria: &Criteria, sort: ClientSort) -> AppResult<Select<client:
     if !needles.is_empty() {
         let mut any = Condition::any();
         for needle in &needles {
-            any = any.add(
-                Expr::col(client::Column::SearchText)
-                    .like(LikeExpr::new(like_pattern(needle)).escape('\\')),
-            );
+            any = any.add(matches(needle, backend));
         }
         select = select.filter(any);
     }
@@ -126,7 +144,8 @@ pub async fn list(
     sort: ClientSort,
     page: Page,
 ) -> AppResult<(Vec<client::Model>, PageInfo)> {
-    fetch_page(&state.db, select(criteria, sort)?, page).await
+    let backend = state.db.get_database_backend();
+    fetch_page(&state.db, select(criteria, sort, backend)?, page).await
 }
 
 /// Every matching client, in pages of `batch`, for exports.
@@ -139,7 +158,7 @@ pub async fn all(
     let mut out = Vec::new();
     let mut offset = 0;
     loop {
-        let rows = select(criteria, sort)?
+        let rows = select(criteria, sort, state.db.get_database_backend())?
             .offset(offset)
             .limit(batch)
             .all(&state.db)

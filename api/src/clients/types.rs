@@ -4,11 +4,13 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Simp
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{client, client_source};
 
-use super::loaders::{RecentInteractions, SourceById, StageById, TagsByClient};
+use super::loaders::{
+    RecentInteractions, SourceById, StageById, StageHistoryByClient, TagsByClient,
+};
 use crate::{
     batch::{load, load_many},
     page_type,
-    pipeline::types::{Interaction, PipelineStage},
+    pipeline::types::{Interaction, PipelineStage, StageMove},
 };
 
 /// A person the venue serves.
@@ -103,6 +105,11 @@ impl Client {
             Some(id) => Ok(load::<StageById, _>(ctx, id).await?.map(PipelineStage)),
             None => Ok(None),
         }
+    }
+    /// Every move through the funnel, oldest first.
+    async fn stage_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StageMove>> {
+        let rows = load_many::<StageHistoryByClient, _>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(StageMove).collect())
     }
     /// The latest interactions, newest first (at most 20).
     async fn recent_interactions(

@@ -4,10 +4,17 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{
     enums::{ContactChannel, Direction, InteractionKind, StageOutcome},
-    interaction, pipeline_stage,
+    interaction, pipeline_stage, stage_history,
 };
 
-use crate::{batch::load, clients::loaders::ClientById, clients::types::Client, page_type};
+use crate::{
+    batch::load,
+    clients::{
+        loaders::{ClientById, StageById},
+        types::Client,
+    },
+    page_type,
+};
 
 /// A stage of the sales funnel.
 pub struct PipelineStage(pub pipeline_stage::Model);
@@ -31,6 +38,41 @@ impl PipelineStage {
     /// Open, won (a conversion) or lost.
     async fn outcome(&self) -> StageOutcome {
         self.0.outcome
+    }
+}
+
+/// One move of a client through the funnel.
+pub struct StageMove(pub stage_history::Model);
+
+#[Object]
+impl StageMove {
+    async fn id(&self) -> ID {
+        self.0.id.into()
+    }
+    async fn moved_at(&self) -> DateTime<Utc> {
+        self.0.moved_at
+    }
+    /// The staff member who moved the client; none for leads and imports.
+    async fn moved_by_user_id(&self) -> Option<ID> {
+        self.0.moved_by.map(Into::into)
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    async fn lost_reason(&self) -> Option<&str> {
+        self.0.lost_reason.as_deref()
+    }
+    /// None for the first move into the funnel.
+    async fn from_stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PipelineStage>> {
+        match self.0.from_stage_id {
+            Some(id) => Ok(load::<StageById, _>(ctx, id).await?.map(PipelineStage)),
+            None => Ok(None),
+        }
+    }
+    async fn to_stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PipelineStage>> {
+        Ok(load::<StageById, _>(ctx, self.0.to_stage_id)
+            .await?
+            .map(PipelineStage))
     }
 }
 
