@@ -321,7 +321,7 @@ async fn insert<C: ConnectionTrait>(conn: &C, fields: &ClientFields) -> AppResul
     }
     .insert(conn)
     .await?;
-    service::replace_tags(conn, created.id, &fields.tags).await?;
+    service::add_tags(conn, created.id, &fields.tags).await?;
     Ok(created)
 }
 

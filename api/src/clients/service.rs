@@ -116,6 +116,15 @@ pub async fn replace_tags<C: ConnectionTrait>(
         .filter(client_tag::Column::ClientId.eq(client_id))
         .exec(conn)
         .await?;
+    add_tags(conn, client_id, tags).await
+}
+
+/// Tags for a client that has none yet.
+pub async fn add_tags<C: ConnectionTrait>(
+    conn: &C,
+    client_id: i64,
+    tags: &[String],
+) -> AppResult<()> {
     if !tags.is_empty() {
         client_tag::Entity::insert_many(tags.iter().map(|tag| client_tag::ActiveModel {
             client_id: Set(client_id),
@@ -150,7 +159,7 @@ pub async fn insert<C: ConnectionTrait>(
     };
     apply(&mut model, fields);
     let created = model.insert(conn).await?;
-    replace_tags(conn, created.id, &fields.tags).await?;
+    add_tags(conn, created.id, &fields.tags).await?;
     audit::record(
         conn,
         caller,
