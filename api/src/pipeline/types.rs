@@ -63,7 +63,11 @@ impl StageMove {
         self.0.lost_reason.as_deref()
     }
     /// None for the first move into the funnel.
-    async fn from_stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PipelineStage>> {
+    #[graphql(name = "fromStage")]
+    async fn previous_stage(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<PipelineStage>> {
         match self.0.from_stage_id {
             Some(id) => Ok(load::<StageById, _>(ctx, id).await?.map(PipelineStage)),
             None => Ok(None),
