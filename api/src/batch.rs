@@ -18,10 +18,11 @@ use tokio::{sync::oneshot, time::Instant};
 
 use crate::{context::ContextExt, error::AppError};
 
-/// A batch runs once no key has arrived for this long…
-pub const IDLE_GAP: Duration = Duration::from_millis(2);
+/// A batch runs once no key has arrived for this long… An operating-system time slice is a
+/// few milliseconds: a shorter gap lets a descheduled resolver split a batch on a busy host.
+pub const IDLE_GAP: Duration = Duration::from_millis(5);
 /// …or this long after its first key, whichever comes first.
-pub const MAX_WAIT: Duration = Duration::from_millis(50);
+pub const MAX_WAIT: Duration = Duration::from_millis(100);
 /// Keys per statement; longer batches are split.
 pub const MAX_BATCH: usize = 500;
 

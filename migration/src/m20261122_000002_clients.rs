@@ -3,6 +3,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*, sea_orm::DatabaseBackend};
 
+use crate::helpers::{fk, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -97,27 +99,6 @@ enum AppUser {
     Id,
 }
 
-fn fk(
-    from: (impl IntoIden, impl IntoIden),
-    to: (impl IntoIden, impl IntoIden),
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from.0, from.1)
-        .to(to.0, to.1)
-        .on_delete(on_delete)
-        .to_owned()
-}
-
-fn index(name: &str, table: impl IntoIden, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut stmt = Index::create();
-    stmt.name(name).table(table);
-    for col in cols {
-        stmt.col(Alias::new(*col));
-    }
-    stmt.to_owned()
-}
-
 /// The funnel of seed 001, in Russian.
 const DEFAULT_STAGES: &[(&str, &str, &str)] = &[
     ("Первичный контакт", "#90caf9", "open"),
@@ -197,18 +178,24 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(Client::CreatedAt))
                     .col(timestamp_with_time_zone(Client::UpdatedAt))
                     .foreign_key(&mut fk(
-                        (Client::Table, Client::SourceId),
-                        (ClientSource::Table, ClientSource::Id),
+                        Client::Table,
+                        Client::SourceId,
+                        ClientSource::Table,
+                        ClientSource::Id,
                         ForeignKeyAction::SetNull,
                     ))
                     .foreign_key(&mut fk(
-                        (Client::Table, Client::StageId),
-                        (PipelineStage::Table, PipelineStage::Id),
+                        Client::Table,
+                        Client::StageId,
+                        PipelineStage::Table,
+                        PipelineStage::Id,
                         ForeignKeyAction::Restrict,
                     ))
                     .foreign_key(&mut fk(
-                        (Client::Table, Client::NextContactUserId),
-                        (AppUser::Table, AppUser::Id),
+                        Client::Table,
+                        Client::NextContactUserId,
+                        AppUser::Table,
+                        AppUser::Id,
                         ForeignKeyAction::SetNull,
                     ))
                     .to_owned(),
@@ -216,11 +203,7 @@ impl MigrationTrait for Migration {
             .await?;
         // One phone number belongs to one client; the service also checks the second phone.
         manager
-            .create_index(
-                index("ux_client_phone", Client::Table, &["phone"])
-                    .unique()
-                    .to_owned(),
-            )
+            .create_index(index("ux_client_phone", Client::Table, &["phone"], true))
             .await?;
         for (name, cols) in [
             ("ix_client_phone2", &["phone2"][..]),
@@ -236,7 +219,7 @@ impl MigrationTrait for Migration {
             ("ix_client_last_visit", &["last_visit_at"][..]),
         ] {
             manager
-                .create_index(index(name, Client::Table, cols))
+                .create_index(index(name, Client::Table, cols, false))
                 .await?;
         }
         manager
@@ -247,15 +230,22 @@ impl MigrationTrait for Migration {
                     .col(string_len(ClientTag::Tag, 50))
                     .primary_key(Index::create().col(ClientTag::ClientId).col(ClientTag::Tag))
                     .foreign_key(&mut fk(
-                        (ClientTag::Table, ClientTag::ClientId),
-                        (Client::Table, Client::Id),
+                        ClientTag::Table,
+                        ClientTag::ClientId,
+                        Client::Table,
+                        Client::Id,
                         ForeignKeyAction::Cascade,
                     ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("ix_client_tag_tag", ClientTag::Table, &["tag"]))
+            .create_index(index(
+                "ix_client_tag_tag",
+                ClientTag::Table,
+                &["tag"],
+                false,
+            ))
             .await?;
         manager
             .create_table(
@@ -270,13 +260,17 @@ impl MigrationTrait for Migration {
                     .col(text_null(StageHistory::Note))
                     .col(string_len_null(StageHistory::LostReason, 200))
                     .foreign_key(&mut fk(
-                        (StageHistory::Table, StageHistory::ClientId),
-                        (Client::Table, Client::Id),
+                        StageHistory::Table,
+                        StageHistory::ClientId,
+                        Client::Table,
+                        Client::Id,
                         ForeignKeyAction::Cascade,
                     ))
                     .foreign_key(&mut fk(
-                        (StageHistory::Table, StageHistory::ToStageId),
-                        (PipelineStage::Table, PipelineStage::Id),
+                        StageHistory::Table,
+                        StageHistory::ToStageId,
+                        PipelineStage::Table,
+                        PipelineStage::Id,
                         ForeignKeyAction::Restrict,
                     ))
                     .to_owned(),
@@ -287,6 +281,7 @@ impl MigrationTrait for Migration {
                 "ix_stage_history_client",
                 StageHistory::Table,
                 &["client_id", "moved_at"],
+                false,
             ))
             .await?;
         manager
@@ -294,6 +289,7 @@ impl MigrationTrait for Migration {
                 "ix_stage_history_moved",
                 StageHistory::Table,
                 &["moved_at"],
+                false,
             ))
             .await?;
         manager
@@ -310,8 +306,10 @@ impl MigrationTrait for Migration {
                     .col(big_integer_null(Interaction::AuthorUserId))
                     .col(timestamp_with_time_zone(Interaction::CreatedAt))
                     .foreign_key(&mut fk(
-                        (Interaction::Table, Interaction::ClientId),
-                        (Client::Table, Client::Id),
+                        Interaction::Table,
+                        Interaction::ClientId,
+                        Client::Table,
+                        Client::Id,
                         ForeignKeyAction::Cascade,
                     ))
                     .to_owned(),
@@ -322,6 +320,7 @@ impl MigrationTrait for Migration {
                 "ix_interaction_client",
                 Interaction::Table,
                 &["client_id", "at"],
+                false,
             ))
             .await?;
 
