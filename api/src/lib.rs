@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod batch;
+pub mod billing;
 pub mod cli;
 pub mod clients;
 pub mod config;

@@ -8,6 +8,7 @@ use crate::{
         AuthMutation, AuthQuery,
         actor::{Actor, AuthFailure},
     },
+    billing::{BillingMutation, BillingQuery},
     clients::{ClientsMutation, ClientsQuery},
     context::RequestMeta,
     pipeline::{PipelineMutation, PipelineQuery},
@@ -22,6 +23,7 @@ pub struct Query(
     VenueQuery,
     ClientsQuery,
     PipelineQuery,
+    BillingQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -30,6 +32,7 @@ pub struct Mutation(
     VenueMutation,
     ClientsMutation,
     PipelineMutation,
+    BillingMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -89,4 +92,5 @@ pub fn fill_request_data(
     data.insert(meta);
     venue::loaders::register(data, &state.db);
     crate::clients::loaders::register(data, &state.db);
+    crate::billing::loaders::register(data, &state.db);
 }

@@ -26,6 +26,8 @@ pub struct Inner {
     pub login_limiter: LoginLimiter,
     /// Public forms (leads now, bookings later).
     pub public_limiter: WindowLimiter,
+    /// On SQLite, money writes take turns (see `billing::ledger`).
+    pub money_lock: tokio::sync::Mutex<()>,
 }
 
 impl Deref for AppState {
@@ -91,6 +93,7 @@ impl AppState {
             passwords,
             login_limiter,
             public_limiter: WindowLimiter::new(std::time::Duration::from_secs(3600)),
+            money_lock: tokio::sync::Mutex::new(()),
         })))
     }
 }

@@ -33,6 +33,8 @@ pub struct Model {
     pub search_text: String,
     /// Set when this record was merged into another; such records are inactive.
     pub merged_into_id: Option<i64>,
+    /// How far (minor units) the wallet may go below zero.
+    pub credit_limit: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -269,3 +269,70 @@ pub enum Direction {
     #[sea_orm(string_value = "outbound")]
     Outbound,
 }
+
+/// What a wallet ledger entry is.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerKind {
+    /// Money put into the wallet (also repays debt).
+    #[sea_orm(string_value = "deposit")]
+    Deposit,
+    /// Money handed back to the client.
+    #[sea_orm(string_value = "withdraw")]
+    Withdraw,
+    /// A payment from the wallet or on credit.
+    #[sea_orm(string_value = "payment")]
+    Payment,
+    /// Money returned to the wallet.
+    #[sea_orm(string_value = "refund")]
+    Refund,
+    /// A correction with a reason.
+    #[sea_orm(string_value = "correction")]
+    Correction,
+}
+
+/// How money was paid.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    #[sea_orm(string_value = "cash")]
+    Cash,
+    #[sea_orm(string_value = "card")]
+    Card,
+    #[sea_orm(string_value = "kaspi")]
+    Kaspi,
+    #[sea_orm(string_value = "transfer")]
+    Transfer,
+    /// From the client's wallet balance.
+    #[sea_orm(string_value = "wallet")]
+    Wallet,
+    /// On credit: the wallet goes below zero, up to the client's credit limit.
+    #[sea_orm(string_value = "debt")]
+    Debt,
+}

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod helpers;
 mod m20261122_000001_foundation;
 mod m20261122_000002_clients;
+mod m20261123_000003_billing;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_clients::Migration),
+            Box::new(m20261123_000003_billing::Migration),
         ]
     }
 }

@@ -57,6 +57,10 @@ pub const VENUE_EDITORS: &[Role] = &[Owner, Admin, Manager];
 pub const CLIENT_EDITORS: &[Role] = &[Owner, Admin, Manager, Operator, Trainer];
 /// Who reads the sales figures.
 pub const ANALYSTS: &[Role] = &[Owner, Admin, Manager, ReadOnly];
+/// Who takes and hands out money.
+pub const CASHIERS: &[Role] = &[Owner, Admin, Manager, Operator];
+/// Who sees money.
+pub const MONEY_READERS: &[Role] = &[Owner, Admin, Manager, Operator, ReadOnly];
 /// Who works the floor and may mark equipment busy, free or out of order.
 pub const FLOOR: &[Role] = &[Owner, Admin, Manager, Operator, Tech];
 
@@ -127,6 +131,15 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Mutation.logInteraction", Access::Roles(CLIENT_EDITORS)),
     ("Mutation.setNextContact", Access::Roles(CLIENT_EDITORS)),
     ("Mutation.submitLead", Access::Public),
+    // billing
+    ("Query.wallet", Access::Roles(MONEY_READERS)),
+    ("Query.walletEntries", Access::Roles(MONEY_READERS)),
+    ("Mutation.depositToWallet", Access::Roles(CASHIERS)),
+    ("Mutation.withdrawFromWallet", Access::Roles(CASHIERS)),
+    ("Mutation.recordPayment", Access::Roles(CASHIERS)),
+    ("Mutation.refundToWallet", Access::Roles(CASHIERS)),
+    ("Mutation.correctWallet", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.setCreditLimit", Access::Roles(VENUE_EDITORS)),
 ];
 
 pub fn access_for(field: &str) -> Option<Access> {

@@ -315,6 +315,7 @@ async fn insert<C: ConnectionTrait>(conn: &C, fields: &ClientFields) -> AppResul
         next_contact_user_id: Set(None),
         search_text: Set(fields.search_text()),
         merged_into_id: Set(None),
+        credit_limit: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

@@ -153,6 +153,7 @@ pub async fn insert<C: ConnectionTrait>(
         next_contact_at: Set(None),
         next_contact_user_id: Set(None),
         merged_into_id: Set(None),
+        credit_limit: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

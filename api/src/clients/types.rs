@@ -9,6 +9,8 @@ use super::loaders::{
 };
 use crate::{
     batch::{load, load_many},
+    billing::loaders::BalanceByClient,
+    domain::Money,
     page_type,
     pipeline::types::{Interaction, PipelineStage, StageMove},
 };
@@ -105,6 +107,25 @@ impl Client {
             Some(id) => Ok(load::<StageById, _>(ctx, id).await?.map(PipelineStage)),
             None => Ok(None),
         }
+    }
+    /// The wallet balance: the sum of its ledger.
+    async fn balance(&self, ctx: &Context<'_>) -> async_graphql::Result<Money> {
+        Ok(Money(
+            load::<BalanceByClient, _>(ctx, self.0.id)
+                .await?
+                .unwrap_or(0),
+        ))
+    }
+    /// What the client owes: the part of a negative balance.
+    async fn debt(&self, ctx: &Context<'_>) -> async_graphql::Result<Money> {
+        let balance = load::<BalanceByClient, _>(ctx, self.0.id)
+            .await?
+            .unwrap_or(0);
+        Ok(Money((-balance).max(0)))
+    }
+    /// How far below zero the wallet may go.
+    async fn credit_limit(&self) -> Money {
+        Money(self.0.credit_limit)
     }
     /// Every move through the funnel, oldest first.
     async fn stage_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StageMove>> {

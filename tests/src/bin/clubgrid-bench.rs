@@ -315,6 +315,7 @@ async fn seed_clients(app: &TestApp, count: usize) -> BenchResult<()> {
                 next_contact_user_id: Set(None),
                 search_text: Set(fields.search_text()),
                 merged_into_id: Set(None),
+                credit_limit: Set(0),
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()

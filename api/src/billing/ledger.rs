@@ -1,0 +1,495 @@
+//! The wallet ledger and payments. A balance is the sum of a client's ledger lines; it is
+//! never stored apart from them. Operations on one client are serialised: on PostgreSQL by
+//! locking the client row, on SQLite (one process) by a lock in the process.
+
+use chrono::Utc;
+use entity::{
+    client,
+    enums::{LedgerKind, PaymentMethod},
+    payment, wallet_entry,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait,
+    FromQueryResult, QueryFilter, QuerySelect, Statement, TransactionTrait, sea_query::Expr,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::idempotency::Claim;
+use crate::{
+    audit,
+    auth::actor::Caller,
+    clients::service as clients,
+    domain::{Money, text},
+    error::{AppError, AppResult, Msg},
+    state::AppState,
+};
+
+/// The largest single amount accepted, in minor units (10 billion in major units).
+const MAX_AMOUNT: i64 = 1_000_000_000_000;
+
+/// One money operation.
+#[derive(Debug, Clone, Serialize)]
+pub enum Operation {
+    /// Put money into the wallet (repays debt first, since debt is a negative balance).
+    Deposit {
+        client_id: i64,
+        amount: i64,
+        method: PaymentMethod,
+    },
+    /// Give money from the wallet back to the client.
+    Withdraw {
+        client_id: i64,
+        amount: i64,
+        method: PaymentMethod,
+        reason: Option<String>,
+    },
+    /// Take a payment; wallet and debt payments also write a ledger line.
+    Pay {
+        client_id: Option<i64>,
+        amount: i64,
+        method: PaymentMethod,
+        purpose: String,
+    },
+    /// Return money to the wallet.
+    Refund {
+        client_id: i64,
+        amount: i64,
+        reason: String,
+    },
+    /// Correct the balance by a signed amount, with a reason.
+    Correct {
+        client_id: i64,
+        amount: i64,
+        reason: String,
+    },
+}
+
+/// What an operation did; a retried key answers with the same receipt.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Receipt {
+    pub client_id: Option<i64>,
+    pub entry_id: Option<i64>,
+    pub payment_id: Option<i64>,
+    /// The balance right after the operation.
+    pub balance: Option<i64>,
+}
+
+fn positive(field: &str, amount: i64) -> AppResult<i64> {
+    if amount <= 0 || amount > MAX_AMOUNT {
+        return Err(AppError::validation(
+            field,
+            "сумма должна быть больше нуля и не больше 10 000 000 000",
+            "the amount must be above zero and at most 10,000,000,000",
+        ));
+    }
+    Ok(amount)
+}
+
+impl Operation {
+    fn scope(&self) -> &'static str {
+        match self {
+            Operation::Deposit { .. } => "wallet.deposit",
+            Operation::Withdraw { .. } => "wallet.withdraw",
+            Operation::Pay { .. } => "payment.create",
+            Operation::Refund { .. } => "wallet.refund",
+            Operation::Correct { .. } => "wallet.correct",
+        }
+    }
+
+    fn client_id(&self) -> Option<i64> {
+        match self {
+            Operation::Deposit { client_id, .. }
+            | Operation::Withdraw { client_id, .. }
+            | Operation::Refund { client_id, .. }
+            | Operation::Correct { client_id, .. } => Some(*client_id),
+            Operation::Pay { client_id, .. } => *client_id,
+        }
+    }
+
+    /// Checks amounts and texts; returns the operation with trimmed texts.
+    fn check(self) -> AppResult<Operation> {
+        Ok(match self {
+            Operation::Deposit {
+                client_id,
+                amount,
+                method,
+            } => {
+                if matches!(method, PaymentMethod::Wallet | PaymentMethod::Debt) {
+                    return Err(AppError::validation(
+                        "input.method",
+                        "пополнить кошелёк можно наличными, картой, Kaspi или переводом",
+                        "a wallet is topped up by cash, card, Kaspi or transfer",
+                    ));
+                }
+                Operation::Deposit {
+                    client_id,
+                    amount: positive("input.amount", amount)?,
+                    method,
+                }
+            }
+            Operation::Withdraw {
+                client_id,
+                amount,
+                method,
+                reason,
+            } => {
+                if matches!(method, PaymentMethod::Wallet | PaymentMethod::Debt) {
+                    return Err(AppError::validation(
+                        "input.method",
+                        "выдать деньги можно наличными, картой, Kaspi или переводом",
+                        "money is handed out by cash, card, Kaspi or transfer",
+                    ));
+                }
+                Operation::Withdraw {
+                    client_id,
+                    amount: positive("input.amount", amount)?,
+                    method,
+                    reason: text::optional("input.reason", reason.as_deref(), 500)?,
+                }
+            }
+            Operation::Pay {
+                client_id,
+                amount,
+                method,
+                purpose,
+            } => {
+                if client_id.is_none()
+                    && matches!(method, PaymentMethod::Wallet | PaymentMethod::Debt)
+                {
+                    return Err(AppError::validation(
+                        "input.clientId",
+                        "оплата с кошелька или в долг требует клиента",
+                        "a wallet or debt payment needs a client",
+                    ));
+                }
+                Operation::Pay {
+                    client_id,
+                    amount: positive("input.amount", amount)?,
+                    method,
+                    purpose: text::required("input.purpose", &purpose, 200)?,
+                }
+            }
+            Operation::Refund {
+                client_id,
+                amount,
+                reason,
+            } => Operation::Refund {
+                client_id,
+                amount: positive("input.amount", amount)?,
+                reason: text::required("input.reason", &reason, 500)?,
+            },
+            Operation::Correct {
+                client_id,
+                amount,
+                reason,
+            } => {
+                if amount == 0 || amount.abs() > MAX_AMOUNT {
+                    return Err(AppError::validation(
+                        "input.amount",
+                        "поправка не может быть нулевой или больше 10 000 000 000",
+                        "a correction cannot be zero or beyond 10,000,000,000",
+                    ));
+                }
+                Operation::Correct {
+                    client_id,
+                    amount,
+                    reason: text::required("input.reason", &reason, 500)?,
+                }
+            }
+        })
+    }
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Sum {
+    total: Option<i64>,
+}
+
+/// The balance of a client: the sum of the ledger.
+pub async fn balance<C: ConnectionTrait>(conn: &C, client_id: i64) -> AppResult<i64> {
+    let sum = wallet_entry::Entity::find()
+        .select_only()
+        // PostgreSQL sums BIGINT to NUMERIC; cast back so both engines answer an integer.
+        .column_as(
+            Expr::cust("CAST(SUM(wallet_entry.amount) AS BIGINT)"),
+            "total",
+        )
+        .filter(wallet_entry::Column::ClientId.eq(client_id))
+        .into_model::<Sum>()
+        .one(conn)
+        .await?;
+    Ok(sum.and_then(|s| s.total).unwrap_or(0))
+}
+
+async fn lock_client<C: ConnectionTrait>(conn: &C, client_id: i64) -> AppResult<client::Model> {
+    if conn.get_database_backend() == DatabaseBackend::Postgres {
+        conn.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT id FROM client WHERE id = $1 FOR UPDATE",
+            [client_id.into()],
+        ))
+        .await?;
+    }
+    let client = clients::get(conn, client_id).await?;
+    if client.merged_into_id.is_some() {
+        return Err(AppError::conflict(
+            format!(
+                "Клиент {client_id} объединён с {}: используйте его",
+                client.merged_into_id.unwrap_or_default()
+            ),
+            format!(
+                "Client {client_id} was merged into {}: use that one",
+                client.merged_into_id.unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(client)
+}
+
+fn insufficient(balance: i64, needed: i64, limit: i64) -> AppError {
+    AppError::InsufficientFunds(Msg::new(
+        format!(
+            "Недостаточно средств: на счёте {}, нужно {}, кредитный лимит {}",
+            Money(balance),
+            Money(needed),
+            Money(limit)
+        ),
+        format!(
+            "Insufficient funds: the balance is {}, {} is needed, the credit limit is {}",
+            Money(balance),
+            Money(needed),
+            Money(limit)
+        ),
+    ))
+}
+
+/// Carries out one operation, once per idempotency key.
+pub async fn apply(
+    state: &AppState,
+    caller: &Caller,
+    op: Operation,
+    key: &str,
+) -> AppResult<Receipt> {
+    let op = op.check()?;
+    let claim = Claim::new(key, op.scope(), &op)?;
+    // SQLite has one writer at a time and a transaction that read before it writes can fail
+    // to upgrade; taking the process lock first makes money writes wait in line instead.
+    let _turn = match state.db.get_database_backend() {
+        DatabaseBackend::Sqlite => Some(state.money_lock.lock().await),
+        _ => None,
+    };
+    let txn = state.db.begin().await?;
+    let client = match op.client_id() {
+        Some(id) => Some(lock_client(&txn, id).await?),
+        None => None,
+    };
+    if let Some(earlier) = claim.earlier::<_, Receipt>(&txn).await? {
+        txn.rollback().await?;
+        return Ok(earlier);
+    }
+    let now = Utc::now();
+    let entry = |client_id: i64, kind, method, amount: i64, reason: Option<String>, payment_id| {
+        wallet_entry::ActiveModel {
+            client_id: Set(client_id),
+            kind: Set(kind),
+            method: Set(method),
+            amount: Set(amount),
+            reason: Set(reason),
+            payment_id: Set(payment_id),
+            created_by: Set(caller.actor.user_id()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+    };
+    let current = match &client {
+        Some(c) => balance(&txn, c.id).await?,
+        None => 0,
+    };
+    let limit = client.as_ref().map_or(0, |c| c.credit_limit);
+    let check_floor = |delta: i64| {
+        if delta < 0 && current + delta < -limit {
+            Err(insufficient(current, -delta, limit))
+        } else {
+            Ok(())
+        }
+    };
+    let mut receipt = Receipt {
+        client_id: client.as_ref().map(|c| c.id),
+        entry_id: None,
+        payment_id: None,
+        balance: client.as_ref().map(|_| current),
+    };
+    match &op {
+        Operation::Deposit {
+            client_id,
+            amount,
+            method,
+        } => {
+            let row = entry(
+                *client_id,
+                LedgerKind::Deposit,
+                Some(*method),
+                *amount,
+                None,
+                None,
+            )
+            .insert(&txn)
+            .await?;
+            receipt.entry_id = Some(row.id);
+            receipt.balance = Some(current + amount);
+        }
+        Operation::Withdraw {
+            client_id,
+            amount,
+            method,
+            reason,
+        } => {
+            check_floor(-amount)?;
+            let row = entry(
+                *client_id,
+                LedgerKind::Withdraw,
+                Some(*method),
+                -amount,
+                reason.clone(),
+                None,
+            )
+            .insert(&txn)
+            .await?;
+            receipt.entry_id = Some(row.id);
+            receipt.balance = Some(current - amount);
+        }
+        Operation::Pay {
+            client_id,
+            amount,
+            method,
+            purpose,
+        } => {
+            let from_wallet = matches!(method, PaymentMethod::Wallet | PaymentMethod::Debt);
+            if *method == PaymentMethod::Wallet {
+                // Paying from the wallet never dips into credit; that is what "debt" is for.
+                if current < *amount {
+                    return Err(insufficient(current, *amount, 0));
+                }
+            } else if from_wallet {
+                check_floor(-amount)?;
+            }
+            let pay = payment::ActiveModel {
+                client_id: Set(*client_id),
+                amount: Set(*amount),
+                method: Set(*method),
+                purpose: Set(purpose.clone()),
+                created_by: Set(caller.actor.user_id()),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            receipt.payment_id = Some(pay.id);
+            if let (true, Some(id)) = (from_wallet, client_id) {
+                let row = entry(
+                    *id,
+                    LedgerKind::Payment,
+                    Some(*method),
+                    -amount,
+                    Some(purpose.clone()),
+                    Some(pay.id),
+                )
+                .insert(&txn)
+                .await?;
+                receipt.entry_id = Some(row.id);
+                receipt.balance = Some(current - amount);
+            }
+        }
+        Operation::Refund {
+            client_id,
+            amount,
+            reason,
+        } => {
+            let row = entry(
+                *client_id,
+                LedgerKind::Refund,
+                None,
+                *amount,
+                Some(reason.clone()),
+                None,
+            )
+            .insert(&txn)
+            .await?;
+            receipt.entry_id = Some(row.id);
+            receipt.balance = Some(current + amount);
+        }
+        Operation::Correct {
+            client_id,
+            amount,
+            reason,
+        } => {
+            check_floor(*amount)?;
+            let row = entry(
+                *client_id,
+                LedgerKind::Correction,
+                None,
+                *amount,
+                Some(reason.clone()),
+                None,
+            )
+            .insert(&txn)
+            .await?;
+            receipt.entry_id = Some(row.id);
+            receipt.balance = Some(current + amount);
+        }
+    }
+    if !claim.remember(&txn, &receipt).await? {
+        // The same key raced in and won (only possible without a client to lock on).
+        txn.rollback().await?;
+        return claim
+            .earlier::<_, Receipt>(&state.db)
+            .await?
+            .ok_or_else(|| AppError::internal("idempotency key vanished after a conflict"));
+    }
+    audit::record(
+        &txn,
+        caller,
+        op.scope(),
+        "client",
+        receipt.client_id,
+        json!({ "operation": op, "receipt": receipt, "idempotencyKey": claim.key }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(receipt)
+}
+
+/// Sets how far below zero a client's wallet may go.
+pub async fn set_credit_limit(
+    state: &AppState,
+    caller: &Caller,
+    client_id: i64,
+    limit: i64,
+) -> AppResult<client::Model> {
+    if !(0..=MAX_AMOUNT).contains(&limit) {
+        return Err(AppError::validation(
+            "limit",
+            "лимит от 0",
+            "the limit is 0 or more",
+        ));
+    }
+    let txn = state.db.begin().await?;
+    let client = clients::get(&txn, client_id).await?;
+    let before = client.credit_limit;
+    let mut model: client::ActiveModel = client.into();
+    model.credit_limit = Set(limit);
+    model.updated_at = Set(Utc::now());
+    let updated = model.update(&txn).await?;
+    audit::record(
+        &txn,
+        caller,
+        "wallet.credit_limit",
+        "client",
+        Some(client_id),
+        json!({ "from": before, "to": limit }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}

@@ -1,0 +1,24 @@
+use sea_orm::entity::prelude::*;
+
+use crate::enums::PaymentMethod;
+
+/// Money received for something, by one method.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "payment")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// None for a walk-in guest.
+    pub client_id: Option<i64>,
+    /// Minor units, positive.
+    pub amount: i64,
+    pub method: PaymentMethod,
+    pub purpose: String,
+    pub created_by: Option<i64>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
