@@ -8,7 +8,7 @@ use crate::{
         AuthMutation, AuthQuery,
         actor::{Actor, AuthFailure},
     },
-    billing::{BillingMutation, BillingQuery},
+    billing::{BillingMutation, BillingQuery, ShiftsMutation, ShiftsQuery},
     clients::{ClientsMutation, ClientsQuery},
     context::RequestMeta,
     pipeline::{PipelineMutation, PipelineQuery},
@@ -24,6 +24,7 @@ pub struct Query(
     ClientsQuery,
     PipelineQuery,
     BillingQuery,
+    ShiftsQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -33,6 +34,7 @@ pub struct Mutation(
     ClientsMutation,
     PipelineMutation,
     BillingMutation,
+    ShiftsMutation,
 );
 
 #[derive(MergedSubscription, Default)]

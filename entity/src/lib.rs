@@ -2,6 +2,8 @@
 
 pub mod api_key;
 pub mod audit_log;
+pub mod cash_operation;
+pub mod cash_shift;
 pub mod client;
 pub mod client_source;
 pub mod client_tag;

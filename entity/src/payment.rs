@@ -14,6 +14,8 @@ pub struct Model {
     pub amount: i64,
     pub method: PaymentMethod,
     pub purpose: String,
+    /// The cashier shift it was taken in.
+    pub shift_id: Option<i64>,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
 }

@@ -15,6 +15,8 @@ pub struct Model {
     pub amount: i64,
     pub reason: Option<String>,
     pub payment_id: Option<i64>,
+    /// The cashier shift it was taken in.
+    pub shift_id: Option<i64>,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
 }

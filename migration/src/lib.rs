@@ -6,6 +6,7 @@ mod helpers;
 mod m20261122_000001_foundation;
 mod m20261122_000002_clients;
 mod m20261123_000003_billing;
+mod m20261123_000004_shifts;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_clients::Migration),
             Box::new(m20261123_000003_billing::Migration),
+            Box::new(m20261123_000004_shifts::Migration),
         ]
     }
 }

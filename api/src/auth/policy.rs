@@ -140,6 +140,13 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Mutation.refundToWallet", Access::Roles(CASHIERS)),
     ("Mutation.correctWallet", Access::Roles(VENUE_EDITORS)),
     ("Mutation.setCreditLimit", Access::Roles(VENUE_EDITORS)),
+    // cashier shifts
+    ("Query.currentShift", Access::Roles(MONEY_READERS)),
+    ("Query.shifts", Access::Roles(MONEY_READERS)),
+    ("Query.shiftReport", Access::Roles(MONEY_READERS)),
+    ("Mutation.openShift", Access::Roles(CASHIERS)),
+    ("Mutation.recordCashOperation", Access::Roles(CASHIERS)),
+    ("Mutation.closeShift", Access::Roles(CASHIERS)),
 ];
 
 pub fn access_for(field: &str) -> Option<Access> {

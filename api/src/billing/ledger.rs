@@ -289,6 +289,7 @@ pub async fn apply(
         return Ok(earlier);
     }
     let now = Utc::now();
+    let shift_id = super::shifts::open_shift_of(&txn, caller.actor.user_id()).await?;
     let entry = |client_id: i64, kind, method, amount: i64, reason: Option<String>, payment_id| {
         wallet_entry::ActiveModel {
             client_id: Set(client_id),
@@ -297,6 +298,7 @@ pub async fn apply(
             amount: Set(amount),
             reason: Set(reason),
             payment_id: Set(payment_id),
+            shift_id: Set(shift_id),
             created_by: Set(caller.actor.user_id()),
             created_at: Set(now),
             ..Default::default()
@@ -379,6 +381,7 @@ pub async fn apply(
                 amount: Set(*amount),
                 method: Set(*method),
                 purpose: Set(purpose.clone()),
+                shift_id: Set(shift_id),
                 created_by: Set(caller.actor.user_id()),
                 created_at: Set(now),
                 ..Default::default()

@@ -3,6 +3,7 @@
 pub mod idempotency;
 pub mod ledger;
 pub mod loaders;
+pub mod shifts;
 pub mod types;
 
 use async_graphql::{Context, ID, Object};
@@ -19,7 +20,8 @@ use crate::{
 };
 use ledger::Operation;
 use types::{
-    CorrectionInput, DepositInput, MoneyReceipt, PaymentInput, RefundInput, Wallet, WalletEntry,
+    CashOperationResult, CashShift, CashShiftPage, CloseShiftInput, CorrectionInput, DepositInput,
+    MethodTotal, MoneyReceipt, PaymentInput, RefundInput, ShiftReport, Wallet, WalletEntry,
     WalletEntryPage, WithdrawInput,
 };
 
@@ -63,6 +65,161 @@ impl BillingQuery {
             items: rows.into_iter().map(WalletEntry).collect(),
             page_info,
         })
+    }
+}
+
+fn totals(map: std::collections::HashMap<entity::enums::PaymentMethod, i64>) -> Vec<MethodTotal> {
+    let mut out: Vec<MethodTotal> = map
+        .into_iter()
+        .map(|(method, amount)| MethodTotal {
+            method,
+            amount: Money(amount),
+        })
+        .collect();
+    out.sort_by_key(|t| format!("{:?}", t.method));
+    out
+}
+
+fn report(shift: entity::cash_shift::Model, f: shifts::Figures) -> ShiftReport {
+    let diff = |counted: Option<i64>, expected: i64| counted.map(|c| Money(c - expected));
+    let cash = shift
+        .counted_cash
+        .map(|c| c + shift.counted_coins.unwrap_or(0));
+    ShiftReport {
+        cash_difference: diff(cash, f.expected_cash),
+        kaspi_difference: diff(shift.counted_kaspi, f.expected_kaspi),
+        card_difference: diff(shift.counted_card, f.expected_card),
+        debt_difference: diff(shift.counted_debt, f.expected_debt),
+        payments_count: f.payments_count,
+        payments_by_method: totals(f.payments),
+        wallet_net_by_method: totals(f.wallet_net),
+        pay_ins: Money(f.pay_ins),
+        pay_outs: Money(f.pay_outs),
+        expected_cash: Money(f.expected_cash),
+        expected_kaspi: Money(f.expected_kaspi),
+        expected_card: Money(f.expected_card),
+        expected_debt: Money(f.expected_debt),
+        shift: CashShift(shift),
+    }
+}
+
+#[derive(Default)]
+pub struct ShiftsQuery;
+
+#[Object]
+impl ShiftsQuery {
+    /// The open shift of a location, if any.
+    #[graphql(guard = "policy(\"Query.currentShift\")")]
+    async fn current_shift(
+        &self,
+        ctx: &Context<'_>,
+        location_id: ID,
+    ) -> async_graphql::Result<Option<CashShift>> {
+        let state = ctx.state()?;
+        let id = parse_id("locationId", &location_id).gql()?;
+        Ok(shifts::current(state, id).await.gql()?.map(CashShift))
+    }
+
+    /// Shift history, newest first.
+    #[graphql(guard = "policy(\"Query.shifts\")")]
+    async fn shifts(
+        &self,
+        ctx: &Context<'_>,
+        location_id: Option<ID>,
+        page: Option<PageInput>,
+    ) -> async_graphql::Result<CashShiftPage> {
+        let state = ctx.state()?;
+        let location = location_id
+            .as_ref()
+            .map(|id| parse_id("locationId", id))
+            .transpose()
+            .gql()?;
+        let (rows, page_info) = shifts::list(state, location, Page::parse(page).gql()?)
+            .await
+            .gql()?;
+        Ok(CashShiftPage {
+            items: rows.into_iter().map(CashShift).collect(),
+            page_info,
+        })
+    }
+
+    /// A shift's figures: expected against counted.
+    #[graphql(guard = "policy(\"Query.shiftReport\")")]
+    async fn shift_report(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ShiftReport> {
+        let state = ctx.state()?;
+        let shift = shifts::get(&state.db, parse_id("id", &id).gql()?)
+            .await
+            .gql()?;
+        let f = shifts::figures(&state.db, &shift).await.gql()?;
+        Ok(report(shift, f))
+    }
+}
+
+#[derive(Default)]
+pub struct ShiftsMutation;
+
+#[Object]
+impl ShiftsMutation {
+    /// Opens the caller's shift at a location (one open shift per location).
+    #[graphql(guard = "policy(\"Mutation.openShift\")")]
+    async fn open_shift(
+        &self,
+        ctx: &Context<'_>,
+        location_id: ID,
+        opening_cash: Money,
+    ) -> async_graphql::Result<CashShift> {
+        let state = ctx.state()?;
+        let id = parse_id("locationId", &location_id).gql()?;
+        shifts::open(state, &ctx.caller(), id, opening_cash.minor())
+            .await
+            .map(CashShift)
+            .gql()
+    }
+
+    /// Puts cash into the drawer (`out: false`) or takes it out, with a reason.
+    #[graphql(guard = "policy(\"Mutation.recordCashOperation\")")]
+    async fn record_cash_operation(
+        &self,
+        ctx: &Context<'_>,
+        shift_id: ID,
+        out: bool,
+        amount: Money,
+        reason: String,
+    ) -> async_graphql::Result<CashOperationResult> {
+        let state = ctx.state()?;
+        let id = parse_id("shiftId", &shift_id).gql()?;
+        let row = shifts::cash_operation(state, &ctx.caller(), id, out, amount.minor(), &reason)
+            .await
+            .gql()?;
+        Ok(CashOperationResult {
+            id: row.id.into(),
+            shift_id,
+            amount: Money(row.amount),
+            reason: row.reason,
+        })
+    }
+
+    /// Closes a shift with what was counted; answers the figures and the differences.
+    #[graphql(guard = "policy(\"Mutation.closeShift\")")]
+    async fn close_shift(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: CloseShiftInput,
+    ) -> async_graphql::Result<ShiftReport> {
+        let state = ctx.state()?;
+        let id = parse_id("id", &id).gql()?;
+        let counted = shifts::Counted {
+            cash: input.cash.minor(),
+            coins: input.coins.minor(),
+            kaspi: input.kaspi.minor(),
+            card: input.card.minor(),
+            debt: input.debt.minor(),
+        };
+        let (shift, f) = shifts::close(state, &ctx.caller(), id, counted, input.comment)
+            .await
+            .gql()?;
+        Ok(report(shift, f))
     }
 }
 

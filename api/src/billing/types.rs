@@ -122,3 +122,100 @@ pub struct CorrectionInput {
 }
 
 page_type!(WalletEntryPage, WalletEntry);
+
+/// A cashier's shift at a location.
+pub struct CashShift(pub entity::cash_shift::Model);
+
+#[Object]
+impl CashShift {
+    async fn id(&self) -> ID {
+        self.0.id.into()
+    }
+    async fn location_id(&self) -> ID {
+        self.0.location_id.into()
+    }
+    /// The staff member who opened it.
+    async fn operator_id(&self) -> ID {
+        self.0.operator_id.into()
+    }
+    async fn opened_at(&self) -> DateTime<Utc> {
+        self.0.opened_at
+    }
+    async fn opening_cash(&self) -> Money {
+        Money(self.0.opening_cash)
+    }
+    async fn closed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.closed_at
+    }
+    async fn counted_cash(&self) -> Option<Money> {
+        self.0.counted_cash.map(Money)
+    }
+    async fn counted_coins(&self) -> Option<Money> {
+        self.0.counted_coins.map(Money)
+    }
+    async fn counted_kaspi(&self) -> Option<Money> {
+        self.0.counted_kaspi.map(Money)
+    }
+    async fn counted_card(&self) -> Option<Money> {
+        self.0.counted_card.map(Money)
+    }
+    async fn counted_debt(&self) -> Option<Money> {
+        self.0.counted_debt.map(Money)
+    }
+    async fn comment(&self) -> Option<&str> {
+        self.0.comment.as_deref()
+    }
+}
+
+/// Money taken by one method during a shift.
+#[derive(SimpleObject)]
+pub struct MethodTotal {
+    pub method: PaymentMethod,
+    pub amount: Money,
+}
+
+/// A shift's figures: what its records say the drawer and terminals hold, what was counted,
+/// and the difference (counted − expected; negative is a shortfall).
+#[derive(SimpleObject)]
+pub struct ShiftReport {
+    pub shift: CashShift,
+    pub payments_count: i64,
+    pub payments_by_method: Vec<MethodTotal>,
+    /// Wallet top-ups less money handed back, by method.
+    pub wallet_net_by_method: Vec<MethodTotal>,
+    pub pay_ins: Money,
+    pub pay_outs: Money,
+    pub expected_cash: Money,
+    pub expected_kaspi: Money,
+    pub expected_card: Money,
+    pub expected_debt: Money,
+    /// Counted cash and coins − expected cash (once closed).
+    pub cash_difference: Option<Money>,
+    pub kaspi_difference: Option<Money>,
+    pub card_difference: Option<Money>,
+    pub debt_difference: Option<Money>,
+}
+
+#[derive(InputObject, Debug, Clone)]
+pub struct CloseShiftInput {
+    /// Notes counted in the drawer.
+    pub cash: Money,
+    /// Coins counted.
+    pub coins: Money,
+    /// The Kaspi terminal's total.
+    pub kaspi: Money,
+    pub card: Money,
+    /// Credit given, by the paper book.
+    pub debt: Money,
+    pub comment: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct CashOperationResult {
+    pub id: ID,
+    pub shift_id: ID,
+    pub amount: Money,
+    pub reason: String,
+}
+
+page_type!(CashShiftPage, CashShift);
