@@ -38,6 +38,7 @@ fn client_filter() -> ops::clients::ClientFilter {
         created_from: None,
         created_to: None,
         include_inactive: None,
+        has_debt: None,
     }
 }
 
@@ -105,6 +106,7 @@ async fn total_clients(client: &Client) -> i64 {
     let vars = ops::clients::Variables {
         filter: Some(ops::clients::ClientFilter {
             include_inactive: Some(true),
+            has_debt: None,
             ..client_filter()
         }),
         sort: None,
@@ -605,6 +607,7 @@ async fn export_opens_back_with_the_filtered_clients(backend: Backend) {
                 created_from: None,
                 created_to: None,
                 include_inactive: None,
+                has_debt: None,
             }),
             sort: Some(ops::export_clients::ClientSort::NAME),
         })

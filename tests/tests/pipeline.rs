@@ -782,6 +782,7 @@ async fn find_clients(staff: &Client, search: &str) -> ops::clients::ClientsClie
                 created_from: None,
                 created_to: None,
                 include_inactive: None,
+                has_debt: None,
             }),
             sort: None,
             page: None,

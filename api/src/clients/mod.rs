@@ -42,6 +42,7 @@ fn criteria(filter: ClientFilter) -> AppResult<Criteria> {
         created_from: filter.created_from,
         created_to: filter.created_to,
         include_inactive: filter.include_inactive.unwrap_or(false),
+        has_debt: filter.has_debt,
     })
 }
 

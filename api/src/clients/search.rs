@@ -1,7 +1,7 @@
 //! Finding clients: one search box, filters, sorting and paging.
 
 use chrono::{DateTime, Utc};
-use entity::{client, client_tag};
+use entity::{client, client_tag, wallet_entry};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     Select,
@@ -27,6 +27,8 @@ pub struct Criteria {
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,
     pub include_inactive: bool,
+    /// Only clients whose wallet is below zero (true) or not (false).
+    pub has_debt: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, async_graphql::Enum)]
@@ -94,6 +96,19 @@ pub fn select(
                     .to_owned(),
             ),
         );
+    }
+    if let Some(has_debt) = criteria.has_debt {
+        let in_debt = Query::select()
+            .column(wallet_entry::Column::ClientId)
+            .from(wallet_entry::Entity)
+            .group_by_col(wallet_entry::Column::ClientId)
+            .and_having(Expr::col(wallet_entry::Column::Amount).sum().lt(0))
+            .to_owned();
+        select = select.filter(if has_debt {
+            client::Column::Id.in_subquery(in_debt)
+        } else {
+            client::Column::Id.not_in_subquery(in_debt)
+        });
     }
     if let Some(id) = criteria.source_id {
         select = select.filter(client::Column::SourceId.eq(id));

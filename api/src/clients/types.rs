@@ -215,6 +215,8 @@ pub struct ClientFilter {
     pub created_to: Option<DateTime<Utc>>,
     /// Include deactivated and merged records (default false).
     pub include_inactive: Option<bool>,
+    /// Only clients who owe money (true) or who do not (false).
+    pub has_debt: Option<bool>,
 }
 
 /// What happened to one row of an import.

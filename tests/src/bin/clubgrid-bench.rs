@@ -369,6 +369,7 @@ async fn clients_search_scenario(app: &TestApp, args: &Args) -> BenchResult<()> 
                 created_from: None,
                 created_to: None,
                 include_inactive: None,
+                has_debt: None,
             }),
             sort: None,
             page: Some(ops::clients::PageInput {
