@@ -51,6 +51,14 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     ExportSchema,
+    /// Import clients from an .xlsx or .csv file and print a row-by-row report.
+    ImportClients {
+        /// The spreadsheet (Russian or English headers).
+        file: PathBuf,
+        /// Check the file and report, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Create a staff user. The password is read from standard input, or from
     /// CLUBGRID_NEW_USER_PASSWORD.
     CreateUser {
@@ -151,6 +159,47 @@ async fn run(cli: Cli) -> Result<(), String> {
                 user.username,
                 user.id,
                 user.role.as_str()
+            );
+            Ok(())
+        }
+        Command::ImportClients { file, dry_run } => {
+            let bytes =
+                std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let name = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("clients.xlsx")
+                .to_owned();
+            let state = tool_state(settings).await?;
+            let report =
+                crate::clients::importer::import(&state, &Caller::system(), &bytes, &name, dry_run)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            for row in report.rows.iter().filter(|r| r.message.is_some()) {
+                let column = row
+                    .column
+                    .as_deref()
+                    .map(|c| format!(" [{c}]"))
+                    .unwrap_or_default();
+                println!(
+                    "row {}: {:?}{column} {}",
+                    row.row,
+                    row.outcome,
+                    row.message.as_deref().unwrap_or("")
+                );
+            }
+            println!(
+                "{}{} rows: created {}, updated {}, skipped {}, errors {}",
+                if dry_run {
+                    "dry run, nothing written; "
+                } else {
+                    ""
+                },
+                report.total,
+                report.created,
+                report.updated,
+                report.skipped,
+                report.failed
             );
             Ok(())
         }

@@ -148,12 +148,13 @@ async fn one_shot_commands() {
     let file =
         std::env::temp_dir().join(format!("clubgrid-cli-{}.db", uuid::Uuid::new_v4().simple()));
     let url = format!("sqlite://{}?mode=rwc", file.display());
-    let run = |args: &'static [&'static str], stdin: Option<&'static str>| {
+    let run = |args: &[&str], stdin: Option<&'static str>| {
         let bin = bin.clone();
         let url = url.clone();
+        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
         async move {
             let mut cmd = tokio::process::Command::new(bin);
-            cmd.args(args)
+            cmd.args(&args)
                 .env("CLUBGRID_DATABASE_URL", url)
                 .stdin(std::process::Stdio::piped())
                 .stdout(std::process::Stdio::piped())
@@ -206,6 +207,40 @@ async fn one_shot_commands() {
     .await;
     assert!(String::from_utf8_lossy(&role.stderr).contains("unknown role"));
     assert!(run(&["seed", "--demo"], None).await.status.success());
+
+    // import-clients: a dry run writes nothing, the real run reports each row.
+    let csv = std::env::temp_dir().join(format!(
+        "clubgrid-import-{}.csv",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::write(
+        &csv,
+        "ФИО;Телефон\nСидорова Мария;8 701 777 66 55\nОшибка Номера;12\n",
+    )
+    .unwrap();
+    let csv_path = csv.display().to_string();
+    let dry = run(&["import-clients", "--dry-run", &csv_path], None).await;
+    let dry_out = String::from_utf8_lossy(&dry.stdout).to_string();
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    assert!(
+        dry_out.contains(
+            "dry run, nothing written; 2 rows: created 1, updated 0, skipped 0, errors 1"
+        ),
+        "{dry_out}"
+    );
+    assert!(dry_out.contains("row 3: Error [Телефон]"), "{dry_out}");
+    let real = run(&["import-clients", &csv_path], None).await;
+    assert!(String::from_utf8_lossy(&real.stdout).contains("2 rows: created 1"));
+    let again = run(&["import-clients", &csv_path], None).await;
+    assert!(String::from_utf8_lossy(&again.stdout).contains("created 0, updated 0, skipped 1"));
+    let png = run(&["import-clients", "/dev/null"], None).await;
+    assert!(!png.status.success());
+    assert!(String::from_utf8_lossy(&png.stderr).contains("file"));
+    let _ = std::fs::remove_file(&csv);
 
     // serve without a JWT secret (and not in demo mode) refuses to start, saying why.
     let serve = run(&["serve"], None).await;
