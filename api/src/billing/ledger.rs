@@ -86,6 +86,18 @@ fn positive(field: &str, amount: i64) -> AppResult<i64> {
     Ok(amount)
 }
 
+/// Money into or out of a wallet changes hands by cash, card, Kaspi or transfer.
+fn money_moves_by(method: PaymentMethod) -> AppResult<()> {
+    if matches!(method, PaymentMethod::Wallet | PaymentMethod::Debt) {
+        return Err(AppError::validation(
+            "input.method",
+            "деньги в кошелёк и из него передаются наличными, картой, Kaspi или переводом",
+            "money goes into or out of a wallet by cash, card, Kaspi or transfer",
+        ));
+    }
+    Ok(())
+}
+
 impl Operation {
     fn scope(&self) -> &'static str {
         match self {
@@ -115,13 +127,7 @@ impl Operation {
                 amount,
                 method,
             } => {
-                if matches!(method, PaymentMethod::Wallet | PaymentMethod::Debt) {
-                    return Err(AppError::validation(
-                        "input.method",
-                        "пополнить кошелёк можно наличными, картой, Kaspi или переводом",
-                        "a wallet is topped up by cash, card, Kaspi or transfer",
-                    ));
-                }
+                money_moves_by(method)?;
                 Operation::Deposit {
                     client_id,
                     amount: positive("input.amount", amount)?,
@@ -134,13 +140,7 @@ impl Operation {
                 method,
                 reason,
             } => {
-                if matches!(method, PaymentMethod::Wallet | PaymentMethod::Debt) {
-                    return Err(AppError::validation(
-                        "input.method",
-                        "выдать деньги можно наличными, картой, Kaspi или переводом",
-                        "money is handed out by cash, card, Kaspi or transfer",
-                    ));
-                }
+                money_moves_by(method)?;
                 Operation::Withdraw {
                     client_id,
                     amount: positive("input.amount", amount)?,

@@ -15,8 +15,9 @@ use crate::{
     clients::service as clients,
     context::ContextExt,
     domain::{Money, parse_id},
-    error::IntoGql,
+    error::{AppResult, IntoGql},
     pagination::{Page, PageInput, fetch_page},
+    state::AppState,
 };
 use ledger::Operation;
 use types::{
@@ -24,6 +25,17 @@ use types::{
     MethodTotal, MoneyReceipt, PaymentInput, RefundInput, ShiftReport, Wallet, WalletEntry,
     WalletEntryPage, WithdrawInput,
 };
+
+/// A client's wallet as the API shows it: the ledger sum, the debt in it, the limit.
+async fn wallet_of(state: &AppState, client: &entity::client::Model) -> AppResult<Wallet> {
+    let balance = ledger::balance(&state.db, client.id).await?;
+    Ok(Wallet {
+        client_id: client.id.into(),
+        balance: Money(balance),
+        debt: Money((-balance).max(0)),
+        credit_limit: Money(client.credit_limit),
+    })
+}
 
 #[derive(Default)]
 pub struct BillingQuery;
@@ -36,13 +48,7 @@ impl BillingQuery {
         let state = ctx.state()?;
         let id = parse_id("clientId", &client_id).gql()?;
         let client = clients::get(&state.db, id).await.gql()?;
-        let balance = ledger::balance(&state.db, id).await.gql()?;
-        Ok(Wallet {
-            client_id,
-            balance: Money(balance),
-            debt: Money((-balance).max(0)),
-            credit_limit: Money(client.credit_limit),
-        })
+        wallet_of(state, &client).await.gql()
     }
 
     /// The lines of a client's wallet, newest first.
@@ -343,12 +349,6 @@ impl BillingMutation {
         let client = ledger::set_credit_limit(state, &ctx.caller(), id, limit.minor())
             .await
             .gql()?;
-        let balance = ledger::balance(&state.db, id).await.gql()?;
-        Ok(Wallet {
-            client_id,
-            balance: Money(balance),
-            debt: Money((-balance).max(0)),
-            credit_limit: Money(client.credit_limit),
-        })
+        wallet_of(state, &client).await.gql()
     }
 }
