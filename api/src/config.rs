@@ -188,10 +188,6 @@ impl Settings {
         }
         self
     }
-
-    pub fn is_postgres(&self) -> bool {
-        self.database_url.starts_with("postgres")
-    }
 }
 
 #[cfg(test)]

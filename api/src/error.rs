@@ -24,18 +24,6 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 9] = [
-        ErrorCode::Unauthenticated,
-        ErrorCode::Forbidden,
-        ErrorCode::NotFound,
-        ErrorCode::Validation,
-        ErrorCode::Conflict,
-        ErrorCode::SlotTaken,
-        ErrorCode::InsufficientFunds,
-        ErrorCode::RateLimited,
-        ErrorCode::Internal,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",

@@ -28,6 +28,35 @@ use tokio::{
 
 pub use clubgrid_client;
 
+/// A client filter with every condition off; set the ones a test needs with `..`.
+pub fn client_filter() -> ops::clients::ClientFilter {
+    ops::clients::ClientFilter {
+        search: None,
+        tag: None,
+        source_id: None,
+        stage_id: None,
+        birthday_month: None,
+        last_visit_before: None,
+        last_visit_after: None,
+        created_from: None,
+        created_to: None,
+        include_inactive: None,
+        has_debt: None,
+    }
+}
+
+/// An audit-log filter with every condition off.
+pub fn audit_filter() -> ops::audit_log::AuditFilter {
+    ops::audit_log::AuditFilter {
+        actor_user_id: None,
+        action: None,
+        entity: None,
+        entity_id: None,
+        from: None,
+        to: None,
+    }
+}
+
 /// The password every test user gets.
 pub const PASSWORD: &str = "test-pass-123";
 

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use clubgrid_tests::{
-    Backend, PASSWORD, TestApp, both_backends,
+    Backend, PASSWORD, TestApp, audit_filter, both_backends,
     clubgrid_client::{Client, ops},
 };
 use entity::enums::Role;
@@ -98,11 +98,7 @@ async fn login_me_refresh_logout(backend: Backend) {
         .run::<ops::AuditLog>(ops::audit_log::Variables {
             filter: Some(ops::audit_log::AuditFilter {
                 action: Some("auth.logout".into()),
-                actor_user_id: None,
-                entity: None,
-                entity_id: None,
-                from: None,
-                to: None,
+                ..audit_filter()
             }),
             page: None,
         })
@@ -338,10 +334,7 @@ async fn user_management(backend: Backend) {
             filter: Some(ops::audit_log::AuditFilter {
                 entity: Some("user".into()),
                 entity_id: Some(dana.id.clone()),
-                action: None,
-                actor_user_id: None,
-                from: None,
-                to: None,
+                ..audit_filter()
             }),
             page: Some(ops::audit_log::PageInput {
                 limit: Some(100),

@@ -10,7 +10,7 @@ use clubgrid_api::{
     clients::{fields::RawFields, service},
 };
 use clubgrid_tests::{
-    Backend, TestApp, both_backends,
+    Backend, TestApp, both_backends, client_filter,
     clubgrid_client::{Client, ClientError, ops},
 };
 use entity::enums::Role;
@@ -258,6 +258,43 @@ async fn wallet_operations_and_their_rules(backend: Backend) {
             .code(),
         Some("FORBIDDEN")
     );
+
+    // The client list filters on debt: Boris owes, Anna is square.
+    let boris = new_client(&app, 2).await;
+    manager
+        .run::<ops::SetCreditLimit>(ops::set_credit_limit::Variables {
+            client_id: boris.clone(),
+            limit: "1000".into(),
+        })
+        .await
+        .unwrap();
+    pay(&operator, Some(&boris), "400", DEBT, &key())
+        .await
+        .unwrap();
+    let with_debt = |has_debt: bool| ops::clients::Variables {
+        filter: Some(ops::clients::ClientFilter {
+            has_debt: Some(has_debt),
+            ..client_filter()
+        }),
+        sort: None,
+        page: None,
+    };
+    let owing = operator
+        .run::<ops::Clients>(with_debt(true))
+        .await
+        .unwrap()
+        .clients
+        .items;
+    let owing: Vec<_> = owing.into_iter().map(|c| c.id).collect();
+    assert_eq!(owing, vec![boris.clone()]);
+    let square = operator
+        .run::<ops::Clients>(with_debt(false))
+        .await
+        .unwrap()
+        .clients
+        .items;
+    assert!(square.iter().any(|c| c.id == anna));
+    assert!(square.iter().all(|c| c.id != boris));
     app.stop().await;
 }
 

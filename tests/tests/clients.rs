@@ -11,7 +11,7 @@ use clubgrid_api::{
     pipeline::interactions::{self, NewInteraction},
 };
 use clubgrid_tests::{
-    Backend, TestApp, both_backends,
+    Backend, TestApp, audit_filter, both_backends, client_filter,
     clubgrid_client::{Client, ops},
 };
 use entity::enums::{InteractionKind, Role};
@@ -25,22 +25,6 @@ both_backends!(
     export_opens_back_with_the_filtered_clients,
     client_list_with_interactions_costs_the_same_at_any_size,
 );
-
-fn client_filter() -> ops::clients::ClientFilter {
-    ops::clients::ClientFilter {
-        search: None,
-        tag: None,
-        source_id: None,
-        stage_id: None,
-        birthday_month: None,
-        last_visit_before: None,
-        last_visit_after: None,
-        created_from: None,
-        created_to: None,
-        include_inactive: None,
-        has_debt: None,
-    }
-}
 
 fn create_input() -> ops::create_client::CreateClientInput {
     ops::create_client::CreateClientInput {
@@ -643,11 +627,7 @@ async fn export_opens_back_with_the_filtered_clients(backend: Backend) {
         .run::<ops::AuditLog>(ops::audit_log::Variables {
             filter: Some(ops::audit_log::AuditFilter {
                 action: Some("client.export".into()),
-                actor_user_id: None,
-                entity: None,
-                entity_id: None,
-                from: None,
-                to: None,
+                ..audit_filter()
             }),
             page: None,
         })

@@ -14,7 +14,7 @@ use clubgrid_api::{
     venue::organisation,
 };
 use clubgrid_tests::{
-    Backend, PASSWORD, TestApp, both_backends,
+    Backend, PASSWORD, TestApp, both_backends, client_filter,
     clubgrid_client::{Client, ClientError, ops},
 };
 use entity::enums::Role;
@@ -773,16 +773,7 @@ async fn find_clients(staff: &Client, search: &str) -> ops::clients::ClientsClie
         .run::<ops::Clients>(ops::clients::Variables {
             filter: Some(ops::clients::ClientFilter {
                 search: Some(search.into()),
-                tag: None,
-                source_id: None,
-                stage_id: None,
-                birthday_month: None,
-                last_visit_before: None,
-                last_visit_after: None,
-                created_from: None,
-                created_to: None,
-                include_inactive: None,
-                has_debt: None,
+                ..client_filter()
             }),
             sort: None,
             page: None,

@@ -10,7 +10,7 @@ use clubgrid_api::{
     venue::{locations, resources, types, zones},
 };
 use clubgrid_tests::{
-    Backend, TestApp, both_backends,
+    Backend, TestApp, audit_filter, both_backends,
     clubgrid_client::{Client, ops},
 };
 use entity::enums::{ResourceKind, Role};
@@ -27,11 +27,7 @@ async fn audit_actions(owner: &Client, entity: &str) -> Vec<String> {
         .run::<ops::AuditLog>(ops::audit_log::Variables {
             filter: Some(ops::audit_log::AuditFilter {
                 entity: Some(entity.into()),
-                action: None,
-                actor_user_id: None,
-                entity_id: None,
-                from: None,
-                to: None,
+                ..audit_filter()
             }),
             page: Some(ops::audit_log::PageInput {
                 limit: Some(100),
