@@ -26,8 +26,33 @@ pub struct Inner {
     pub login_limiter: LoginLimiter,
     /// Public forms (leads now, bookings later).
     pub public_limiter: WindowLimiter,
-    /// On SQLite, money writes take turns (see `billing::ledger`).
-    pub money_lock: tokio::sync::Mutex<()>,
+    /// On SQLite, writes that read before they write take turns (see [`AppState::write_turn`]).
+    sqlite_writer: tokio::sync::Mutex<()>,
+    /// What time it is for the business rules (sessions, bookings, money, reports).
+    pub clock: Clock,
+}
+
+/// The time the business rules read. It follows the system clock unless pinned: tests and
+/// simulations pin it to play a day at chosen moments.
+#[derive(Debug, Default)]
+pub struct Clock {
+    pinned: std::sync::RwLock<Option<chrono::DateTime<chrono::Utc>>>,
+}
+
+impl Clock {
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        match self.pinned.read() {
+            Ok(pinned) => pinned.unwrap_or_else(chrono::Utc::now),
+            Err(_) => chrono::Utc::now(),
+        }
+    }
+
+    /// Pins the clock at `at`; `None` returns it to the system clock.
+    pub fn pin(&self, at: Option<chrono::DateTime<chrono::Utc>>) {
+        if let Ok(mut pinned) = self.pinned.write() {
+            *pinned = at;
+        }
+    }
 }
 
 impl Deref for AppState {
@@ -52,6 +77,17 @@ pub enum StartupError {
 }
 
 impl AppState {
+    /// A turn at writing. SQLite has one writer at a time, and a deferred transaction that read
+    /// before it writes can fail to upgrade under contention; taking this first makes such
+    /// writes (money, bookings, sessions) wait in line instead. PostgreSQL needs no turn: row
+    /// locks and constraints do the work there.
+    pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.db.get_database_backend() {
+            sea_orm::DatabaseBackend::Sqlite => Some(self.sqlite_writer.lock().await),
+            _ => None,
+        }
+    }
+
     /// Connects to the database (and Redis when configured). Settings must have been
     /// [`Settings::prepare`]d: a JWT secret is required here.
     pub async fn init(settings: Settings) -> Result<AppState, StartupError> {
@@ -93,7 +129,8 @@ impl AppState {
             passwords,
             login_limiter,
             public_limiter: WindowLimiter::new(std::time::Duration::from_secs(3600)),
-            money_lock: tokio::sync::Mutex::new(()),
+            sqlite_writer: tokio::sync::Mutex::new(()),
+            clock: Clock::default(),
         })))
     }
 }

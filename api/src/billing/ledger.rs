@@ -2,7 +2,7 @@
 //! never stored apart from them. Operations on one client are serialised: on PostgreSQL by
 //! locking the client row, on SQLite (one process) by a lock in the process.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{
     client,
     enums::{LedgerKind, PaymentMethod},
@@ -99,7 +99,7 @@ fn money_moves_by(method: PaymentMethod) -> AppResult<()> {
 }
 
 impl Operation {
-    fn scope(&self) -> &'static str {
+    pub(crate) fn scope(&self) -> &'static str {
         match self {
             Operation::Deposit { .. } => "wallet.deposit",
             Operation::Withdraw { .. } => "wallet.withdraw",
@@ -120,7 +120,7 @@ impl Operation {
     }
 
     /// Checks amounts and texts; returns the operation with trimmed texts.
-    fn check(self) -> AppResult<Operation> {
+    pub(crate) fn check(self) -> AppResult<Operation> {
         Ok(match self {
             Operation::Deposit {
                 client_id,
@@ -273,23 +273,67 @@ pub async fn apply(
 ) -> AppResult<Receipt> {
     let op = op.check()?;
     let claim = Claim::new(key, op.scope(), &op)?;
-    // SQLite has one writer at a time and a transaction that read before it writes can fail
-    // to upgrade; taking the process lock first makes money writes wait in line instead.
-    let _turn = match state.db.get_database_backend() {
-        DatabaseBackend::Sqlite => Some(state.money_lock.lock().await),
-        _ => None,
-    };
+    let _turn = state.write_turn().await;
     let txn = state.db.begin().await?;
-    let client = match op.client_id() {
-        Some(id) => Some(lock_client(&txn, id).await?),
-        None => None,
-    };
+    // Lock first, so a retried key waits for the first attempt and then finds its receipt.
+    let client = lock_for(&txn, &op).await?;
     if let Some(earlier) = claim.earlier::<_, Receipt>(&txn).await? {
         txn.rollback().await?;
         return Ok(earlier);
     }
-    let now = Utc::now();
-    let shift_id = super::shifts::open_shift_of(&txn, caller.actor.user_id()).await?;
+    let receipt = write_locked(&txn, caller, &op, client, state.clock.now()).await?;
+    if !claim.remember(&txn, &receipt).await? {
+        // The same key raced in and won: its work stands, this copy rolls back.
+        txn.rollback().await?;
+        return claim
+            .earlier::<_, Receipt>(&state.db)
+            .await?
+            .ok_or_else(|| AppError::internal("idempotency key vanished after a conflict"));
+    }
+    audit::record(
+        &txn,
+        caller,
+        op.scope(),
+        "client",
+        receipt.client_id,
+        json!({ "operation": op, "receipt": receipt, "idempotencyKey": claim.key }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(receipt)
+}
+
+/// Writes one [`Operation::check`]ed operation in the caller's transaction: locks the client,
+/// checks the floor and writes the payment and ledger lines. The caller holds the write turn
+/// ([`AppState::write_turn`]) and answers for idempotency and the audit row.
+pub(crate) async fn write<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    op: &Operation,
+    now: DateTime<Utc>,
+) -> AppResult<Receipt> {
+    let client = lock_for(conn, op).await?;
+    write_locked(conn, caller, op, client, now).await
+}
+
+async fn lock_for<C: ConnectionTrait>(
+    conn: &C,
+    op: &Operation,
+) -> AppResult<Option<client::Model>> {
+    match op.client_id() {
+        Some(id) => Ok(Some(lock_client(conn, id).await?)),
+        None => Ok(None),
+    }
+}
+
+async fn write_locked<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    op: &Operation,
+    client: Option<client::Model>,
+    now: DateTime<Utc>,
+) -> AppResult<Receipt> {
+    let shift_id = super::shifts::open_shift_of(conn, caller.actor.user_id()).await?;
     let entry = |client_id: i64, kind, method, amount: i64, reason: Option<String>, payment_id| {
         wallet_entry::ActiveModel {
             client_id: Set(client_id),
@@ -305,7 +349,7 @@ pub async fn apply(
         }
     };
     let current = match &client {
-        Some(c) => balance(&txn, c.id).await?,
+        Some(c) => balance(conn, c.id).await?,
         None => 0,
     };
     let limit = client.as_ref().map_or(0, |c| c.credit_limit);
@@ -322,7 +366,7 @@ pub async fn apply(
         payment_id: None,
         balance: client.as_ref().map(|_| current),
     };
-    match &op {
+    match op {
         Operation::Deposit {
             client_id,
             amount,
@@ -336,7 +380,7 @@ pub async fn apply(
                 None,
                 None,
             )
-            .insert(&txn)
+            .insert(conn)
             .await?;
             receipt.entry_id = Some(row.id);
             receipt.balance = Some(current + amount);
@@ -356,7 +400,7 @@ pub async fn apply(
                 reason.clone(),
                 None,
             )
-            .insert(&txn)
+            .insert(conn)
             .await?;
             receipt.entry_id = Some(row.id);
             receipt.balance = Some(current - amount);
@@ -386,7 +430,7 @@ pub async fn apply(
                 created_at: Set(now),
                 ..Default::default()
             }
-            .insert(&txn)
+            .insert(conn)
             .await?;
             receipt.payment_id = Some(pay.id);
             if let (true, Some(id)) = (from_wallet, client_id) {
@@ -398,7 +442,7 @@ pub async fn apply(
                     Some(purpose.clone()),
                     Some(pay.id),
                 )
-                .insert(&txn)
+                .insert(conn)
                 .await?;
                 receipt.entry_id = Some(row.id);
                 receipt.balance = Some(current - amount);
@@ -417,7 +461,7 @@ pub async fn apply(
                 Some(reason.clone()),
                 None,
             )
-            .insert(&txn)
+            .insert(conn)
             .await?;
             receipt.entry_id = Some(row.id);
             receipt.balance = Some(current + amount);
@@ -436,30 +480,12 @@ pub async fn apply(
                 Some(reason.clone()),
                 None,
             )
-            .insert(&txn)
+            .insert(conn)
             .await?;
             receipt.entry_id = Some(row.id);
             receipt.balance = Some(current + amount);
         }
     }
-    if !claim.remember(&txn, &receipt).await? {
-        // The same key raced in and won (only possible without a client to lock on).
-        txn.rollback().await?;
-        return claim
-            .earlier::<_, Receipt>(&state.db)
-            .await?
-            .ok_or_else(|| AppError::internal("idempotency key vanished after a conflict"));
-    }
-    audit::record(
-        &txn,
-        caller,
-        op.scope(),
-        "client",
-        receipt.client_id,
-        json!({ "operation": op, "receipt": receipt, "idempotencyKey": claim.key }),
-    )
-    .await?;
-    txn.commit().await?;
     Ok(receipt)
 }
 

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use entity::{
     cash_operation, cash_shift,
     enums::{LedgerKind, PaymentMethod},
@@ -125,7 +124,7 @@ pub async fn open(
     let shift = cash_shift::ActiveModel {
         location_id: Set(location_id),
         operator_id: Set(operator),
-        opened_at: Set(Utc::now()),
+        opened_at: Set(state.clock.now()),
         opening_cash: Set(opening_cash),
         ..Default::default()
     }
@@ -180,7 +179,7 @@ pub async fn cash_operation(
         amount: Set(amount),
         reason: Set(reason),
         created_by: Set(caller.actor.user_id()),
-        created_at: Set(Utc::now()),
+        created_at: Set(state.clock.now()),
         ..Default::default()
     }
     .insert(&txn)
@@ -272,7 +271,7 @@ pub async fn close(
     check_open(&shift)?;
     let figures = figures(&txn, &shift).await?;
     let mut model: cash_shift::ActiveModel = shift.into();
-    model.closed_at = Set(Some(Utc::now()));
+    model.closed_at = Set(Some(state.clock.now()));
     model.closed_by = Set(caller.actor.user_id());
     model.counted_cash = Set(Some(counted.cash));
     model.counted_coins = Set(Some(counted.coins));
