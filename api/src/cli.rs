@@ -251,6 +251,8 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
             .await
             .map_err(|e| format!("demo data: {e}"))?;
     }
+    // Prepaid sessions that ran out while the server was down stop on the first tick.
+    let _ticker = crate::club::ticker::spawn(state.clone());
     let database = redact_url(&state.settings.database_url);
     let bus = state.bus.engine();
     let graphiql = state.settings.graphiql;

@@ -76,6 +76,15 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// `tracing` filter, e.g. `info,clubgrid_api=debug`.
     pub log: String,
+    /// How often the club's clock work runs: prepaid sessions that ran out, bookings coming
+    /// up, no-shows.
+    pub club_tick_seconds: u64,
+    /// A prepaid session announces its end this many minutes before.
+    pub session_warn_minutes: i64,
+    /// Booked PCs show as booked this many minutes before the booking starts.
+    pub booking_show_minutes: i64,
+    /// A booking nobody came to is cancelled this many minutes after its start.
+    pub booking_grace_minutes: i64,
 }
 
 impl Default for Settings {
@@ -108,6 +117,10 @@ impl Default for Settings {
             leads_per_phone_per_hour: 3,
             trust_forwarded_for: false,
             log: "info".into(),
+            club_tick_seconds: 15,
+            session_warn_minutes: 5,
+            booking_show_minutes: 30,
+            booking_grace_minutes: 15,
         }
     }
 }

@@ -18,6 +18,9 @@ pub enum ErrorCode {
     Validation,
     Conflict,
     SlotTaken,
+    ResourceBusy,
+    ResourceBooked,
+    OutOfOrder,
     InsufficientFunds,
     RateLimited,
     Internal,
@@ -32,6 +35,9 @@ impl ErrorCode {
             ErrorCode::Validation => "VALIDATION",
             ErrorCode::Conflict => "CONFLICT",
             ErrorCode::SlotTaken => "SLOT_TAKEN",
+            ErrorCode::ResourceBusy => "RESOURCE_BUSY",
+            ErrorCode::ResourceBooked => "RESOURCE_BOOKED",
+            ErrorCode::OutOfOrder => "OUT_OF_ORDER",
             ErrorCode::InsufficientFunds => "INSUFFICIENT_FUNDS",
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::Internal => "INTERNAL",
@@ -75,6 +81,15 @@ pub enum AppError {
     Conflict(Msg),
     #[error("{}", .0.en)]
     SlotTaken(Msg),
+    /// A resource is taken by a session now.
+    #[error("{}", .0.en)]
+    ResourceBusy(Msg),
+    /// A resource is held by a booking for that time.
+    #[error("{}", .0.en)]
+    ResourceBooked(Msg),
+    /// A resource is out of order.
+    #[error("{}", .0.en)]
+    OutOfOrder(Msg),
     #[error("{}", .0.en)]
     InsufficientFunds(Msg),
     #[error("{}", .msg.en)]
@@ -95,6 +110,9 @@ impl AppError {
             AppError::Validation { .. } => ErrorCode::Validation,
             AppError::Conflict(_) => ErrorCode::Conflict,
             AppError::SlotTaken(_) => ErrorCode::SlotTaken,
+            AppError::ResourceBusy(_) => ErrorCode::ResourceBusy,
+            AppError::ResourceBooked(_) => ErrorCode::ResourceBooked,
+            AppError::OutOfOrder(_) => ErrorCode::OutOfOrder,
             AppError::InsufficientFunds(_) => ErrorCode::InsufficientFunds,
             AppError::RateLimited { .. } => ErrorCode::RateLimited,
             AppError::Internal(_) => ErrorCode::Internal,
@@ -147,6 +165,9 @@ impl AppError {
             | AppError::Forbidden(m)
             | AppError::Conflict(m)
             | AppError::SlotTaken(m)
+            | AppError::ResourceBusy(m)
+            | AppError::ResourceBooked(m)
+            | AppError::OutOfOrder(m)
             | AppError::InsufficientFunds(m)
             | AppError::RateLimited { msg: m, .. } => m.clone(),
             AppError::NotFound { entity, id } => Msg::new(

@@ -9,6 +9,7 @@ pub mod batch;
 pub mod billing;
 pub mod cli;
 pub mod clients;
+pub mod club;
 pub mod config;
 pub mod context;
 pub mod db;

@@ -10,6 +10,7 @@ use crate::{
     },
     billing::{BillingMutation, BillingQuery, ShiftsMutation, ShiftsQuery},
     clients::{ClientsMutation, ClientsQuery},
+    club::{ClubMutation, ClubQuery, ClubSubscription},
     context::RequestMeta,
     pipeline::{PipelineMutation, PipelineQuery},
     state::AppState,
@@ -25,6 +26,7 @@ pub struct Query(
     PipelineQuery,
     BillingQuery,
     ShiftsQuery,
+    ClubQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -35,10 +37,11 @@ pub struct Mutation(
     PipelineMutation,
     BillingMutation,
     ShiftsMutation,
+    ClubMutation,
 );
 
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(VenueSubscription);
+pub struct Subscription(VenueSubscription, ClubSubscription);
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 

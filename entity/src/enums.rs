@@ -336,3 +336,165 @@ pub enum PaymentMethod {
     #[sea_orm(string_value = "debt")]
     Debt,
 }
+
+/// How a billed duration is rounded to the tariff's step.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum Rounding {
+    /// Up to the next step.
+    #[sea_orm(string_value = "up")]
+    Up,
+    /// To the nearest step; a half step goes up.
+    #[sea_orm(string_value = "nearest")]
+    Nearest,
+    /// Down to the step below.
+    #[sea_orm(string_value = "down")]
+    Down,
+}
+
+/// What a promotion does.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum PromotionKind {
+    /// Pay for N minutes, get M more free ("2+1" hours).
+    #[sea_orm(string_value = "bonus_time")]
+    BonusTime,
+    /// A percentage off the time.
+    #[sea_orm(string_value = "percent")]
+    Percent,
+    /// A fixed hourly price instead of the tariff's.
+    #[sea_orm(string_value = "fixed_price")]
+    FixedPrice,
+}
+
+/// How a play session is paid for.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum SessionKind {
+    /// Paid up front for a duration or a package; ends by itself.
+    #[sea_orm(string_value = "prepaid")]
+    Prepaid,
+    /// Runs until stopped; paid at the end.
+    #[sea_orm(string_value = "open")]
+    Open,
+}
+
+/// Where a play session is.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    /// Playing now.
+    #[sea_orm(string_value = "active")]
+    Active,
+    /// Over.
+    #[sea_orm(string_value = "finished")]
+    Finished,
+}
+
+/// Why a play session ended.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// Stopped by staff.
+    #[sea_orm(string_value = "operator")]
+    Operator,
+    /// Its prepaid time ran out.
+    #[sea_orm(string_value = "time_up")]
+    TimeUp,
+}
+
+/// Where a PC booking is.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum BookingStatus {
+    /// Holds its PCs.
+    #[sea_orm(string_value = "active")]
+    Active,
+    /// Turned into sessions.
+    #[sea_orm(string_value = "used")]
+    Used,
+    /// Cancelled by staff or the client.
+    #[sea_orm(string_value = "cancelled")]
+    Cancelled,
+    /// Nobody came within the grace period.
+    #[sea_orm(string_value = "no_show")]
+    NoShow,
+}

@@ -16,6 +16,8 @@ pub struct Model {
     pub purpose: String,
     /// The cashier shift it was taken in.
     pub shift_id: Option<i64>,
+    /// The play session it paid for.
+    pub play_session_id: Option<i64>,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
 }

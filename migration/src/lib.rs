@@ -7,6 +7,7 @@ mod m20261122_000001_foundation;
 mod m20261122_000002_clients;
 mod m20261123_000003_billing;
 mod m20261123_000004_shifts;
+mod m20261123_000005_club;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_clients::Migration),
             Box::new(m20261123_000003_billing::Migration),
             Box::new(m20261123_000004_shifts::Migration),
+            Box::new(m20261123_000005_club::Migration),
         ]
     }
 }

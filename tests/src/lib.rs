@@ -122,14 +122,14 @@ async fn ensure_postgres_database() -> Result<(), String> {
             // Extensions are per database; test processes racing to create one may see a
             // duplicate error, after which it exists all the same.
             let test_db = Database::connect(&url).await.map_err(|e| e.to_string())?;
-            for _ in 0..3 {
-                let made = test_db
-                    .execute_unprepared("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
-                    .await;
-                if made.is_ok() {
-                    break;
+            for extension in ["pg_trgm", "btree_gist"] {
+                let sql = format!("CREATE EXTENSION IF NOT EXISTS {extension} SCHEMA public");
+                for _ in 0..3 {
+                    if test_db.execute_unprepared(&sql).await.is_ok() {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                 }
-                tokio::time::sleep(Duration::from_millis(50)).await;
             }
             Ok(())
         })

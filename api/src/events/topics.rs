@@ -4,12 +4,15 @@
 pub enum Topic {
     /// Status changes of the resources of one location.
     ResourceStatus { location_id: i64 },
+    /// Play sessions of one location starting, about to end, and ending.
+    Sessions { location_id: i64 },
 }
 
 impl Topic {
     pub fn key(&self) -> String {
         match self {
             Topic::ResourceStatus { location_id } => format!("resource-status:{location_id}"),
+            Topic::Sessions { location_id } => format!("sessions:{location_id}"),
         }
     }
 }

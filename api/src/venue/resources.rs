@@ -131,7 +131,7 @@ async fn check_name_free(
     Ok(())
 }
 
-async fn publish(state: &AppState, location_id: i64, event: ResourceEvent) {
+pub(crate) async fn publish(state: &AppState, location_id: i64, event: ResourceEvent) {
     // The change is committed; a lost event is repaired by the subscriber's next snapshot.
     if let Err(err) = state
         .bus

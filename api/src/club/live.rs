@@ -1,0 +1,125 @@
+//! A PC's live status follows from what holds it: out of order (set by hand) stays; otherwise
+//! an active session makes it busy, a booking seat inside its show-before window makes it
+//! booked, and nothing makes it free. Every service that changes a holder calls [`refresh`] in
+//! its transaction and publishes what changed after the commit.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{
+    enums::{ResourceStatus, SessionStatus},
+    pc_booking_seat, play_session, resource,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    error::AppResult,
+    events::Topic,
+    state::AppState,
+    venue::resources::{self, ResourceEvent},
+};
+
+/// What a status should be now, given its holders.
+pub async fn derived_status<C: ConnectionTrait>(
+    conn: &C,
+    resource: &resource::Model,
+    now: DateTime<Utc>,
+    show_minutes: i64,
+) -> AppResult<ResourceStatus> {
+    if resource.status == ResourceStatus::OutOfOrder {
+        return Ok(ResourceStatus::OutOfOrder);
+    }
+    let playing = play_session::Entity::find()
+        .filter(play_session::Column::ResourceId.eq(resource.id))
+        .filter(play_session::Column::Status.eq(SessionStatus::Active))
+        .one(conn)
+        .await?;
+    if playing.is_some() {
+        return Ok(ResourceStatus::Busy);
+    }
+    let held = pc_booking_seat::Entity::find()
+        .filter(pc_booking_seat::Column::ResourceId.eq(resource.id))
+        .filter(pc_booking_seat::Column::Live.eq(true))
+        .filter(pc_booking_seat::Column::StartsAt.lte(now + Duration::minutes(show_minutes)))
+        .filter(pc_booking_seat::Column::EndsAt.gt(now))
+        .one(conn)
+        .await?;
+    Ok(if held.is_some() {
+        ResourceStatus::Booked
+    } else {
+        ResourceStatus::Free
+    })
+}
+
+/// Brings the stored status of `ids` in line with their holders; returns the rows that changed.
+pub async fn refresh<C: ConnectionTrait>(
+    conn: &C,
+    state: &AppState,
+    ids: &[i64],
+) -> AppResult<Vec<resource::Model>> {
+    let now = state.clock.now();
+    let mut changed = Vec::new();
+    for row in resource::Entity::find()
+        .filter(resource::Column::Id.is_in(ids.to_vec()))
+        .all(conn)
+        .await?
+    {
+        let status = derived_status(conn, &row, now, state.settings.booking_show_minutes).await?;
+        if status != row.status {
+            let mut model: resource::ActiveModel = row.into();
+            model.status = Set(status);
+            model.updated_at = Set(now);
+            changed.push(model.update(conn).await?);
+        }
+    }
+    Ok(changed)
+}
+
+/// Publishes committed status changes on the live map.
+pub async fn announce(state: &AppState, changed: Vec<resource::Model>) {
+    for row in changed {
+        let location_id = row.location_id;
+        resources::publish(state, location_id, ResourceEvent::Changed(row)).await;
+    }
+}
+
+/// What the session stream of a location carries.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionEvent {
+    pub kind: SessionEventKind,
+    pub session_id: i64,
+    pub resource_id: i64,
+    pub client_id: Option<i64>,
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
+pub enum SessionEventKind {
+    Started,
+    Extended,
+    Moved,
+    /// A prepaid session will run out within the warning time.
+    Ending,
+    Ended,
+}
+
+pub async fn announce_session(
+    state: &AppState,
+    kind: SessionEventKind,
+    session: &play_session::Model,
+) {
+    let event = SessionEvent {
+        kind,
+        session_id: session.id,
+        resource_id: session.resource_id,
+        client_id: session.client_id,
+        ends_at: session.ends_at,
+    };
+    let topic = Topic::Sessions {
+        location_id: session.location_id,
+    };
+    if let Err(err) = state.bus.publish(&topic, &event).await {
+        tracing::warn!(%err, session_id = session.id, "session event not published");
+    }
+}

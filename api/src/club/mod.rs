@@ -1,0 +1,543 @@
+//! The computer club: tariffs and promotions, play sessions, the live PC map, PC bookings,
+//! the clock work behind them, and the club's reports.
+
+pub mod bookings;
+pub mod catalog;
+pub mod live;
+pub mod map;
+pub mod pricing;
+pub mod reports;
+pub mod sessions;
+pub mod ticker;
+pub mod types;
+
+use async_graphql::{Context, ID, Object, Subscription};
+use chrono::NaiveDate;
+use entity::{pc_booking, play_session};
+use futures_util::{Stream, StreamExt};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::{
+    auth::policy::policy,
+    context::ContextExt,
+    domain::parse_id,
+    error::{AppResult, IntoGql},
+    events::{Delivery, Topic},
+    pagination::{Page, PageInput, fetch_page},
+    state::AppState,
+};
+use types::{
+    CreatePcBookingInput, ExtendSessionInput, PcBooking, PcBookingFilter, PcBookingPage, PcMap,
+    PlaySession, PlaySessionFilter, PlaySessionPage, Promotion, PromotionInput, Quote,
+    SessionEvent, StartSessionInput, StopSessionInput, Tariff, TariffInput, TariffPackage,
+    TariffPackageInput,
+};
+
+fn optional_id(field: &str, id: Option<&ID>) -> AppResult<Option<i64>> {
+    id.map(|id| parse_id(field, id)).transpose()
+}
+
+fn promotion_spec(input: PromotionInput) -> AppResult<catalog::PromotionSpec> {
+    let zone_ids = input
+        .zone_ids
+        .iter()
+        .map(|z| parse_id("input.zoneIds", z))
+        .collect::<AppResult<Vec<i64>>>()?;
+    Ok(catalog::PromotionSpec {
+        name: input.name,
+        kind: input.kind,
+        pay_minutes: input.pay_minutes,
+        free_minutes: input.free_minutes,
+        percent: input.percent,
+        price_per_hour: input.price_per_hour.map(|m| m.minor()),
+        weekdays: input.weekdays,
+        starts_at: input.starts_at,
+        ends_at: input.ends_at,
+        valid_from: input.valid_from,
+        valid_to: input.valid_to,
+        zone_ids,
+        active: input.active,
+    })
+}
+
+async fn bookings_with_seats(
+    state: &AppState,
+    rows: Vec<pc_booking::Model>,
+) -> AppResult<Vec<PcBooking>> {
+    let seats = bookings::seats_of(&state.db, rows.iter().map(|b| b.id).collect()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|b| {
+            let pcs = seats
+                .iter()
+                .filter(|s| s.booking_id == b.id)
+                .map(|s| s.resource_id)
+                .collect();
+            PcBooking::new(b, pcs)
+        })
+        .collect())
+}
+
+#[derive(Default)]
+pub struct ClubQuery;
+
+#[Object]
+impl ClubQuery {
+    /// Tariffs of a location (or of one zone), with windows and packages.
+    #[graphql(guard = "policy(\"Query.tariffs\")")]
+    async fn tariffs(
+        &self,
+        ctx: &Context<'_>,
+        location_id: ID,
+        zone_id: Option<ID>,
+    ) -> async_graphql::Result<Vec<Tariff>> {
+        let state = ctx.state()?;
+        let location_id = parse_id("locationId", &location_id).gql()?;
+        let zone_id = optional_id("zoneId", zone_id.as_ref()).gql()?;
+        let rows = catalog::tariffs(&state.db, location_id, zone_id)
+            .await
+            .gql()?;
+        Ok(rows.into_iter().map(|(r, p)| Tariff::new(r, p)).collect())
+    }
+
+    /// Promotions of a location.
+    #[graphql(guard = "policy(\"Query.promotions\")")]
+    async fn promotions(
+        &self,
+        ctx: &Context<'_>,
+        location_id: ID,
+    ) -> async_graphql::Result<Vec<Promotion>> {
+        let state = ctx.state()?;
+        let location_id = parse_id("locationId", &location_id).gql()?;
+        let rows = catalog::promotions(&state.db, location_id).await.gql()?;
+        Ok(rows.into_iter().map(Promotion::from).collect())
+    }
+
+    /// The live map: zones, PCs, status, and the session on each with its cost so far.
+    #[graphql(guard = "policy(\"Query.pcMap\")")]
+    async fn pc_map(&self, ctx: &Context<'_>, location_id: ID) -> async_graphql::Result<PcMap> {
+        let state = ctx.state()?;
+        let location_id = parse_id("locationId", &location_id).gql()?;
+        map::build(state, location_id).await.gql()
+    }
+
+    /// Play sessions, newest first.
+    #[graphql(guard = "policy(\"Query.playSessions\")")]
+    async fn play_sessions(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PlaySessionFilter>,
+        page: Option<PageInput>,
+    ) -> async_graphql::Result<PlaySessionPage> {
+        let state = ctx.state()?;
+        let f = filter.unwrap_or_default();
+        let mut select = play_session::Entity::find();
+        if let Some(id) = optional_id("filter.locationId", f.location_id.as_ref()).gql()? {
+            select = select.filter(play_session::Column::LocationId.eq(id));
+        }
+        if let Some(id) = optional_id("filter.clientId", f.client_id.as_ref()).gql()? {
+            select = select.filter(play_session::Column::ClientId.eq(id));
+        }
+        if let Some(id) = optional_id("filter.resourceId", f.resource_id.as_ref()).gql()? {
+            select = select.filter(play_session::Column::ResourceId.eq(id));
+        }
+        if let Some(status) = f.status {
+            select = select.filter(play_session::Column::Status.eq(status));
+        }
+        if let Some(from) = f.started_from {
+            select = select.filter(play_session::Column::StartedAt.gte(from));
+        }
+        if let Some(to) = f.started_to {
+            select = select.filter(play_session::Column::StartedAt.lt(to));
+        }
+        let select = select.order_by_desc(play_session::Column::Id);
+        let (rows, page_info) = fetch_page(&state.db, select, Page::parse(page).gql()?)
+            .await
+            .gql()?;
+        Ok(PlaySessionPage {
+            items: rows.into_iter().map(PlaySession::from).collect(),
+            page_info,
+        })
+    }
+
+    #[graphql(guard = "policy(\"Query.playSession\")")]
+    async fn play_session(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<PlaySession> {
+        let state = ctx.state()?;
+        let id = parse_id("id", &id).gql()?;
+        Ok(sessions::get(&state.db, id).await.gql()?.into())
+    }
+
+    /// What a session costs: so far while it runs, the final bill once over.
+    #[graphql(guard = "policy(\"Query.quoteSession\")")]
+    async fn quote_session(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Quote> {
+        let state = ctx.state()?;
+        let id = parse_id("id", &id).gql()?;
+        let session = sessions::get(&state.db, id).await.gql()?;
+        Ok(sessions::current_quote(state, &session).await.gql()?.into())
+    }
+
+    /// PC bookings, by start.
+    #[graphql(guard = "policy(\"Query.pcBookings\")")]
+    async fn pc_bookings(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PcBookingFilter>,
+        page: Option<PageInput>,
+    ) -> async_graphql::Result<PcBookingPage> {
+        let state = ctx.state()?;
+        let f = filter.unwrap_or_default();
+        let mut select = pc_booking::Entity::find();
+        if let Some(id) = optional_id("filter.locationId", f.location_id.as_ref()).gql()? {
+            select = select.filter(pc_booking::Column::LocationId.eq(id));
+        }
+        if let Some(id) = optional_id("filter.clientId", f.client_id.as_ref()).gql()? {
+            select = select.filter(pc_booking::Column::ClientId.eq(id));
+        }
+        if let Some(status) = f.status {
+            select = select.filter(pc_booking::Column::Status.eq(status));
+        }
+        if let Some(from) = f.from {
+            select = select.filter(pc_booking::Column::EndsAt.gt(from));
+        }
+        if let Some(to) = f.to {
+            select = select.filter(pc_booking::Column::StartsAt.lt(to));
+        }
+        let select = select
+            .order_by_asc(pc_booking::Column::StartsAt)
+            .order_by_asc(pc_booking::Column::Id);
+        let (rows, page_info) = fetch_page(&state.db, select, Page::parse(page).gql()?)
+            .await
+            .gql()?;
+        Ok(PcBookingPage {
+            items: bookings_with_seats(state, rows).await.gql()?,
+            page_info,
+        })
+    }
+
+    /// The club's figures by the location's local days: income by method, sessions, hours,
+    /// active clients, shift performance and PC utilisation.
+    #[graphql(guard = "policy(\"Query.clubReport\")")]
+    async fn club_report(
+        &self,
+        ctx: &Context<'_>,
+        location_id: ID,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> async_graphql::Result<reports::ClubReport> {
+        let state = ctx.state()?;
+        let location_id = parse_id("locationId", &location_id).gql()?;
+        reports::build(state, location_id, from, to).await.gql()
+    }
+
+    /// The same report as an .xlsx workbook, one sheet a section.
+    #[graphql(guard = "policy(\"Query.clubReportXlsx\")")]
+    async fn club_report_xlsx(
+        &self,
+        ctx: &Context<'_>,
+        location_id: ID,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> async_graphql::Result<reports::ReportFile> {
+        let state = ctx.state()?;
+        let location_id = parse_id("locationId", &location_id).gql()?;
+        let report = reports::build(state, location_id, from, to).await.gql()?;
+        reports::xlsx(&report).gql()
+    }
+}
+
+#[derive(Default)]
+pub struct ClubMutation;
+
+#[Object]
+impl ClubMutation {
+    /// A tariff for a zone.
+    #[graphql(guard = "policy(\"Mutation.createTariff\")")]
+    async fn create_tariff(
+        &self,
+        ctx: &Context<'_>,
+        zone_id: ID,
+        input: TariffInput,
+    ) -> async_graphql::Result<Tariff> {
+        let state = ctx.state()?;
+        let zone_id = parse_id("zoneId", &zone_id).gql()?;
+        let row = catalog::create_tariff(state, &ctx.caller(), zone_id, input.into())
+            .await
+            .gql()?;
+        tariff_by_id(state, row.location_id, row.id).await.gql()
+    }
+
+    /// Replaces a tariff's terms and windows.
+    #[graphql(guard = "policy(\"Mutation.updateTariff\")")]
+    async fn update_tariff(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: TariffInput,
+    ) -> async_graphql::Result<Tariff> {
+        let state = ctx.state()?;
+        let id = parse_id("id", &id).gql()?;
+        let row = catalog::update_tariff(state, &ctx.caller(), id, input.into())
+            .await
+            .gql()?;
+        tariff_by_id(state, row.location_id, row.id).await.gql()
+    }
+
+    /// A package sold under a tariff.
+    #[graphql(guard = "policy(\"Mutation.addTariffPackage\")")]
+    async fn add_tariff_package(
+        &self,
+        ctx: &Context<'_>,
+        input: TariffPackageInput,
+    ) -> async_graphql::Result<TariffPackage> {
+        let state = ctx.state()?;
+        let tariff_id = parse_id("input.tariffId", &input.tariff_id).gql()?;
+        let window = match (input.window_start, input.window_end) {
+            (Some(a), Some(b)) => Some((a, b)),
+            _ => None,
+        };
+        let row = catalog::add_package(
+            state,
+            &ctx.caller(),
+            tariff_id,
+            &input.name,
+            input.price.minor(),
+            input.minutes,
+            window,
+        )
+        .await
+        .gql()?;
+        Ok(row.into())
+    }
+
+    /// Takes a package off sale, or back on.
+    #[graphql(guard = "policy(\"Mutation.setTariffPackageActive\")")]
+    async fn set_tariff_package_active(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        active: bool,
+    ) -> async_graphql::Result<TariffPackage> {
+        let state = ctx.state()?;
+        let id = parse_id("id", &id).gql()?;
+        let row = catalog::set_package_active(state, &ctx.caller(), id, active)
+            .await
+            .gql()?;
+        Ok(row.into())
+    }
+
+    #[graphql(guard = "policy(\"Mutation.createPromotion\")")]
+    async fn create_promotion(
+        &self,
+        ctx: &Context<'_>,
+        location_id: ID,
+        input: PromotionInput,
+    ) -> async_graphql::Result<Promotion> {
+        let state = ctx.state()?;
+        let location_id = parse_id("locationId", &location_id).gql()?;
+        let spec = promotion_spec(input).gql()?;
+        let row = catalog::save_promotion(state, &ctx.caller(), None, location_id, spec)
+            .await
+            .gql()?;
+        Ok(row.into())
+    }
+
+    /// Replaces a promotion's terms.
+    #[graphql(guard = "policy(\"Mutation.updatePromotion\")")]
+    async fn update_promotion(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: PromotionInput,
+    ) -> async_graphql::Result<Promotion> {
+        let state = ctx.state()?;
+        let id = parse_id("id", &id).gql()?;
+        let spec = promotion_spec(input).gql()?;
+        let row = catalog::save_promotion(state, &ctx.caller(), Some(id), 0, spec)
+            .await
+            .gql()?;
+        Ok(row.into())
+    }
+
+    /// Starts a session: prepaid (minutes or a package, paid now) or open (paid at the stop).
+    #[graphql(guard = "policy(\"Mutation.startSession\")")]
+    async fn start_session(
+        &self,
+        ctx: &Context<'_>,
+        input: StartSessionInput,
+    ) -> async_graphql::Result<PlaySession> {
+        let state = ctx.state()?;
+        let spec = sessions::StartSpec {
+            resource_id: parse_id("input.resourceId", &input.resource_id).gql()?,
+            client_id: optional_id("input.clientId", input.client_id.as_ref()).gql()?,
+            guest_name: input.guest_name,
+            tariff_id: optional_id("input.tariffId", input.tariff_id.as_ref()).gql()?,
+            prepaid_minutes: input.prepaid_minutes,
+            package_id: optional_id("input.packageId", input.package_id.as_ref()).gql()?,
+            method: input.payment_method,
+        };
+        let row = sessions::start(state, &ctx.caller(), spec, &input.idempotency_key)
+            .await
+            .gql()?;
+        Ok(row.into())
+    }
+
+    /// Adds prepaid time and takes its price.
+    #[graphql(guard = "policy(\"Mutation.extendSession\")")]
+    async fn extend_session(
+        &self,
+        ctx: &Context<'_>,
+        input: ExtendSessionInput,
+    ) -> async_graphql::Result<PlaySession> {
+        let state = ctx.state()?;
+        let id = parse_id("input.sessionId", &input.session_id).gql()?;
+        let row = sessions::extend(
+            state,
+            &ctx.caller(),
+            id,
+            input.minutes,
+            input.payment_method,
+            &input.idempotency_key,
+        )
+        .await
+        .gql()?;
+        Ok(row.into())
+    }
+
+    /// Moves a running session to another PC.
+    #[graphql(guard = "policy(\"Mutation.moveSession\")")]
+    async fn move_session(
+        &self,
+        ctx: &Context<'_>,
+        session_id: ID,
+        resource_id: ID,
+    ) -> async_graphql::Result<PlaySession> {
+        let state = ctx.state()?;
+        let session_id = parse_id("sessionId", &session_id).gql()?;
+        let resource_id = parse_id("resourceId", &resource_id).gql()?;
+        let row = sessions::move_to(state, &ctx.caller(), session_id, resource_id)
+            .await
+            .gql()?;
+        Ok(row.into())
+    }
+
+    /// Stops a session and takes what is still due.
+    #[graphql(guard = "policy(\"Mutation.stopSession\")")]
+    async fn stop_session(
+        &self,
+        ctx: &Context<'_>,
+        input: StopSessionInput,
+    ) -> async_graphql::Result<PlaySession> {
+        let state = ctx.state()?;
+        let id = parse_id("input.sessionId", &input.session_id).gql()?;
+        let row = sessions::stop(
+            state,
+            &ctx.caller(),
+            id,
+            input.payment_method,
+            &input.idempotency_key,
+        )
+        .await
+        .gql()?;
+        Ok(row.into())
+    }
+
+    /// Books N PCs of a zone for a client.
+    #[graphql(guard = "policy(\"Mutation.createPcBooking\")")]
+    async fn create_pc_booking(
+        &self,
+        ctx: &Context<'_>,
+        input: CreatePcBookingInput,
+    ) -> async_graphql::Result<PcBooking> {
+        let state = ctx.state()?;
+        let spec = bookings::BookingSpec {
+            zone_id: parse_id("input.zoneId", &input.zone_id).gql()?,
+            client_id: parse_id("input.clientId", &input.client_id).gql()?,
+            starts_at: input.starts_at,
+            minutes: input.minutes,
+            pc_count: input.pc_count,
+            resource_ids: input
+                .resource_ids
+                .iter()
+                .map(|id| parse_id("input.resourceIds", id))
+                .collect::<AppResult<Vec<i64>>>()
+                .gql()?,
+            note: input.note,
+        };
+        let row = bookings::create(state, &ctx.caller(), spec).await.gql()?;
+        Ok(bookings_with_seats(state, vec![row]).await.gql()?.remove(0))
+    }
+
+    #[graphql(guard = "policy(\"Mutation.cancelPcBooking\")")]
+    async fn cancel_pc_booking(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: Option<String>,
+    ) -> async_graphql::Result<PcBooking> {
+        let state = ctx.state()?;
+        let id = parse_id("id", &id).gql()?;
+        let row = bookings::cancel(state, &ctx.caller(), id, reason)
+            .await
+            .gql()?;
+        Ok(bookings_with_seats(state, vec![row]).await.gql()?.remove(0))
+    }
+
+    /// The client has come: open sessions start on the booked PCs.
+    #[graphql(guard = "policy(\"Mutation.usePcBooking\")")]
+    async fn use_pc_booking(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Vec<PlaySession>> {
+        let state = ctx.state()?;
+        let id = parse_id("id", &id).gql()?;
+        let rows = bookings::use_booking(state, &ctx.caller(), id)
+            .await
+            .gql()?;
+        Ok(rows.into_iter().map(PlaySession::from).collect())
+    }
+}
+
+async fn tariff_by_id(state: &AppState, location_id: i64, id: i64) -> AppResult<Tariff> {
+    catalog::tariffs(&state.db, location_id, None)
+        .await?
+        .into_iter()
+        .find(|(r, _)| r.tariff.id == id)
+        .map(|(r, p)| Tariff::new(r, p))
+        .ok_or_else(|| crate::error::AppError::not_found("Тариф", "Tariff", id))
+}
+
+#[derive(Default)]
+pub struct ClubSubscription;
+
+#[Subscription]
+impl ClubSubscription {
+    /// Sessions of a location starting, extended, moved, about to run out, and ending.
+    #[graphql(guard = "policy(\"Subscription.sessionEvents\")")]
+    async fn session_events(
+        &self,
+        ctx: &Context<'_>,
+        location_id: ID,
+    ) -> async_graphql::Result<impl Stream<Item = SessionEvent> + use<>> {
+        let state = ctx.state()?.clone();
+        let location_id = parse_id("locationId", &location_id).gql()?;
+        crate::venue::locations::get(&state, location_id)
+            .await
+            .gql()?;
+        let events = state
+            .bus
+            .subscribe::<live::SessionEvent>(&Topic::Sessions { location_id });
+        Ok(events.filter_map(|delivery| async move {
+            match delivery {
+                Delivery::Event(e) => Some(SessionEvent {
+                    kind: e.kind,
+                    session_id: e.session_id.into(),
+                    resource_id: e.resource_id.into(),
+                    client_id: e.client_id.map(Into::into),
+                    ends_at: e.ends_at,
+                }),
+                Delivery::Resync => None,
+            }
+        }))
+    }
+}

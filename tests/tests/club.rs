@@ -1,0 +1,628 @@
+//! A computer club's operator day, end to end on a pinned clock: a shift, a top-up, sessions
+//! across the night window under a promotion, extend, move, stop, every payment method, a
+//! booking that turns into a no-show, the clock stopping prepaid time, the shift closed with a
+//! difference, and the day's report (and its .xlsx) equal to figures worked out by hand.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Cursor;
+
+use base64::Engine;
+use calamine::{Data, Reader, Xlsx};
+use chrono::{DateTime, TimeZone, Utc};
+use clubgrid_api::{
+    auth::actor::Caller,
+    billing::ledger,
+    clients::{fields::RawFields, service},
+    club::ticker,
+    venue::{
+        locations, resources, types::CreateLocationInput, types::CreateResourceInput,
+        types::CreateZoneInput, zones,
+    },
+};
+use clubgrid_tests::{
+    Backend, TestApp, both_backends,
+    clubgrid_client::{Client, ops},
+};
+use entity::enums::{ResourceKind, ResourceStatus, Role};
+use sea_orm::EntityTrait;
+
+both_backends!(an_operator_day);
+both_backends!(concurrent_bookings_never_overlap);
+
+fn key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// 2026-11-23 (a Monday) at `h:m` in Almaty (UTC+5); hours past 23 run into the next day.
+fn at(h: u32, m: u32) -> DateTime<Utc> {
+    let day = 23 + h / 24;
+    chrono::FixedOffset::east_opt(5 * 3600)
+        .unwrap()
+        .with_ymd_and_hms(2026, 11, day, h % 24, m, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+struct Club {
+    location: i64,
+    standart: i64,
+    vip: i64,
+    pcs: Vec<i64>,
+    vip_pc: i64,
+}
+
+async fn club(app: &TestApp) -> Club {
+    let system = Caller::system();
+    let location = locations::create(
+        &app.state,
+        &system,
+        CreateLocationInput {
+            name: "Клуб".into(),
+            address: "Алматы".into(),
+            timezone: Some("Asia/Almaty".into()),
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let zone = |name: &str, order: i32| CreateZoneInput {
+        location_id: location.into(),
+        name: name.into(),
+        description: None,
+        color: None,
+        sort_order: Some(order),
+    };
+    let standart = zones::create(&app.state, &system, zone("Standart", 1))
+        .await
+        .unwrap()
+        .id;
+    let vip = zones::create(&app.state, &system, zone("VIP", 2))
+        .await
+        .unwrap()
+        .id;
+    let pc = |zone: i64, name: &str, order: i32| CreateResourceInput {
+        location_id: location.into(),
+        zone_id: Some(zone.into()),
+        kind: ResourceKind::Pc,
+        name: name.into(),
+        capacity: None,
+        notes: None,
+        sort_order: Some(order),
+    };
+    let mut pcs = Vec::new();
+    for i in 1..=4 {
+        let r = resources::create(&app.state, &system, pc(standart, &format!("PC{i}"), i))
+            .await
+            .unwrap();
+        pcs.push(r.id);
+    }
+    let vip_pc = resources::create(&app.state, &system, pc(vip, "VIP1", 1))
+        .await
+        .unwrap()
+        .id;
+    Club {
+        location,
+        standart,
+        vip,
+        pcs,
+        vip_pc,
+    }
+}
+
+async fn client(app: &TestApp, name: &str, phone: &str, credit: i64) -> String {
+    let system = Caller::system();
+    let fields = RawFields {
+        first_name: Some(name.into()),
+        phone: Some(phone.into()),
+        ..RawFields::default()
+    }
+    .check("input.")
+    .unwrap();
+    let c = service::create(&app.state, &system, fields).await.unwrap();
+    ledger::set_credit_limit(&app.state, &system, c.id, credit)
+        .await
+        .unwrap();
+    c.id.to_string()
+}
+
+fn start(
+    pc: i64,
+    client: Option<&str>,
+    minutes: Option<i64>,
+    method: Option<ops::start_session::PaymentMethod>,
+) -> ops::start_session::Variables {
+    ops::start_session::Variables {
+        input: ops::start_session::StartSessionInput {
+            resource_id: pc.to_string(),
+            client_id: client.map(Into::into),
+            guest_name: client.is_none().then(|| "Гость".into()),
+            tariff_id: None,
+            prepaid_minutes: minutes,
+            package_id: None,
+            payment_method: method,
+            idempotency_key: key(),
+        },
+    }
+}
+
+async fn stop(
+    c: &Client,
+    session: &str,
+    method: ops::stop_session::PaymentMethod,
+) -> ops::stop_session::SessionFields {
+    c.run::<ops::StopSession>(ops::stop_session::Variables {
+        input: ops::stop_session::StopSessionInput {
+            session_id: session.into(),
+            payment_method: Some(method),
+            idempotency_key: key(),
+        },
+    })
+    .await
+    .unwrap()
+    .stop_session
+}
+
+async fn status(app: &TestApp, pc: i64) -> ResourceStatus {
+    resources::get(&app.state, pc).await.unwrap().status
+}
+
+async fn tariffs(admin: &Client, club: &Club) {
+    use ops::create_tariff::{Rounding, TariffInput, TariffWindowInput, Variables};
+    let standart = admin
+        .run::<ops::CreateTariff>(Variables {
+            zone_id: club.standart.to_string(),
+            input: TariffInput {
+                name: "Standart".into(),
+                price_per_hour: "600".into(),
+                step_minutes: 1,
+                rounding: Rounding::UP,
+                active: true,
+                windows: vec![TariffWindowInput {
+                    name: "Ночь".into(),
+                    weekdays: vec![],
+                    starts_at: "22:00:00".into(),
+                    ends_at: "08:00:00".into(),
+                    price_per_hour: "300".into(),
+                }],
+            },
+        })
+        .await
+        .unwrap()
+        .create_tariff;
+    assert_eq!(standart.windows[0].weekdays, vec![1, 2, 3, 4, 5, 6, 7]);
+    admin
+        .run::<ops::CreateTariff>(Variables {
+            zone_id: club.vip.to_string(),
+            input: TariffInput {
+                name: "VIP".into(),
+                price_per_hour: "1200".into(),
+                step_minutes: 1,
+                rounding: Rounding::UP,
+                active: true,
+                windows: vec![],
+            },
+        })
+        .await
+        .unwrap();
+    use ops::create_promotion::{PromotionInput, PromotionKind};
+    admin
+        .run::<ops::CreatePromotion>(ops::create_promotion::Variables {
+            location_id: club.location.to_string(),
+            input: PromotionInput {
+                name: "2+1".into(),
+                kind: PromotionKind::BONUS_TIME,
+                pay_minutes: Some(120),
+                free_minutes: Some(60),
+                percent: None,
+                price_per_hour: None,
+                weekdays: vec![],
+                starts_at: None,
+                ends_at: None,
+                valid_from: None,
+                valid_to: None,
+                zone_ids: vec![club.standart.to_string()],
+                active: true,
+            },
+        })
+        .await
+        .unwrap();
+}
+
+async fn an_operator_day(backend: Backend) {
+    use ops::start_session::PaymentMethod as Start;
+    use ops::stop_session::PaymentMethod as Stop;
+    let app = TestApp::spawn(backend).await;
+    let clock = |t: DateTime<Utc>| app.state.clock.pin(Some(t));
+    clock(at(17, 0));
+    let club = club(&app).await;
+    let admin = app.as_role(Role::Admin).await;
+    tariffs(&admin, &club).await;
+    let aigerim = client(&app, "Айгерим", "+77010000001", 500_000).await;
+    let bolat = client(&app, "Болат", "+77010000002", 100_000).await;
+    let op = app.as_role(Role::Operator).await;
+    let [pc1, pc2, pc3, pc4] = club.pcs[..] else {
+        panic!("four PCs")
+    };
+
+    clock(at(18, 0));
+    let shift = op
+        .run::<ops::OpenShift>(ops::open_shift::Variables {
+            location_id: club.location.to_string(),
+            opening_cash: "10000".into(),
+        })
+        .await
+        .unwrap()
+        .open_shift;
+    clock(at(18, 5));
+    op.run::<ops::DepositToWallet>(ops::deposit_to_wallet::Variables {
+        input: ops::deposit_to_wallet::DepositInput {
+            client_id: aigerim.clone(),
+            amount: "5000".into(),
+            method: ops::deposit_to_wallet::PaymentMethod::CASH,
+            idempotency_key: key(),
+        },
+    })
+    .await
+    .unwrap();
+
+    // A booking of two PCs for 20:00: neighbours PC1 and PC2.
+    clock(at(18, 10));
+    let booking = op
+        .run::<ops::CreatePcBooking>(ops::create_pc_booking::Variables {
+            input: ops::create_pc_booking::CreatePcBookingInput {
+                zone_id: club.standart.to_string(),
+                client_id: aigerim.clone(),
+                starts_at: at(20, 0).to_rfc3339(),
+                minutes: 60,
+                pc_count: 2,
+                resource_ids: vec![],
+                note: None,
+            },
+        })
+        .await
+        .unwrap()
+        .create_pc_booking;
+    assert_eq!(booking.resource_ids, vec![pc1.to_string(), pc2.to_string()]);
+    assert_eq!(status(&app, pc1).await, ResourceStatus::Free);
+    // 30 minutes before, the clock shows them booked; a walk-in cannot take one.
+    clock(at(19, 35));
+    ticker::tick(&app.state).await.unwrap();
+    assert_eq!(status(&app, pc1).await, ResourceStatus::Booked);
+    assert_eq!(status(&app, pc2).await, ResourceStatus::Booked);
+    let err = op
+        .run::<ops::StartSession>(start(pc1, None, None, None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("RESOURCE_BOOKED"));
+    // Nobody comes: after the 15-minute grace the booking is a no-show and the PCs are free.
+    clock(at(20, 16));
+    let report = ticker::tick(&app.state).await.unwrap();
+    assert_eq!(report.no_shows, 1);
+    assert_eq!(status(&app, pc1).await, ResourceStatus::Free);
+    let bookings = op
+        .run::<ops::PcBookings>(ops::pc_bookings::Variables {
+            filter: None,
+            page: None,
+        })
+        .await
+        .unwrap()
+        .pc_bookings;
+    assert_eq!(
+        format!("{:?}", bookings.items[0].status),
+        "NO_SHOW",
+        "the booking was released"
+    );
+
+    // Out of order refuses a session; back in service takes one.
+    resources::set_status(
+        &app.state,
+        &Caller::system(),
+        pc4,
+        ResourceStatus::OutOfOrder,
+        None,
+    )
+    .await
+    .unwrap();
+    let err = op
+        .run::<ops::StartSession>(start(pc4, None, None, None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("OUT_OF_ORDER"));
+    resources::set_status(
+        &app.state,
+        &Caller::system(),
+        pc4,
+        ResourceStatus::Free,
+        None,
+    )
+    .await
+    .unwrap();
+
+    // 21:00 Aigerim prepays 150 minutes from her wallet. By hand: 21:00–22:00 at 600/h = 600,
+    // 22:00–23:30 in the night window at 300/h = 450; 2+1 frees minutes 120–149, which fall
+    // at night: 30 × 300/60 = 150. Total 900.
+    clock(at(21, 0));
+    let a = op
+        .run::<ops::StartSession>(start(pc1, Some(&aigerim), Some(150), Some(Start::WALLET)))
+        .await
+        .unwrap()
+        .start_session;
+    assert_eq!(a.paid, "900.00");
+    assert_eq!(status(&app, pc1).await, ResourceStatus::Busy);
+    let err = op
+        .run::<ops::StartSession>(start(pc1, None, None, None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("RESOURCE_BUSY"));
+
+    // 21:30 a guest on PC2, open.
+    clock(at(21, 30));
+    let guest = op
+        .run::<ops::StartSession>(start(pc2, None, None, None))
+        .await
+        .unwrap()
+        .start_session;
+    // 22:00 Bolat on PC3, open; Aigerim extends by 30 minutes: 21:00–00:00 is 600 + 600,
+    // and 2+1 now frees a whole night hour (300): still 900, nothing more to pay.
+    clock(at(22, 0));
+    let b1 = op
+        .run::<ops::StartSession>(start(pc3, Some(&bolat), None, None))
+        .await
+        .unwrap()
+        .start_session;
+    let extended = op
+        .run::<ops::ExtendSession>(ops::extend_session::Variables {
+            input: ops::extend_session::ExtendSessionInput {
+                session_id: a.id.clone(),
+                minutes: 30,
+                payment_method: Some(ops::extend_session::PaymentMethod::WALLET),
+                idempotency_key: key(),
+            },
+        })
+        .await
+        .unwrap()
+        .extend_session;
+    assert_eq!(extended.paid, "900.00");
+    assert_eq!(
+        extended
+            .ends_at
+            .as_deref()
+            .map(|e| e.parse::<DateTime<Utc>>().unwrap()),
+        Some(at(24, 0))
+    );
+
+    // 22:30 the guest moves to VIP; the live map shows who plays where.
+    clock(at(22, 30));
+    op.run::<ops::MoveSession>(ops::move_session::Variables {
+        session_id: guest.id.clone(),
+        resource_id: club.vip_pc.to_string(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(status(&app, pc2).await, ResourceStatus::Free);
+    let map = op
+        .run::<ops::PcMap>(ops::pc_map::Variables {
+            location_id: club.location.to_string(),
+        })
+        .await
+        .unwrap()
+        .pc_map;
+    let vip_entry = &map.zones[1].pcs[0];
+    assert_eq!(vip_entry.session.as_ref().unwrap().id, guest.id);
+    // So far: 21:30–22:00 at 600 = 300, 22:00–22:30 at 300 = 150.
+    assert_eq!(vip_entry.cost_so_far.as_deref(), Some("450.00"));
+    let a_entry = &map.zones[0].pcs[0];
+    assert_eq!(a_entry.client_name.as_deref(), Some("Айгерим"));
+    assert_eq!(a_entry.minutes_left, Some(90));
+
+    // 22:45 Bolat stops and pays by Kaspi: 45 minutes at night, 225.
+    clock(at(22, 45));
+    let b1 = stop(&op, &b1.id, Stop::KASPI).await;
+    assert_eq!(b1.cost.as_deref(), Some("225.00"));
+    // 23:00 the guest stops and pays cash: 300 + 150 + VIP 30 minutes at 1200 = 600 → 1050.
+    clock(at(23, 0));
+    let g = stop(&op, &guest.id, Stop::CASH).await;
+    assert_eq!(g.cost.as_deref(), Some("1050.00"));
+    let lines: Vec<(String, i64, String)> = g
+        .breakdown
+        .unwrap()
+        .lines
+        .into_iter()
+        .map(|l| (l.label, l.minutes, l.amount))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            ("Standart".to_string(), 30, "300.00".to_string()),
+            ("Standart: Ночь".to_string(), 30, "150.00".to_string()),
+            ("VIP".to_string(), 30, "600.00".to_string()),
+        ]
+    );
+    // 23:00 Bolat again, on credit; a guest prepays an hour by card (night: 300).
+    let b2 = op
+        .run::<ops::StartSession>(start(pc3, Some(&bolat), None, None))
+        .await
+        .unwrap()
+        .start_session;
+    let card = op
+        .run::<ops::StartSession>(start(pc4, None, Some(60), Some(Start::CARD)))
+        .await
+        .unwrap()
+        .start_session;
+    assert_eq!(card.paid, "300.00");
+    clock(at(23, 20));
+    let b2 = stop(&op, &b2.id, Stop::DEBT).await;
+    assert_eq!(b2.cost.as_deref(), Some("100.00"));
+
+    // Midnight passes: the clock stops both prepaid sessions as of their end.
+    clock(at(24, 1));
+    let report = ticker::tick(&app.state).await.unwrap();
+    assert_eq!(report.stopped, 2);
+    let a = op
+        .run::<ops::PlaySession>(ops::play_session::Variables { id: a.id.clone() })
+        .await
+        .unwrap()
+        .play_session;
+    assert_eq!(format!("{:?}", a.stop_reason), "Some(TIME_UP)");
+    assert_eq!(a.cost.as_deref(), Some("900.00"));
+    assert_eq!(a.breakdown.unwrap().discount.unwrap().label, "2+1");
+    assert_eq!(status(&app, pc1).await, ResourceStatus::Free);
+    assert_eq!(status(&app, pc4).await, ResourceStatus::Free);
+
+    // Close: cash 10000 + 5000 top-up + 1050 = 16050 expected, 16000 counted → −50.
+    clock(at(24, 10));
+    let closed = op
+        .run::<ops::CloseShift>(ops::close_shift::Variables {
+            id: shift.id.clone(),
+            input: ops::close_shift::CloseShiftInput {
+                cash: "15950".into(),
+                coins: "50".into(),
+                kaspi: "225".into(),
+                card: "300".into(),
+                debt: "100".into(),
+                comment: Some("не хватает 50".into()),
+            },
+        })
+        .await
+        .unwrap()
+        .close_shift;
+    assert_eq!(closed.shift_figures.expected_cash, "16050.00");
+    assert_eq!(
+        closed.shift_figures.cash_difference.as_deref(),
+        Some("-50.00")
+    );
+
+    // The day's report, by hand: payments wallet 900, cash 1050, Kaspi 225, card 300,
+    // debt 100; wallet top-ups 5000; received 1050 + 225 + 300 + 5000 = 6575; five sessions
+    // started, 180 + 90 + 45 + 60 + 20 = 395 minutes; two clients.
+    let analyst = app.as_role(Role::Manager).await;
+    let vars = || ops::club_report::Variables {
+        location_id: club.location.to_string(),
+        from: "2026-11-23".into(),
+        to: "2026-11-23".into(),
+    };
+    let report = analyst
+        .run::<ops::ClubReport>(vars())
+        .await
+        .unwrap()
+        .club_report;
+    let day = &report.days[0];
+    let mut payments: Vec<(String, String)> = day
+        .payments
+        .iter()
+        .map(|p| (format!("{:?}", p.method), p.amount.clone()))
+        .collect();
+    payments.sort();
+    assert_eq!(
+        payments,
+        vec![
+            ("CARD".into(), "300.00".into()),
+            ("CASH".into(), "1050.00".into()),
+            ("DEBT".into(), "100.00".into()),
+            ("KASPI".into(), "225.00".into()),
+            ("WALLET".into(), "900.00".into()),
+        ]
+    );
+    assert_eq!(day.wallet_net, "5000.00");
+    assert_eq!(day.received, "6575.00");
+    assert_eq!(
+        (day.sessions, day.played_minutes, day.active_clients),
+        (5, 395, 2)
+    );
+    let perf = &report.shifts[0];
+    assert_eq!((perf.shifts, perf.sessions), (1, 5));
+    assert_eq!(perf.revenue, "2575.00");
+    assert_eq!(perf.cash_difference, "-50.00");
+    // Standart at 22:00–23:00 local: PC1 60, PC2 0 (moved at 22:30 — 30), PC3 45 + 0, PC4 0.
+    let hour22 = report
+        .utilisation
+        .iter()
+        .find(|u| u.zone_name == "Standart" && u.hour == 22)
+        .unwrap();
+    assert_eq!(hour22.busy_minutes, 60 + 30 + 45);
+    assert_eq!(hour22.available_minutes, 4 * 60);
+
+    // The .xlsx holds the same figures.
+    let file = analyst
+        .run::<ops::ClubReportXlsx>(ops::club_report_xlsx::Variables {
+            location_id: club.location.to_string(),
+            from: "2026-11-23".into(),
+            to: "2026-11-23".into(),
+        })
+        .await
+        .unwrap()
+        .club_report_xlsx;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(file.content_base64)
+        .unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
+    let days = book.worksheet_range("Дни").unwrap();
+    assert_eq!(
+        days.get_value((0, 1)),
+        Some(&Data::String("Наличные".into()))
+    );
+    assert_eq!(days.get_value((1, 1)), Some(&Data::Float(1050.0)));
+    assert_eq!(days.get_value((1, 8)), Some(&Data::Float(6575.0)));
+    assert_eq!(days.get_value((1, 9)), Some(&Data::Float(5.0)));
+    let shifts = book.worksheet_range("Смены").unwrap();
+    assert_eq!(shifts.get_value((1, 4)), Some(&Data::Float(-50.0)));
+}
+
+/// 100 bookings race for the same four PCs: the database lets none overlap.
+async fn concurrent_bookings_never_overlap(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.state.clock.pin(Some(at(12, 0)));
+    let club = club(&app).await;
+    let who = client(&app, "Дана", "+77010000003", 0).await;
+    let op = app.as_role(Role::Operator).await;
+    let mut tasks = Vec::new();
+    for i in 0..100i64 {
+        let op = op.clone();
+        let vars = ops::create_pc_booking::Variables {
+            input: ops::create_pc_booking::CreatePcBookingInput {
+                zone_id: club.standart.to_string(),
+                client_id: who.clone(),
+                // Overlapping starts every 10 minutes from 14:00, each for an hour.
+                starts_at: at(14, 0)
+                    .checked_add_signed(chrono::Duration::minutes(10 * (i % 12)))
+                    .unwrap()
+                    .to_rfc3339(),
+                minutes: 60,
+                pc_count: 1 + (i % 2),
+                resource_ids: vec![],
+                note: None,
+            },
+        };
+        tasks.push(tokio::spawn(async move {
+            op.run::<ops::CreatePcBooking>(vars).await
+        }));
+    }
+    let mut made = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => made += 1,
+            Err(e) => assert_eq!(e.code(), Some("SLOT_TAKEN"), "{e:?}"),
+        }
+    }
+    assert!(made > 0);
+    let seats = entity::pc_booking_seat::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    for a in &seats {
+        for b in &seats {
+            if a.id < b.id && a.resource_id == b.resource_id {
+                assert!(
+                    a.ends_at <= b.starts_at || b.ends_at <= a.starts_at,
+                    "seats {} and {} overlap on PC {}",
+                    a.id,
+                    b.id,
+                    a.resource_id
+                );
+            }
+        }
+    }
+    // Four PCs, an hour each, starts between 14:00 and 15:50: at most 4 × 3 seats fit.
+    assert!(seats.len() <= 12, "{} seats", seats.len());
+}
