@@ -124,7 +124,6 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Mutation.extendSession", Access::Roles(CASHIERS)),
     ("Mutation.moveSession", Access::Roles(CASHIERS)),
     ("Mutation.stopSession", Access::Roles(CASHIERS)),
-    ("Subscription.sessionEvents", Access::Roles(STAFF)),
     ("Query.pcBookings", Access::Roles(STAFF)),
     ("Mutation.createPcBooking", Access::Roles(CASHIERS)),
     ("Mutation.cancelPcBooking", Access::Roles(CASHIERS)),

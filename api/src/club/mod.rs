@@ -11,10 +11,9 @@ pub mod sessions;
 pub mod ticker;
 pub mod types;
 
-use async_graphql::{Context, ID, Object, Subscription};
+use async_graphql::{Context, ID, Object};
 use chrono::NaiveDate;
 use entity::{pc_booking, play_session};
-use futures_util::{Stream, StreamExt};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::{
@@ -22,15 +21,13 @@ use crate::{
     context::ContextExt,
     domain::parse_id,
     error::{AppResult, IntoGql},
-    events::{Delivery, Topic},
     pagination::{Page, PageInput, fetch_page},
     state::AppState,
 };
 use types::{
     CreatePcBookingInput, ExtendSessionInput, PcBooking, PcBookingFilter, PcBookingPage, PcMap,
     PlaySession, PlaySessionFilter, PlaySessionPage, Promotion, PromotionInput, Quote,
-    SessionEvent, StartSessionInput, StopSessionInput, Tariff, TariffInput, TariffPackage,
-    TariffPackageInput,
+    StartSessionInput, StopSessionInput, Tariff, TariffInput, TariffPackage, TariffPackageInput,
 };
 
 fn optional_id(field: &str, id: Option<&ID>) -> AppResult<Option<i64>> {
@@ -505,39 +502,4 @@ async fn tariff_by_id(state: &AppState, location_id: i64, id: i64) -> AppResult<
         .find(|(r, _)| r.tariff.id == id)
         .map(|(r, p)| Tariff::new(r, p))
         .ok_or_else(|| crate::error::AppError::not_found("Тариф", "Tariff", id))
-}
-
-#[derive(Default)]
-pub struct ClubSubscription;
-
-#[Subscription]
-impl ClubSubscription {
-    /// Sessions of a location starting, extended, moved, about to run out, and ending.
-    #[graphql(guard = "policy(\"Subscription.sessionEvents\")")]
-    async fn session_events(
-        &self,
-        ctx: &Context<'_>,
-        location_id: ID,
-    ) -> async_graphql::Result<impl Stream<Item = SessionEvent> + use<>> {
-        let state = ctx.state()?.clone();
-        let location_id = parse_id("locationId", &location_id).gql()?;
-        crate::venue::locations::get(&state, location_id)
-            .await
-            .gql()?;
-        let events = state
-            .bus
-            .subscribe::<live::SessionEvent>(&Topic::Sessions { location_id });
-        Ok(events.filter_map(|delivery| async move {
-            match delivery {
-                Delivery::Event(e) => Some(SessionEvent {
-                    kind: e.kind,
-                    session_id: e.session_id.into(),
-                    resource_id: e.resource_id.into(),
-                    client_id: e.client_id.map(Into::into),
-                    ends_at: e.ends_at,
-                }),
-                Delivery::Resync => None,
-            }
-        }))
-    }
 }
