@@ -198,16 +198,7 @@ async fn check_free<C: ConnectionTrait>(
     if playing.is_some() {
         return Err(busy(pc));
     }
-    let show = Duration::minutes(state.settings.booking_show_minutes);
-    let mut seats = pc_booking_seat::Entity::find()
-        .filter(pc_booking_seat::Column::ResourceId.eq(pc.id))
-        .filter(pc_booking_seat::Column::Live.eq(true))
-        .filter(pc_booking_seat::Column::StartsAt.lt(to + show))
-        .filter(pc_booking_seat::Column::EndsAt.gt(from));
-    if let Some(id) = booking {
-        seats = seats.filter(pc_booking_seat::Column::BookingId.ne(id));
-    }
-    if let Some(seat) = seats.one(conn).await? {
+    if let Some(seat) = holding_seat(conn, state, pc.id, from, to, booking).await? {
         let local = seat.starts_at.format("%Y-%m-%d %H:%M UTC");
         return Err(AppError::ResourceBooked(Msg::new(
             format!(
@@ -221,6 +212,28 @@ async fn check_free<C: ConnectionTrait>(
         )));
     }
     Ok(())
+}
+
+/// A live booking seat that holds `pc_id` at some moment of `from..to`: a seat holds its PC
+/// from `booking_show_minutes` before its start. `except` is a booking whose seats do not count.
+async fn holding_seat<C: ConnectionTrait>(
+    conn: &C,
+    state: &AppState,
+    pc_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    except: Option<i64>,
+) -> AppResult<Option<pc_booking_seat::Model>> {
+    let show = Duration::minutes(state.settings.booking_show_minutes);
+    let mut seats = pc_booking_seat::Entity::find()
+        .filter(pc_booking_seat::Column::ResourceId.eq(pc_id))
+        .filter(pc_booking_seat::Column::Live.eq(true))
+        .filter(pc_booking_seat::Column::StartsAt.lt(to + show))
+        .filter(pc_booking_seat::Column::EndsAt.gt(from));
+    if let Some(id) = except {
+        seats = seats.filter(pc_booking_seat::Column::BookingId.ne(id));
+    }
+    Ok(seats.one(conn).await?)
 }
 
 fn busy(pc: &resource::Model) -> AppError {
@@ -545,15 +558,7 @@ pub async fn extend(
         let now = state.clock.now();
         let new_end = ends_at.max(now) + Duration::minutes(i64::from(minutes));
         let pc = pc_of(txn, session.resource_id).await?;
-        let show = Duration::minutes(state.settings.booking_show_minutes);
-        if let Some(seat) = pc_booking_seat::Entity::find()
-            .filter(pc_booking_seat::Column::ResourceId.eq(pc.id))
-            .filter(pc_booking_seat::Column::Live.eq(true))
-            .filter(pc_booking_seat::Column::StartsAt.lt(new_end + show))
-            .filter(pc_booking_seat::Column::EndsAt.gt(ends_at))
-            .one(txn)
-            .await?
-        {
+        if let Some(seat) = holding_seat(txn, state, pc.id, ends_at, new_end, None).await? {
             return Err(AppError::ResourceBooked(Msg::new(
                 format!(
                     "Продлить нельзя: «{}» забронирован (бронь {})",

@@ -10,7 +10,7 @@ use entity::{
     pc_booking, play_session, promotion, tariff_package, tariff_window,
 };
 
-use super::{catalog, live::SessionEventKind, pricing};
+use super::{catalog, pricing};
 use crate::{domain::Money, page_type, venue::types::Resource};
 
 /// A time of the week with its own hourly price, in the location's local time.
@@ -384,16 +384,6 @@ pub struct StopSessionInput {
     /// How what is still due is paid.
     pub payment_method: Option<PaymentMethod>,
     pub idempotency_key: String,
-}
-
-/// What a location's staff hears about sessions.
-#[derive(SimpleObject)]
-pub struct SessionEvent {
-    pub kind: SessionEventKind,
-    pub session_id: ID,
-    pub resource_id: ID,
-    pub client_id: Option<ID>,
-    pub ends_at: Option<DateTime<Utc>>,
 }
 
 /// One PC on the live map.
