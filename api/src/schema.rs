@@ -10,7 +10,7 @@ use crate::{
     },
     billing::{BillingMutation, BillingQuery, ShiftsMutation, ShiftsQuery},
     clients::{ClientsMutation, ClientsQuery},
-    club::{ClubMutation, ClubQuery},
+    club::{ClubMutation, ClubQuery, ClubSubscription},
     context::RequestMeta,
     pipeline::{PipelineMutation, PipelineQuery},
     state::AppState,
@@ -41,7 +41,7 @@ pub struct Mutation(
 );
 
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(VenueSubscription);
+pub struct Subscription(VenueSubscription, ClubSubscription);
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 

@@ -1,9 +1,10 @@
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::enums::{SessionKind, SessionStatus, StopReason};
 
 /// Time played on a PC by a client or a walk-in guest.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "play_session")]
 pub struct Model {
     #[sea_orm(primary_key)]

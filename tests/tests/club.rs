@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Cursor;
+use std::{io::Cursor, time::Duration};
 
 use base64::Engine;
 use calamine::{Data, Reader, Xlsx};
@@ -25,10 +25,12 @@ use clubgrid_tests::{
     clubgrid_client::{Client, ops},
 };
 use entity::enums::{ResourceKind, ResourceStatus, Role};
+use futures_util::StreamExt;
 use sea_orm::EntityTrait;
 
 both_backends!(an_operator_day);
 both_backends!(concurrent_bookings_never_overlap);
+both_backends!(session_stream_opens_with_running_sessions);
 
 fn key() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -625,4 +627,78 @@ async fn concurrent_bookings_never_overlap(backend: Backend) {
     }
     // Four PCs, an hour each, starts between 14:00 and 15:50: at most 4 × 3 seats fit.
     assert!(seats.len() <= 12, "{} seats", seats.len());
+}
+
+/// The session stream opens with the running sessions, then carries each start, coming end
+/// and end, with the session as it is after the change.
+async fn session_stream_opens_with_running_sessions(backend: Backend) {
+    use ops::session_events::SessionEventKind as Kind;
+    let app = TestApp::spawn(backend).await;
+    let clock = |t: DateTime<Utc>| app.state.clock.pin(Some(t));
+    clock(at(12, 0));
+    let club = club(&app).await;
+    let admin = app.as_role(Role::Admin).await;
+    tariffs(&admin, &club).await;
+    let op = app.as_role(Role::Operator).await;
+    let first = op
+        .run::<ops::StartSession>(start(club.pcs[0], None, None, None))
+        .await
+        .unwrap()
+        .start_session;
+
+    let mut live = op
+        .subscribe::<ops::SessionEvents>(ops::session_events::Variables {
+            location_id: club.location.to_string(),
+        })
+        .await
+        .unwrap();
+    let mut next = async || {
+        tokio::time::timeout(Duration::from_secs(10), live.next())
+            .await
+            .expect("an update within 10 s")
+            .expect("the stream stays open")
+            .expect("an update, not an error")
+            .session_events
+    };
+    let snapshot = next().await;
+    assert!(matches!(snapshot.kind, Kind::SNAPSHOT));
+    assert_eq!(snapshot.sessions.len(), 1);
+    assert_eq!(snapshot.sessions[0].id, first.id);
+
+    // A guest prepays 10 minutes on PC2.
+    let second = op
+        .run::<ops::StartSession>(start(
+            club.pcs[1],
+            None,
+            Some(10),
+            Some(ops::start_session::PaymentMethod::CASH),
+        ))
+        .await
+        .unwrap()
+        .start_session;
+    let started = next().await;
+    assert!(matches!(started.kind, Kind::STARTED));
+    assert_eq!(started.sessions[0].id, second.id);
+    assert_eq!(started.sessions[0].resource_id, club.pcs[1].to_string());
+    assert!(started.sessions[0].ends_at.is_some());
+
+    // Six minutes on, the clock warns that its time runs out soon, then stops it at the end.
+    clock(at(12, 6));
+    assert_eq!(ticker::tick(&app.state).await.unwrap().warned, 1);
+    let ending = next().await;
+    assert!(matches!(ending.kind, Kind::ENDING));
+    assert_eq!(ending.sessions[0].id, second.id);
+    clock(at(12, 11));
+    assert_eq!(ticker::tick(&app.state).await.unwrap().stopped, 1);
+    let ended = next().await;
+    assert!(matches!(ended.kind, Kind::ENDED));
+    assert_eq!(ended.sessions[0].id, second.id);
+    assert!(ended.sessions[0].ended_at.is_some());
+
+    // The operator stops the open one; its final cost travels with the event.
+    stop(&op, &first.id, ops::stop_session::PaymentMethod::CARD).await;
+    let stopped = next().await;
+    assert!(matches!(stopped.kind, Kind::ENDED));
+    assert_eq!(stopped.sessions[0].id, first.id);
+    assert!(stopped.sessions[0].cost.is_some());
 }

@@ -104,6 +104,7 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Mutation.setResourceStatus", Access::Roles(FLOOR)),
     // The live map is for the staff on the floor, not for integrations.
     ("Subscription.resourceStatusChanged", Access::Roles(STAFF)),
+    ("Subscription.sessionEvents", Access::Roles(STAFF)),
     // computer club
     ("Query.tariffs", Access::Roles(STAFF_AND_INTEGRATIONS)),
     ("Query.promotions", Access::Roles(STAFF_AND_INTEGRATIONS)),

@@ -10,6 +10,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 
@@ -84,18 +85,18 @@ pub async fn announce(state: &AppState, changed: Vec<resource::Model>) {
     }
 }
 
-/// What the session stream of a location carries.
+/// What the session stream of a location carries: the session as it is after the change.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SessionEvent {
     pub kind: SessionEventKind,
-    pub session_id: i64,
-    pub resource_id: i64,
-    pub client_id: Option<i64>,
-    pub ends_at: Option<DateTime<Utc>>,
+    pub session: play_session::Model,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
 pub enum SessionEventKind {
+    /// Every running session of the location: the first message, and again whenever events
+    /// may have been missed.
+    Snapshot,
     Started,
     Extended,
     Moved,
@@ -109,17 +110,27 @@ pub async fn announce_session(
     kind: SessionEventKind,
     session: &play_session::Model,
 ) {
-    let event = SessionEvent {
-        kind,
-        session_id: session.id,
-        resource_id: session.resource_id,
-        client_id: session.client_id,
-        ends_at: session.ends_at,
-    };
     let topic = Topic::Sessions {
         location_id: session.location_id,
+    };
+    let event = SessionEvent {
+        kind,
+        session: session.clone(),
     };
     if let Err(err) = state.bus.publish(&topic, &event).await {
         tracing::warn!(%err, session_id = session.id, "session event not published");
     }
+}
+
+/// The running sessions of a location, oldest first.
+pub async fn running_sessions(
+    state: &AppState,
+    location_id: i64,
+) -> AppResult<Vec<play_session::Model>> {
+    Ok(play_session::Entity::find()
+        .filter(play_session::Column::LocationId.eq(location_id))
+        .filter(play_session::Column::Status.eq(SessionStatus::Active))
+        .order_by_asc(play_session::Column::StartedAt)
+        .all(&state.db)
+        .await?)
 }

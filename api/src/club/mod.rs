@@ -11,9 +11,10 @@ pub mod sessions;
 pub mod ticker;
 pub mod types;
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID, Object, Subscription};
 use chrono::NaiveDate;
 use entity::{pc_booking, play_session};
+use futures_util::{Stream, StreamExt};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::{
@@ -21,13 +22,16 @@ use crate::{
     context::ContextExt,
     domain::parse_id,
     error::{AppResult, IntoGql},
+    events::{Delivery, Topic},
     pagination::{Page, PageInput, fetch_page},
     state::AppState,
+    venue::locations,
 };
 use types::{
     CreatePcBookingInput, ExtendSessionInput, PcBooking, PcBookingFilter, PcBookingPage, PcMap,
     PlaySession, PlaySessionFilter, PlaySessionPage, Promotion, PromotionInput, Quote,
-    StartSessionInput, StopSessionInput, Tariff, TariffInput, TariffPackage, TariffPackageInput,
+    SessionUpdate, StartSessionInput, StopSessionInput, Tariff, TariffInput, TariffPackage,
+    TariffPackageInput,
 };
 
 fn optional_id(field: &str, id: Option<&ID>) -> AppResult<Option<i64>> {
@@ -502,4 +506,52 @@ async fn tariff_by_id(state: &AppState, location_id: i64, id: i64) -> AppResult<
         .find(|(r, _)| r.tariff.id == id)
         .map(|(r, p)| Tariff::new(r, p))
         .ok_or_else(|| crate::error::AppError::not_found("Тариф", "Tariff", id))
+}
+
+#[derive(Default)]
+pub struct ClubSubscription;
+
+#[Subscription]
+impl ClubSubscription {
+    /// The running sessions of a location: first all of them (`SNAPSHOT`), then each start,
+    /// extension, move, coming end and end. A snapshot is sent again whenever events may have
+    /// been missed.
+    #[graphql(guard = "policy(\"Subscription.sessionEvents\")")]
+    async fn session_events(
+        &self,
+        ctx: &Context<'_>,
+        location_id: ID,
+    ) -> async_graphql::Result<impl Stream<Item = SessionUpdate> + use<>> {
+        let state = ctx.state()?.clone();
+        let location_id = parse_id("locationId", &location_id).gql()?;
+        locations::get(&state, location_id).await.gql()?;
+        // Listen before reading the snapshot, so no change falls between the two.
+        let events = state
+            .bus
+            .subscribe::<live::SessionEvent>(&Topic::Sessions { location_id });
+        let first = live::running_sessions(&state, location_id).await.gql()?;
+        let snapshot = |rows: Vec<play_session::Model>| SessionUpdate {
+            kind: live::SessionEventKind::Snapshot,
+            sessions: rows.into_iter().map(PlaySession::from).collect(),
+        };
+        let changes = events.filter_map(move |delivery| {
+            let state = state.clone();
+            async move {
+                match delivery {
+                    Delivery::Event(event) => Some(SessionUpdate {
+                        kind: event.kind,
+                        sessions: vec![PlaySession::from(event.session)],
+                    }),
+                    Delivery::Resync => match live::running_sessions(&state, location_id).await {
+                        Ok(rows) => Some(snapshot(rows)),
+                        Err(err) => {
+                            tracing::warn!(%err, location_id, "session snapshot failed");
+                            None
+                        }
+                    },
+                }
+            }
+        });
+        Ok(futures_util::stream::once(async move { snapshot(first) }).chain(changes))
+    }
 }

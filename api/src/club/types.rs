@@ -10,7 +10,7 @@ use entity::{
     pc_booking, play_session, promotion, tariff_package, tariff_window,
 };
 
-use super::{catalog, pricing};
+use super::{catalog, live, pricing};
 use crate::{domain::Money, page_type, venue::types::Resource};
 
 /// A time of the week with its own hourly price, in the location's local time.
@@ -474,4 +474,12 @@ pub struct CreatePcBookingInput {
     #[graphql(default)]
     pub resource_ids: Vec<ID>,
     pub note: Option<String>,
+}
+
+/// One message of the session stream.
+#[derive(SimpleObject)]
+pub struct SessionUpdate {
+    pub kind: live::SessionEventKind,
+    /// Every running session for `SNAPSHOT`; otherwise the one that changed, as it is now.
+    pub sessions: Vec<PlaySession>,
 }
