@@ -5,6 +5,8 @@
 //! cargo run --release --bin clubgrid-bench -- login
 //! cargo run --release --bin clubgrid-bench -- graphql-me --seconds 10 --concurrency 32
 //! cargo run --release --bin clubgrid-bench -- nested-statements --backend sqlite
+//! cargo run --release --bin clubgrid-bench -- pc-status-fanout --backend sqlite
+//! cargo run --release --bin clubgrid-bench -- reports-1m
 //! ```
 //! PostgreSQL and Redis are those of the tests (`CLUBGRID_TEST_DATABASE_URL`,
 //! `CLUBGRID_TEST_REDIS_URL`); `--backend sqlite` uses a temporary SQLite file instead.
@@ -26,7 +28,9 @@ use clubgrid_tests::{
 use entity::enums::{ResourceKind, Role};
 use serde_json::json;
 
-type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+mod club;
+
+pub(crate) type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Scenario {
@@ -40,6 +44,12 @@ enum Scenario {
     ClientsSearch,
     /// Importing a 10,000-row .xlsx through the API.
     ClientsImport,
+    /// One PC status change delivered to 1,000 WebSocket subscribers of the live map.
+    PcStatusFanout,
+    /// The club's daily report and a month of income by day over 1,000,000 sessions and
+    /// payments (PostgreSQL).
+    #[value(name = "reports-1m")]
+    Reports1m,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -60,9 +70,15 @@ struct Args {
     /// Concurrent clients of a throughput scenario.
     #[arg(long, default_value_t = 16)]
     concurrency: usize,
+    /// WebSocket subscribers of a fan-out scenario.
+    #[arg(long, default_value_t = 1000)]
+    subscribers: usize,
+    /// Measured repetitions of a fan-out or report scenario.
+    #[arg(long, default_value_t = 20)]
+    rounds: usize,
 }
 
-fn emit(scenario: &str, metric: &str, value: f64, unit: &str) {
+pub(crate) fn emit(scenario: &str, metric: &str, value: f64, unit: &str) {
     let value = (value * 100.0).round() / 100.0;
     println!(
         "{}",
@@ -70,7 +86,7 @@ fn emit(scenario: &str, metric: &str, value: f64, unit: &str) {
     );
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -491,6 +507,8 @@ async fn run(args: Args) -> BenchResult<()> {
         Scenario::NestedStatements => nested_scenario(&app).await,
         Scenario::ClientsSearch => clients_search_scenario(&app, &args).await,
         Scenario::ClientsImport => clients_import_scenario(&app).await,
+        Scenario::PcStatusFanout => club::fanout_scenario(&app, &args).await,
+        Scenario::Reports1m => club::reports_scenario(&app, &args).await,
     };
     app.stop().await;
     outcome
