@@ -31,6 +31,9 @@ pub async fn connect(settings: &Settings) -> Result<(DatabaseConnection, Stateme
     opts.max_connections(settings.database_max_connections)
         .connect_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
+        // Report queries plan as costly enough for PostgreSQL to compile them (JIT), which
+        // takes far longer than running them; an API of short queries does better without.
+        .map_sqlx_postgres_opts(|o| o.options([("jit", "off")]))
         .map_sqlx_sqlite_opts(|o| {
             o.foreign_keys(true)
                 .journal_mode(SqliteJournalMode::Wal)
