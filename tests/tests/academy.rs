@@ -28,6 +28,7 @@ both_backends!(
     a_client_reads_only_their_own_records,
     a_session_with_its_attendance_costs_the_same_at_any_size,
     a_student_list_with_memberships_and_ranks_costs_the_same_at_any_size,
+    reports_follow_the_local_month,
 );
 
 fn utc(s: &str) -> DateTime<Utc> {
@@ -1190,5 +1191,99 @@ async fn a_student_list_with_memberships_and_ranks_costs_the_same_at_any_size(ba
         "student list with memberships and ranks: {} statements",
         costs[0]
     );
+    app.stop().await;
+}
+
+async fn reports_follow_the_local_month(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.state.clock.pin(Some(utc("2026-11-15T10:00:00Z")));
+    let owner = app.as_role(Role::Owner).await;
+    let almaty = location(&app, "Asia/Almaty").await;
+    let monthly = plan(&app, None, 30, 1_000_000).await;
+    let a = student(&app, almaty, "Айгерим", None, None, None).await.id;
+    let b = student(&app, almaty, "Бауыржан", None, None, None).await.id;
+    let sell = |student_id: i64| memberships::Sale {
+        student_id,
+        plan_id: monthly,
+        starts_on: None,
+        price: None,
+        method: Some(PaymentMethod::Kaspi),
+    };
+    memberships::sell(&app.state, &Caller::system(), sell(a), &key())
+        .await
+        .unwrap();
+    let session = one_off(&app, almaty, "2026-11-16T12:00:00Z", 20).await;
+    mark(
+        &app,
+        session,
+        &[
+            (a, AttendanceStatus::Present),
+            (b, AttendanceStatus::Absent),
+        ],
+    )
+    .await;
+    // 20:30 UTC on the 30th is half past one on 1 December in Almaty.
+    app.state.clock.pin(Some(utc("2026-11-30T20:30:00Z")));
+    memberships::sell(&app.state, &Caller::system(), sell(b), &key())
+        .await
+        .unwrap();
+    app.state.clock.pin(Some(utc("2026-12-01T06:00:00Z")));
+    let report = owner
+        .run::<ops::AcademyReport>(ops::academy_report::Variables {
+            location_id: almaty.to_string(),
+            from: "2026-11-01".into(),
+            to: "2026-12-31".into(),
+            expiring_within_days: Some(14),
+        })
+        .await
+        .unwrap()
+        .academy_report;
+    assert_eq!(report.today, "2026-12-01");
+    let revenue: Vec<(String, i64, String)> = report
+        .monthly_revenue
+        .iter()
+        .map(|m| (m.month.clone(), m.count, m.amount.clone()))
+        .collect();
+    assert_eq!(
+        revenue,
+        [
+            ("2026-11".to_string(), 1, "10000.00".to_string()),
+            ("2026-12".to_string(), 1, "10000.00".to_string()),
+        ]
+    );
+    assert_eq!(report.new_students[0].count, 2);
+    assert_eq!(report.active_memberships, 2);
+    // Anna's month from 15 November ends on 14 December: 14 days left, counting today.
+    assert_eq!(report.expiring.len(), 1);
+    assert_eq!(report.expiring[0].ends_on, "2026-12-14");
+    assert_eq!(report.expiring[0].days_left, 14);
+    assert_eq!(report.by_class.len(), 1);
+    assert_eq!(report.by_class[0].sessions, 1);
+    assert_eq!(report.by_class[0].tally.attended, 1);
+    assert_eq!(report.by_class[0].tally.absent, 1);
+    assert_eq!(report.by_student.len(), 2);
+
+    let file = owner
+        .run::<ops::AcademyReportXlsx>(ops::academy_report_xlsx::Variables {
+            location_id: almaty.to_string(),
+            from: "2026-11-01".into(),
+            to: "2026-12-31".into(),
+        })
+        .await
+        .unwrap()
+        .academy_report_xlsx;
+    use base64::Engine;
+    use calamine::Reader;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(file.content_base64)
+        .unwrap();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        ["По занятиям", "По ученикам", "Абонементы", "По месяцам"]
+    );
+    let months = book.worksheet_range("По месяцам").unwrap();
+    assert_eq!(months.height(), 3);
     app.stop().await;
 }
