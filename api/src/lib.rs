@@ -3,6 +3,7 @@
 //! [`build_app`] gives the axum router, [`build_schema`] the GraphQL schema; both take an
 //! [`AppState`] made by [`AppState::init`] from [`Settings`].
 
+pub mod academy;
 pub mod audit;
 pub mod auth;
 pub mod batch;
@@ -10,6 +11,7 @@ pub mod billing;
 pub mod cli;
 pub mod clients;
 pub mod club;
+pub mod coaching;
 pub mod config;
 pub mod context;
 pub mod db;

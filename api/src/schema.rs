@@ -3,6 +3,7 @@
 use async_graphql::{Data, MergedObject, MergedSubscription, SDLExportOptions, Schema};
 
 use crate::{
+    academy::{AcademyMutation, AcademyQuery},
     audit::AuditQuery,
     auth::{
         AuthMutation, AuthQuery,
@@ -11,6 +12,7 @@ use crate::{
     billing::{BillingMutation, BillingQuery, ShiftsMutation, ShiftsQuery},
     clients::{ClientsMutation, ClientsQuery},
     club::{ClubMutation, ClubQuery, ClubSubscription},
+    coaching::{CoachingMutation, CoachingQuery},
     context::RequestMeta,
     pipeline::{PipelineMutation, PipelineQuery},
     state::AppState,
@@ -27,6 +29,8 @@ pub struct Query(
     BillingQuery,
     ShiftsQuery,
     ClubQuery,
+    AcademyQuery,
+    CoachingQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -38,6 +42,8 @@ pub struct Mutation(
     BillingMutation,
     ShiftsMutation,
     ClubMutation,
+    AcademyMutation,
+    CoachingMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -98,4 +104,6 @@ pub fn fill_request_data(
     venue::loaders::register(data, &state.db);
     crate::clients::loaders::register(data, &state.db);
     crate::billing::loaders::register(data, &state.db);
+    crate::academy::loaders::register(data, &state.db);
+    crate::coaching::loaders::register(data, &state.db);
 }

@@ -498,3 +498,181 @@ pub enum BookingStatus {
     #[sea_orm(string_value = "no_show")]
     NoShow,
 }
+
+/// Which belt ladder a student climbs: adults and kids have their own.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+#[serde(rename_all = "snake_case")]
+pub enum BeltTrack {
+    #[sea_orm(string_value = "adults")]
+    Adults,
+    #[sea_orm(string_value = "kids")]
+    Kids,
+}
+
+/// Who a class is for.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum ClassLevel {
+    /// Open to everyone.
+    #[sea_orm(string_value = "all")]
+    All,
+    #[sea_orm(string_value = "beginner")]
+    Beginner,
+    #[sea_orm(string_value = "intermediate")]
+    Intermediate,
+    #[sea_orm(string_value = "advanced")]
+    Advanced,
+    #[sea_orm(string_value = "kids")]
+    Kids,
+    /// Competition team.
+    #[sea_orm(string_value = "competition")]
+    Competition,
+}
+
+/// Whether a class session takes place.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum ClassSessionStatus {
+    #[sea_orm(string_value = "scheduled")]
+    Scheduled,
+    #[sea_orm(string_value = "cancelled")]
+    Cancelled,
+}
+
+/// A student's place in one class session.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum AttendanceStatus {
+    /// Signed up, not yet checked in.
+    #[sea_orm(string_value = "booked")]
+    Booked,
+    #[sea_orm(string_value = "present")]
+    Present,
+    /// Came, after the start.
+    #[sea_orm(string_value = "late")]
+    Late,
+    /// Did not come.
+    #[sea_orm(string_value = "absent")]
+    Absent,
+    /// Did not come, with a good reason; not counted as missed.
+    #[sea_orm(string_value = "excused")]
+    Excused,
+}
+
+impl AttendanceStatus {
+    /// Present or late: the student trained, and a visit is used.
+    pub fn attended(self) -> bool {
+        matches!(self, AttendanceStatus::Present | AttendanceStatus::Late)
+    }
+
+    /// Takes a place in the class (booked, present or late).
+    pub fn holds_place(self) -> bool {
+        matches!(
+            self,
+            AttendanceStatus::Booked | AttendanceStatus::Present | AttendanceStatus::Late
+        )
+    }
+}
+
+/// How a belt exam went.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum ExamResult {
+    /// Planned, not yet held.
+    #[sea_orm(string_value = "scheduled")]
+    Scheduled,
+    #[sea_orm(string_value = "passed")]
+    Passed,
+    #[sea_orm(string_value = "failed")]
+    Failed,
+}
+
+/// How a training program's content is written.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum ProgramFormat {
+    /// Formatted text (Markdown).
+    #[sea_orm(string_value = "rich_text")]
+    RichText,
+    /// A table of exercises.
+    #[sea_orm(string_value = "table")]
+    Table,
+}

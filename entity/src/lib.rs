@@ -1,5 +1,15 @@
 //! sea-orm entities: one module a table. Enums shared with the GraphQL layer live in `enums`.
 
+pub mod academy_attendance;
+pub mod academy_belt;
+pub mod academy_class;
+pub mod academy_exam;
+pub mod academy_freeze;
+pub mod academy_membership;
+pub mod academy_plan;
+pub mod academy_rank;
+pub mod academy_session;
+pub mod academy_student;
 pub mod api_key;
 pub mod audit_log;
 pub mod cash_operation;
@@ -7,6 +17,9 @@ pub mod cash_shift;
 pub mod client;
 pub mod client_source;
 pub mod client_tag;
+pub mod coaching_assignment;
+pub mod coaching_journal_entry;
+pub mod coaching_program;
 pub mod enums;
 pub mod holiday;
 pub mod idempotency_key;

@@ -8,6 +8,7 @@ mod m20261122_000002_clients;
 mod m20261123_000003_billing;
 mod m20261123_000004_shifts;
 mod m20261123_000005_club;
+mod m20261123_000006_academy;
 mod m20261123_000008_club_report_indexes;
 
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_billing::Migration),
             Box::new(m20261123_000004_shifts::Migration),
             Box::new(m20261123_000005_club::Migration),
+            Box::new(m20261123_000006_academy::Migration),
             Box::new(m20261123_000008_club_report_indexes::Migration),
         ]
     }

@@ -64,6 +64,31 @@ pub const MONEY_READERS: &[Role] = &[Owner, Admin, Manager, Operator, ReadOnly];
 /// Who works the floor and may mark equipment busy, free or out of order.
 pub const FLOOR: &[Role] = &[Owner, Admin, Manager, Operator, Tech];
 
+/// Who reads the academy's records: students, attendance, eligibility, missed classes.
+pub const ACADEMY_READERS: &[Role] = &[Owner, Admin, Manager, Operator, Trainer, ReadOnly];
+/// Who reads the timetable, plans and belts: the staff, clients and integrations.
+pub const SCHEDULE_READERS: &[Role] = &[
+    Owner,
+    Admin,
+    Manager,
+    Operator,
+    Trainer,
+    ReadOnly,
+    Client,
+    Integration,
+];
+/// Who reads a person's own records: the staff, and a client for themselves only (the
+/// service refuses a client anyone else's).
+pub const SELF_READERS: &[Role] = &[Owner, Admin, Manager, Operator, Trainer, ReadOnly, Client];
+/// Who shapes the academy: the timetable, plans, belt ladders.
+pub const ACADEMY_EDITORS: &[Role] = &[Owner, Admin, Manager];
+/// Who teaches: sessions, exams, promotions, journals and programs.
+pub const COACHES: &[Role] = &[Owner, Admin, Manager, Trainer];
+/// Who works the academy's desk: enrolment and attendance.
+pub const ACADEMY_DESK: &[Role] = &[Owner, Admin, Manager, Operator, Trainer];
+/// Who books a place in a class and checks in: the desk, and a client for themselves.
+pub const CLASS_BOOKERS: &[Role] = &[Owner, Admin, Manager, Operator, Trainer, Client];
+
 pub const POLICY: &[(&str, Access)] = &[
     // auth
     ("Query.me", Access::Roles(PEOPLE)),
@@ -172,6 +197,70 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Mutation.openShift", Access::Roles(CASHIERS)),
     ("Mutation.recordCashOperation", Access::Roles(CASHIERS)),
     ("Mutation.closeShift", Access::Roles(CASHIERS)),
+    // academy
+    ("Query.academyClasses", Access::Roles(SCHEDULE_READERS)),
+    ("Query.classSessions", Access::Roles(SCHEDULE_READERS)),
+    (
+        "Query.upcomingClassSessions",
+        Access::Roles(SCHEDULE_READERS),
+    ),
+    ("Query.classSession", Access::Roles(SCHEDULE_READERS)),
+    ("Query.students", Access::Roles(ACADEMY_READERS)),
+    ("Query.student", Access::Roles(SELF_READERS)),
+    ("Query.myStudent", Access::Roles(&[Client])),
+    ("Query.studentAttendance", Access::Roles(SELF_READERS)),
+    ("Query.missedClasses", Access::Roles(ACADEMY_READERS)),
+    ("Query.membershipPlans", Access::Roles(SCHEDULE_READERS)),
+    ("Query.memberships", Access::Roles(SELF_READERS)),
+    ("Query.belts", Access::Roles(SCHEDULE_READERS)),
+    ("Query.promotionEligibility", Access::Roles(ACADEMY_READERS)),
+    ("Query.exams", Access::Roles(ACADEMY_READERS)),
+    ("Query.academyReport", Access::Roles(ANALYSTS)),
+    ("Query.academyReportXlsx", Access::Roles(ANALYSTS)),
+    (
+        "Mutation.createAcademyClass",
+        Access::Roles(ACADEMY_EDITORS),
+    ),
+    (
+        "Mutation.updateAcademyClass",
+        Access::Roles(ACADEMY_EDITORS),
+    ),
+    ("Mutation.generateClassSessions", Access::Roles(COACHES)),
+    ("Mutation.createClassSession", Access::Roles(COACHES)),
+    ("Mutation.cancelClassSession", Access::Roles(COACHES)),
+    ("Mutation.createStudent", Access::Roles(ACADEMY_DESK)),
+    ("Mutation.updateStudent", Access::Roles(ACADEMY_DESK)),
+    ("Mutation.markAttendance", Access::Roles(ACADEMY_DESK)),
+    ("Mutation.markAttendanceList", Access::Roles(ACADEMY_DESK)),
+    ("Mutation.bookClassSession", Access::Roles(CLASS_BOOKERS)),
+    ("Mutation.checkIn", Access::Roles(CLASS_BOOKERS)),
+    (
+        "Mutation.createMembershipPlan",
+        Access::Roles(ACADEMY_EDITORS),
+    ),
+    (
+        "Mutation.updateMembershipPlan",
+        Access::Roles(ACADEMY_EDITORS),
+    ),
+    ("Mutation.sellMembership", Access::Roles(CASHIERS)),
+    ("Mutation.freezeMembership", Access::Roles(CASHIERS)),
+    ("Mutation.cancelMembership", Access::Roles(ACADEMY_EDITORS)),
+    ("Mutation.createBelt", Access::Roles(ACADEMY_EDITORS)),
+    ("Mutation.updateBelt", Access::Roles(ACADEMY_EDITORS)),
+    ("Mutation.recordExam", Access::Roles(COACHES)),
+    ("Mutation.updateExam", Access::Roles(COACHES)),
+    ("Mutation.promoteStudents", Access::Roles(COACHES)),
+    // coaching
+    ("Query.progressJournal", Access::Roles(SELF_READERS)),
+    ("Query.trainingPrograms", Access::Roles(ACADEMY_READERS)),
+    ("Query.trainingProgram", Access::Roles(SELF_READERS)),
+    ("Query.clientPrograms", Access::Roles(SELF_READERS)),
+    ("Mutation.addJournalEntry", Access::Roles(COACHES)),
+    ("Mutation.updateJournalEntry", Access::Roles(COACHES)),
+    ("Mutation.deleteJournalEntry", Access::Roles(COACHES)),
+    ("Mutation.createTrainingProgram", Access::Roles(COACHES)),
+    ("Mutation.updateTrainingProgram", Access::Roles(COACHES)),
+    ("Mutation.assignTrainingProgram", Access::Roles(COACHES)),
 ];
 
 pub fn access_for(field: &str) -> Option<Access> {

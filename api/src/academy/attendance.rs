@@ -1,0 +1,552 @@
+//! Attendance: marking a session's students one by one or as a list, bookings and check-in by
+//! the student, visits taken from memberships, and missed-class detection.
+//!
+//! Marks of one session take turns: the session row is locked on PostgreSQL and the write
+//! turn is held on SQLite, so the capacity check and the visit count cannot race.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{
+    academy_attendance, academy_session, academy_student,
+    enums::{AttendanceStatus, ClassSessionStatus},
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
+    TransactionTrait,
+};
+use serde_json::json;
+
+use super::{memberships, students, timetable};
+use crate::{
+    audit,
+    auth::actor::Caller,
+    domain::text,
+    error::{AppError, AppResult, Msg},
+    state::AppState,
+};
+
+/// A check-in opens this long before the start…
+pub const CHECK_IN_OPENS: Duration = Duration::minutes(60);
+/// …and after this long past the start the student is late.
+pub const LATE_AFTER: Duration = Duration::minutes(10);
+
+/// One student's mark.
+#[derive(Debug, Clone)]
+pub struct Mark {
+    pub student_id: i64,
+    pub status: AttendanceStatus,
+    pub note: Option<String>,
+}
+
+fn full(session: &academy_session::Model) -> AppError {
+    AppError::SlotTaken(Msg::new(
+        format!(
+            "На тренировке «{}» нет мест: все {} заняты",
+            session.name, session.capacity
+        ),
+        format!(
+            "Class `{}` is full: all {} places are taken",
+            session.name, session.capacity
+        ),
+    ))
+}
+
+async fn lock_session(
+    txn: &DatabaseTransaction,
+    session_id: i64,
+) -> AppResult<academy_session::Model> {
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT id FROM academy_session WHERE id = $1 FOR UPDATE",
+            [session_id.into()],
+        ))
+        .await?;
+    }
+    let session = timetable::get_session(txn, session_id).await?;
+    if session.status == ClassSessionStatus::Cancelled {
+        return Err(AppError::conflict(
+            format!("Тренировка «{}» отменена", session.name),
+            format!("Class `{}` is cancelled", session.name),
+        ));
+    }
+    Ok(session)
+}
+
+pub async fn of_session<C: ConnectionTrait>(
+    conn: &C,
+    session_id: i64,
+) -> AppResult<Vec<academy_attendance::Model>> {
+    Ok(academy_attendance::Entity::find()
+        .filter(academy_attendance::Column::SessionId.eq(session_id))
+        .order_by_asc(academy_attendance::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// Applies marks to a locked session; `rows` holds its attendance and is kept current.
+async fn apply(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    session: &academy_session::Model,
+    rows: &mut Vec<academy_attendance::Model>,
+    mark: &Mark,
+    now: DateTime<Utc>,
+    day: chrono::NaiveDate,
+) -> AppResult<academy_attendance::Model> {
+    let old = rows.iter().position(|r| r.student_id == mark.student_id);
+    let old_status = old.map(|i| rows[i].status);
+    if mark.status.holds_place() && !old_status.is_some_and(AttendanceStatus::holds_place) {
+        let taken = rows.iter().filter(|r| r.status.holds_place()).count();
+        if taken >= session.capacity.max(0) as usize {
+            return Err(full(session));
+        }
+    }
+    let was_attended = old_status.is_some_and(AttendanceStatus::attended);
+    let (membership_id, without_membership) = match (was_attended, mark.status.attended()) {
+        (false, true) => {
+            let used = memberships::use_visit(txn, mark.student_id, day).await?;
+            (used, used.is_none())
+        }
+        (true, false) => {
+            if let Some(id) = old.and_then(|i| rows[i].membership_id) {
+                memberships::return_visit(txn, id).await?;
+            }
+            (None, false)
+        }
+        (true, true) => old.map_or((None, false), |i| {
+            (rows[i].membership_id, rows[i].without_membership)
+        }),
+        (false, false) => (None, false),
+    };
+    let checked_in_at = if mark.status.attended() {
+        old.and_then(|i| rows[i].checked_in_at).or(Some(now))
+    } else {
+        None
+    };
+    let saved = match old {
+        Some(i) => {
+            let mut row: academy_attendance::ActiveModel = rows[i].clone().into();
+            row.status = Set(mark.status);
+            row.membership_id = Set(membership_id);
+            row.without_membership = Set(without_membership);
+            row.checked_in_at = Set(checked_in_at);
+            row.marked_by = Set(caller.actor.user_id());
+            if mark.note.is_some() {
+                row.note = Set(mark.note.clone());
+            }
+            row.updated_at = Set(now);
+            let saved = row.update(txn).await?;
+            rows[i] = saved.clone();
+            saved
+        }
+        None => {
+            let saved = academy_attendance::ActiveModel {
+                session_id: Set(session.id),
+                student_id: Set(mark.student_id),
+                status: Set(mark.status),
+                membership_id: Set(membership_id),
+                without_membership: Set(without_membership),
+                checked_in_at: Set(checked_in_at),
+                marked_by: Set(caller.actor.user_id()),
+                note: Set(mark.note.clone()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            rows.push(saved.clone());
+            saved
+        }
+    };
+    Ok(saved)
+}
+
+async fn check_students<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, academy_student::Model>> {
+    let found: HashMap<i64, academy_student::Model> = academy_student::Entity::find()
+        .filter(academy_student::Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    for (i, id) in ids.iter().enumerate() {
+        match found.get(id) {
+            None => return Err(students::not_found(*id)),
+            Some(s) if !s.active => {
+                return Err(AppError::validation(
+                    format!("marks.{i}.studentId"),
+                    format!("ученик {id} неактивен"),
+                    format!("student {id} is inactive"),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(found)
+}
+
+/// Marks students of a session (present, late, absent, excused or booked); answers the
+/// session's whole attendance list.
+pub async fn mark(
+    state: &AppState,
+    caller: &Caller,
+    session_id: i64,
+    marks: Vec<Mark>,
+) -> AppResult<Vec<academy_attendance::Model>> {
+    if marks.is_empty() || marks.len() > 500 {
+        return Err(AppError::validation(
+            "marks",
+            "от 1 до 500 отметок за раз",
+            "1 to 500 marks at a time",
+        ));
+    }
+    let mut marks = marks;
+    for (i, m) in marks.iter_mut().enumerate() {
+        m.note = text::optional(&format!("marks.{i}.note"), m.note.as_deref(), 500)?;
+    }
+    let ids: Vec<i64> = marks.iter().map(|m| m.student_id).collect();
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = ids.iter().find(|id| !seen.insert(**id)) {
+        return Err(AppError::validation(
+            "marks",
+            format!("ученик {dup} отмечен дважды"),
+            format!("student {dup} is marked twice"),
+        ));
+    }
+    let _turn = state.write_turn().await;
+    let txn = state.db.begin().await?;
+    let session = lock_session(&txn, session_id).await?;
+    check_students(&txn, &ids).await?;
+    let (_, tz) = timetable::location_tz(&txn, session.location_id).await?;
+    let day = timetable::local_date(tz, session.starts_at);
+    let now = state.clock.now();
+    let mut rows = of_session(&txn, session_id).await?;
+    for m in &marks {
+        apply(&txn, caller, &session, &mut rows, m, now, day).await?;
+    }
+    audit::record(
+        &txn,
+        caller,
+        "academy.attendance.mark",
+        "academy_session",
+        Some(session_id),
+        json!({
+            "marks": marks
+                .iter()
+                .map(|m| json!({ "studentId": m.student_id, "status": m.status }))
+                .collect::<Vec<_>>(),
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(rows)
+}
+
+/// Books a place for a student; a belt minimum of the class is enforced here.
+pub async fn book(
+    state: &AppState,
+    caller: &Caller,
+    session_id: i64,
+    student_id: i64,
+) -> AppResult<academy_attendance::Model> {
+    let _turn = state.write_turn().await;
+    let txn = state.db.begin().await?;
+    let session = lock_session(&txn, session_id).await?;
+    let now = state.clock.now();
+    if session.ends_at <= now {
+        return Err(AppError::conflict(
+            "Тренировка уже прошла",
+            "The class is over",
+        ));
+    }
+    let students = check_students(&txn, &[student_id]).await?;
+    if let (Some(min_id), Some(student)) = (session.min_belt_id, students.get(&student_id)) {
+        let min = super::belts::get(&txn, min_id).await?;
+        let holds = match student.belt_id {
+            Some(id) => super::belts::get(&txn, id).await?,
+            None => return Err(below_belt(&session, &min)),
+        };
+        if holds.track != min.track || holds.position < min.position {
+            return Err(below_belt(&session, &min));
+        }
+    }
+    let mut rows = of_session(&txn, session_id).await?;
+    if rows
+        .iter()
+        .any(|r| r.student_id == student_id && r.status.holds_place())
+    {
+        return Err(AppError::conflict(
+            "Ученик уже записан на эту тренировку",
+            "The student already has a place in this class",
+        ));
+    }
+    let (_, tz) = timetable::location_tz(&txn, session.location_id).await?;
+    let day = timetable::local_date(tz, session.starts_at);
+    let mark = Mark {
+        student_id,
+        status: AttendanceStatus::Booked,
+        note: None,
+    };
+    let row = apply(&txn, caller, &session, &mut rows, &mark, now, day).await?;
+    audit::record(
+        &txn,
+        caller,
+        "academy.attendance.book",
+        "academy_session",
+        Some(session_id),
+        json!({ "studentId": student_id }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+fn below_belt(session: &academy_session::Model, min: &entity::academy_belt::Model) -> AppError {
+    AppError::conflict(
+        format!(
+            "На тренировку «{}» записываются с пояса «{}»",
+            session.name, min.name
+        ),
+        format!(
+            "Class `{}` is open from belt `{}` up",
+            session.name, min.name
+        ),
+    )
+}
+
+/// A student checks in to a class they booked: present, or late past [`LATE_AFTER`].
+pub async fn check_in(
+    state: &AppState,
+    caller: &Caller,
+    session_id: i64,
+    student_id: i64,
+) -> AppResult<academy_attendance::Model> {
+    let _turn = state.write_turn().await;
+    let txn = state.db.begin().await?;
+    let session = lock_session(&txn, session_id).await?;
+    let now = state.clock.now();
+    if now < session.starts_at - CHECK_IN_OPENS || now >= session.ends_at {
+        return Err(AppError::conflict(
+            "Отметиться можно за час до начала и до конца тренировки",
+            "Check-in opens an hour before the start and closes at the end of the class",
+        ));
+    }
+    let mut rows = of_session(&txn, session_id).await?;
+    let booked = rows
+        .iter()
+        .find(|r| r.student_id == student_id)
+        .map(|r| r.status);
+    match booked {
+        Some(AttendanceStatus::Booked) => {}
+        Some(s) if s.attended() => {
+            return Err(AppError::conflict(
+                "Вы уже отметились на этой тренировке",
+                "You have already checked in to this class",
+            ));
+        }
+        _ => {
+            return Err(AppError::conflict(
+                "Сначала запишитесь на тренировку",
+                "Book a place in the class first",
+            ));
+        }
+    }
+    let status = if now > session.starts_at + LATE_AFTER {
+        AttendanceStatus::Late
+    } else {
+        AttendanceStatus::Present
+    };
+    let (_, tz) = timetable::location_tz(&txn, session.location_id).await?;
+    let day = timetable::local_date(tz, session.starts_at);
+    let mark = Mark {
+        student_id,
+        status,
+        note: None,
+    };
+    let row = apply(&txn, caller, &session, &mut rows, &mark, now, day).await?;
+    audit::record(
+        &txn,
+        caller,
+        "academy.attendance.check_in",
+        "academy_session",
+        Some(session_id),
+        json!({ "studentId": student_id, "status": status }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Gives back the visits a session's attendance used (the session was cancelled).
+pub(crate) async fn release_visits(txn: &DatabaseTransaction, session_id: i64) -> AppResult<()> {
+    for row in of_session(txn, session_id).await? {
+        if let (true, Some(id)) = (row.status.attended(), row.membership_id) {
+            memberships::return_visit(txn, id).await?;
+        }
+    }
+    academy_attendance::Entity::update_many()
+        .col_expr(
+            academy_attendance::Column::MembershipId,
+            sea_orm::sea_query::Expr::value(Option::<i64>::None),
+        )
+        .filter(academy_attendance::Column::SessionId.eq(session_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// A student's attendance with its sessions, newest first, starting in `[from, to)`.
+pub async fn of_student<C: ConnectionTrait>(
+    conn: &C,
+    student_id: i64,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> AppResult<Vec<(academy_attendance::Model, academy_session::Model)>> {
+    let mut sessions = academy_session::Entity::find()
+        .select_only()
+        .column(academy_session::Column::Id);
+    if let Some(from) = from {
+        sessions = sessions.filter(academy_session::Column::StartsAt.gte(from));
+    }
+    if let Some(to) = to {
+        sessions = sessions.filter(academy_session::Column::StartsAt.lt(to));
+    }
+    let rows = academy_attendance::Entity::find()
+        .filter(academy_attendance::Column::StudentId.eq(student_id))
+        .filter(academy_attendance::Column::SessionId.in_subquery(sessions.into_query()))
+        .all(conn)
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.session_id).collect();
+    let by_id: HashMap<i64, academy_session::Model> = academy_session::Entity::find()
+        .filter(academy_session::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let mut out: Vec<_> = rows
+        .into_iter()
+        .filter_map(|r| by_id.get(&r.session_id).cloned().map(|s| (r, s)))
+        .collect();
+    out.sort_by(|a, b| b.1.starts_at.cmp(&a.1.starts_at).then(b.0.id.cmp(&a.0.id)));
+    Ok(out)
+}
+
+/// A student who stopped coming.
+#[derive(Debug, Clone)]
+pub struct MissedAlert {
+    pub student: academy_student::Model,
+    /// Classes missed since the last one attended (absences and no-shows; excused ones skip).
+    pub missed_in_row: i32,
+    pub last_visit_at: Option<DateTime<Utc>>,
+    /// Days since the last visit, or since joining when there was none.
+    pub days_without_visit: i64,
+    pub missed_last_classes: bool,
+    pub no_recent_visit: bool,
+}
+
+/// Students of a location who missed their last `last_classes` classes in a row, or have not
+/// trained for `no_visit_days` days (either rule, or both).
+pub async fn missed(
+    state: &AppState,
+    location_id: i64,
+    last_classes: Option<i32>,
+    no_visit_days: Option<i32>,
+) -> AppResult<Vec<MissedAlert>> {
+    if last_classes.is_none() && no_visit_days.is_none() {
+        return Err(AppError::validation(
+            "lastClasses",
+            "укажите число пропусков подряд или дней без посещений",
+            "give a number of classes missed in a row or of days without a visit",
+        ));
+    }
+    if last_classes.is_some_and(|n| !(1..=100).contains(&n)) {
+        return Err(AppError::validation(
+            "lastClasses",
+            "от 1 до 100",
+            "1 to 100",
+        ));
+    }
+    if no_visit_days.is_some_and(|n| !(1..=3650).contains(&n)) {
+        return Err(AppError::validation(
+            "noVisitDays",
+            "от 1 до 3650",
+            "1 to 3650",
+        ));
+    }
+    timetable::location_tz(&state.db, location_id).await?;
+    let now = state.clock.now();
+    let students = academy_student::Entity::find()
+        .filter(academy_student::Column::LocationId.eq(location_id))
+        .filter(academy_student::Column::Active.eq(true))
+        .order_by_asc(academy_student::Column::Id)
+        .all(&state.db)
+        .await?;
+    let sessions: HashMap<i64, DateTime<Utc>> = academy_session::Entity::find()
+        .select_only()
+        .column(academy_session::Column::Id)
+        .column(academy_session::Column::StartsAt)
+        .filter(academy_session::Column::LocationId.eq(location_id))
+        .filter(academy_session::Column::Status.eq(ClassSessionStatus::Scheduled))
+        .filter(academy_session::Column::StartsAt.lt(now))
+        .into_tuple::<(i64, DateTime<Utc>)>()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .collect();
+    let past = academy_session::Entity::find()
+        .select_only()
+        .column(academy_session::Column::Id)
+        .filter(academy_session::Column::LocationId.eq(location_id))
+        .filter(academy_session::Column::Status.eq(ClassSessionStatus::Scheduled))
+        .filter(academy_session::Column::StartsAt.lt(now))
+        .into_query();
+    let mut by_student: HashMap<i64, Vec<(DateTime<Utc>, AttendanceStatus)>> = HashMap::new();
+    for row in academy_attendance::Entity::find()
+        .filter(academy_attendance::Column::SessionId.in_subquery(past))
+        .all(&state.db)
+        .await?
+    {
+        if let Some(at) = sessions.get(&row.session_id) {
+            by_student
+                .entry(row.student_id)
+                .or_default()
+                .push((*at, row.status));
+        }
+    }
+    let mut out = Vec::new();
+    for student in students {
+        let mut history = by_student.remove(&student.id).unwrap_or_default();
+        history.sort_by_key(|h| std::cmp::Reverse(h.0));
+        let last_visit_at = history
+            .iter()
+            .find(|(_, s)| s.attended())
+            .map(|(at, _)| *at);
+        let missed_in_row = history
+            .iter()
+            .filter(|(_, s)| *s != AttendanceStatus::Excused)
+            .take_while(|(_, s)| !s.attended())
+            .count() as i32;
+        let days_without_visit = (now - last_visit_at.unwrap_or(student.joined_at)).num_days();
+        let missed_last_classes = last_classes.is_some_and(|n| missed_in_row >= n);
+        let no_recent_visit = no_visit_days.is_some_and(|d| days_without_visit >= i64::from(d));
+        if missed_last_classes || no_recent_visit {
+            out.push(MissedAlert {
+                student,
+                missed_in_row,
+                last_visit_at,
+                days_without_visit,
+                missed_last_classes,
+                no_recent_visit,
+            });
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,247 @@
+//! Relation lookups of the academy, batched per request: a list of students with their
+//! memberships, ranks and eligibility, or a session with its attendance, costs one statement
+//! per relation whatever the length.
+
+use std::{collections::HashMap, sync::Arc};
+
+use async_graphql::dataloader::Loader;
+use entity::{
+    academy_attendance, academy_belt, academy_exam, academy_freeze, academy_membership,
+    academy_plan, academy_rank, academy_session, academy_student,
+};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, Order, QueryFilter, QueryOrder};
+
+use crate::batch::{Batcher, LoadError};
+
+pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
+    data.insert(Batcher::new(StudentById(db.clone())));
+    data.insert(Batcher::new(PlanById(db.clone())));
+    data.insert(Batcher::new(SessionById(db.clone())));
+    data.insert(Batcher::new(AttendanceBySession(db.clone())));
+    data.insert(Batcher::new(MembershipsByStudent(db.clone())));
+    data.insert(Batcher::new(RanksByStudent(db.clone())));
+    data.insert(Batcher::new(ExamsByStudent(db.clone())));
+    data.insert(Batcher::new(ClassesSinceByStudent(db.clone())));
+    data.insert(Batcher::new(Ladder(
+        db.clone(),
+        tokio::sync::OnceCell::new(),
+    )));
+    data.insert(Batcher::new(StudentByUser(db.clone())));
+    data.insert(Batcher::new(FreezesByMembership(db.clone())));
+}
+
+macro_rules! by_id_loader {
+    ($name:ident, $entity:ident) => {
+        pub struct $name(DatabaseConnection);
+
+        impl Loader<i64> for $name {
+            type Value = $entity::Model;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+                let rows = $entity::Entity::find()
+                    .filter($entity::Column::Id.is_in(keys.iter().copied()))
+                    .all(&self.0)
+                    .await
+                    .map_err(Arc::new)?;
+                Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+            }
+        }
+    };
+}
+
+by_id_loader!(StudentById, academy_student);
+by_id_loader!(PlanById, academy_plan);
+by_id_loader!(SessionById, academy_session);
+
+/// The rows of `E` whose `column` is one of `keys`, grouped by `key_of`, in `order`.
+async fn grouped<E>(
+    db: &DatabaseConnection,
+    column: E::Column,
+    keys: &[i64],
+    key_of: impl Fn(&E::Model) -> i64,
+    order: impl IntoIterator<Item = (E::Column, Order)>,
+) -> Result<HashMap<i64, Vec<E::Model>>, LoadError>
+where
+    E: EntityTrait,
+{
+    let mut select = E::find().filter(column.is_in(keys.iter().copied()));
+    for (col, dir) in order {
+        select = select.order_by(col, dir);
+    }
+    let rows = select.all(db).await.map_err(Arc::new)?;
+    let mut out: HashMap<i64, Vec<E::Model>> = HashMap::with_capacity(keys.len());
+    for row in rows {
+        out.entry(key_of(&row)).or_default().push(row);
+    }
+    Ok(out)
+}
+
+/// A session's attendance, in marking order.
+pub struct AttendanceBySession(DatabaseConnection);
+
+impl Loader<i64> for AttendanceBySession {
+    type Value = Vec<academy_attendance::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        use academy_attendance::{Column, Entity};
+        grouped::<Entity>(
+            &self.0,
+            Column::SessionId,
+            keys,
+            |r| r.session_id,
+            [(Column::Id, Order::Asc)],
+        )
+        .await
+    }
+}
+
+/// A student's memberships, the latest start first.
+pub struct MembershipsByStudent(DatabaseConnection);
+
+impl Loader<i64> for MembershipsByStudent {
+    type Value = Vec<academy_membership::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        use academy_membership::{Column, Entity};
+        grouped::<Entity>(
+            &self.0,
+            Column::StudentId,
+            keys,
+            |r| r.student_id,
+            [(Column::StartsOn, Order::Desc), (Column::Id, Order::Desc)],
+        )
+        .await
+    }
+}
+
+/// A student's promotions, oldest first.
+pub struct RanksByStudent(DatabaseConnection);
+
+impl Loader<i64> for RanksByStudent {
+    type Value = Vec<academy_rank::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        use academy_rank::{Column, Entity};
+        grouped::<Entity>(
+            &self.0,
+            Column::StudentId,
+            keys,
+            |r| r.student_id,
+            [(Column::PromotedAt, Order::Asc), (Column::Id, Order::Asc)],
+        )
+        .await
+    }
+}
+
+/// A student's exams, by date.
+pub struct ExamsByStudent(DatabaseConnection);
+
+impl Loader<i64> for ExamsByStudent {
+    type Value = Vec<academy_exam::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        use academy_exam::{Column, Entity};
+        grouped::<Entity>(
+            &self.0,
+            Column::StudentId,
+            keys,
+            |r| r.student_id,
+            [(Column::ExamDate, Order::Asc), (Column::Id, Order::Asc)],
+        )
+        .await
+    }
+}
+
+/// Classes attended since the last promotion, per student.
+pub struct ClassesSinceByStudent(DatabaseConnection);
+
+impl Loader<i64> for ClassesSinceByStudent {
+    type Value = i64;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, i64>, Self::Error> {
+        let mut counts = super::belts::classes_since(&self.0, keys)
+            .await
+            .map_err(Arc::new)?;
+        for key in keys {
+            counts.entry(*key).or_insert(0);
+        }
+        Ok(counts)
+    }
+}
+
+/// Every belt of both ladders, under the key [`LADDER`]. The table is a few rows long and
+/// belts appear at several depths of one query (a student's belt, their ranks' belts), so the
+/// ladder is read once a request and kept.
+pub struct Ladder(
+    DatabaseConnection,
+    tokio::sync::OnceCell<Vec<academy_belt::Model>>,
+);
+
+/// The one key of [`Ladder`].
+pub const LADDER: i64 = 0;
+
+impl Loader<i64> for Ladder {
+    type Value = Vec<academy_belt::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, _keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = self
+            .1
+            .get_or_try_init(|| async {
+                academy_belt::Entity::find()
+                    .order_by_asc(academy_belt::Column::Track)
+                    .order_by_asc(academy_belt::Column::Position)
+                    .all(&self.0)
+                    .await
+                    .map_err(Arc::new)
+            })
+            .await?;
+        Ok(HashMap::from([(LADDER, rows.clone())]))
+    }
+}
+
+/// The student a client-role user signs in as.
+pub struct StudentByUser(DatabaseConnection);
+
+impl Loader<i64> for StudentByUser {
+    type Value = academy_student::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = academy_student::Entity::find()
+            .filter(academy_student::Column::UserId.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|s| s.user_id.map(|u| (u, s)))
+            .collect())
+    }
+}
+
+/// A membership's freezes, by start.
+pub struct FreezesByMembership(DatabaseConnection);
+
+impl Loader<i64> for FreezesByMembership {
+    type Value = Vec<academy_freeze::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        use academy_freeze::{Column, Entity};
+        grouped::<Entity>(
+            &self.0,
+            Column::MembershipId,
+            keys,
+            |r| r.membership_id,
+            [(Column::StartsOn, Order::Asc), (Column::Id, Order::Asc)],
+        )
+        .await
+    }
+}

@@ -1,0 +1,631 @@
+//! The weekly class timetable and the sessions it makes, in the location's local time.
+//!
+//! A class says "Tuesdays at 19:00 for 90 minutes"; [`occurrences`] turns that into UTC
+//! instants day by day through the location's timezone, so a class keeps its wall-clock time
+//! across a daylight-saving change. Generating sessions is idempotent: a class has at most one
+//! session a start.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono_tz::Tz;
+use entity::{
+    academy_class, academy_session,
+    enums::{ClassLevel, ClassSessionStatus},
+    location,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
+};
+use serde_json::json;
+
+use crate::{
+    audit,
+    auth::actor::Caller,
+    domain::{Timezone, text},
+    error::{AppError, AppResult},
+    state::AppState,
+};
+
+/// The longest range sessions are generated or listed for at once.
+pub const MAX_RANGE_DAYS: i64 = 93;
+
+/// A class as the service takes it, checked.
+#[derive(Debug, Clone)]
+pub struct ClassSpec {
+    pub location_id: i64,
+    pub name: String,
+    pub weekday: i16,
+    pub starts_at: NaiveTime,
+    pub duration_minutes: i32,
+    pub trainer_id: Option<i64>,
+    pub room_id: Option<i64>,
+    pub capacity: i32,
+    pub level: ClassLevel,
+    pub min_belt_id: Option<i64>,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub active: bool,
+}
+
+/// A one-off session as the service takes it.
+#[derive(Debug, Clone)]
+pub struct OneOffSpec {
+    pub location_id: i64,
+    pub name: String,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: i32,
+    pub trainer_id: Option<i64>,
+    pub room_id: Option<i64>,
+    pub capacity: i32,
+    pub level: ClassLevel,
+    pub min_belt_id: Option<i64>,
+}
+
+pub fn check_duration(field: &str, minutes: i32) -> AppResult<i32> {
+    if !(10..=8 * 60).contains(&minutes) {
+        return Err(AppError::validation(
+            field,
+            "длительность — от 10 минут до 8 часов",
+            "a class lasts 10 minutes to 8 hours",
+        ));
+    }
+    Ok(minutes)
+}
+
+pub fn check_capacity(field: &str, capacity: i32) -> AppResult<i32> {
+    if !(1..=1000).contains(&capacity) {
+        return Err(AppError::validation(
+            field,
+            "вместимость — от 1 до 1000 человек",
+            "capacity is 1 to 1000 people",
+        ));
+    }
+    Ok(capacity)
+}
+
+impl ClassSpec {
+    pub fn check(mut self) -> AppResult<ClassSpec> {
+        self.name = text::required("input.name", &self.name, 100)?;
+        if !(1..=7).contains(&self.weekday) {
+            return Err(AppError::validation(
+                "input.weekday",
+                "день недели — от 1 (понедельник) до 7 (воскресенье)",
+                "the weekday is 1 (Monday) to 7 (Sunday)",
+            ));
+        }
+        check_duration("input.durationMinutes", self.duration_minutes)?;
+        check_capacity("input.capacity", self.capacity)?;
+        if let Some(to) = self.valid_to
+            && to < self.valid_from
+        {
+            return Err(AppError::validation(
+                "input.validTo",
+                "конец расписания раньше его начала",
+                "the timetable ends before it starts",
+            ));
+        }
+        Ok(self)
+    }
+}
+
+pub async fn location_tz<C: ConnectionTrait>(
+    conn: &C,
+    location_id: i64,
+) -> AppResult<(location::Model, Tz)> {
+    let location = location::Entity::find_by_id(location_id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("Локация", "Location", location_id))?;
+    let tz = Timezone::parse("location.timezone", &location.timezone)?.0;
+    Ok((location, tz))
+}
+
+/// A local wall-clock time as a UTC instant. In a repeated hour (clocks back) the first one
+/// counts; in a skipped hour (clocks forward) the class starts when the gap ends.
+pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    use chrono::offset::LocalResult;
+    match local.and_local_timezone(tz) {
+        LocalResult::Single(t) => t.with_timezone(&Utc),
+        LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
+        LocalResult::None => {
+            let mut probe = local;
+            for _ in 0..4 {
+                probe += Duration::minutes(30);
+                if let Some(t) = probe.and_local_timezone(tz).earliest() {
+                    return t.with_timezone(&Utc);
+                }
+            }
+            local.and_utc()
+        }
+    }
+}
+
+/// The local date of an instant.
+pub fn local_date(tz: Tz, at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&tz).date_naive()
+}
+
+/// The starts and ends of a class's sessions from `from` to `to` (local dates, inclusive).
+pub fn occurrences(
+    class: &academy_class::Model,
+    tz: Tz,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let first = from.max(class.valid_from);
+    let last = class.valid_to.map_or(to, |v| v.min(to));
+    first
+        .iter_days()
+        .take_while(|d| *d <= last)
+        .filter(|d| d.weekday().number_from_monday() == class.weekday as u32)
+        .map(|d| {
+            let start = local_to_utc(tz, d.and_time(class.starts_at));
+            (
+                start,
+                start + Duration::minutes(i64::from(class.duration_minutes)),
+            )
+        })
+        .collect()
+}
+
+pub async fn get_class<C: ConnectionTrait>(conn: &C, id: i64) -> AppResult<academy_class::Model> {
+    academy_class::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("Занятие расписания", "Timetable class", id))
+}
+
+pub async fn get_session<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+) -> AppResult<academy_session::Model> {
+    academy_session::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("Тренировка", "Class session", id))
+}
+
+async fn check_refs<C: ConnectionTrait>(
+    conn: &C,
+    location_id: i64,
+    trainer_id: Option<i64>,
+    room_id: Option<i64>,
+    min_belt_id: Option<i64>,
+) -> AppResult<()> {
+    location_tz(conn, location_id).await?;
+    if let Some(id) = trainer_id {
+        entity::user::Entity::find_by_id(id)
+            .one(conn)
+            .await?
+            .ok_or_else(|| AppError::not_found("Тренер", "Trainer", id))?;
+    }
+    if let Some(id) = room_id {
+        let room = entity::resource::Entity::find_by_id(id)
+            .one(conn)
+            .await?
+            .ok_or_else(|| AppError::not_found("Зал", "Room", id))?;
+        if room.location_id != location_id {
+            return Err(AppError::validation(
+                "input.roomId",
+                "зал в другой локации",
+                "the room is at another location",
+            ));
+        }
+    }
+    if let Some(id) = min_belt_id {
+        super::belts::get(conn, id).await?;
+    }
+    Ok(())
+}
+
+pub async fn create_class(
+    state: &AppState,
+    caller: &Caller,
+    spec: ClassSpec,
+) -> AppResult<academy_class::Model> {
+    let spec = spec.check()?;
+    let txn = state.db.begin().await?;
+    check_refs(
+        &txn,
+        spec.location_id,
+        spec.trainer_id,
+        spec.room_id,
+        spec.min_belt_id,
+    )
+    .await?;
+    let now = state.clock.now();
+    let row = academy_class::ActiveModel {
+        location_id: Set(spec.location_id),
+        name: Set(spec.name),
+        weekday: Set(spec.weekday),
+        starts_at: Set(spec.starts_at),
+        duration_minutes: Set(spec.duration_minutes),
+        trainer_id: Set(spec.trainer_id),
+        room_id: Set(spec.room_id),
+        capacity: Set(spec.capacity),
+        level: Set(spec.level),
+        min_belt_id: Set(spec.min_belt_id),
+        valid_from: Set(spec.valid_from),
+        valid_to: Set(spec.valid_to),
+        active: Set(spec.active),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        caller,
+        "academy.class.create",
+        "academy_class",
+        Some(row.id),
+        json!({ "name": row.name, "weekday": row.weekday, "startsAt": row.starts_at }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Changes a class; sessions already made keep their times (cancel and regenerate to move
+/// them).
+pub async fn update_class(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    spec: ClassSpec,
+) -> AppResult<academy_class::Model> {
+    let spec = spec.check()?;
+    let txn = state.db.begin().await?;
+    let current = get_class(&txn, id).await?;
+    if current.location_id != spec.location_id {
+        return Err(AppError::validation(
+            "input.locationId",
+            "занятие нельзя перенести в другую локацию; создайте новое",
+            "a class cannot move to another location; create a new one",
+        ));
+    }
+    check_refs(
+        &txn,
+        spec.location_id,
+        spec.trainer_id,
+        spec.room_id,
+        spec.min_belt_id,
+    )
+    .await?;
+    let mut row: academy_class::ActiveModel = current.into();
+    row.name = Set(spec.name);
+    row.weekday = Set(spec.weekday);
+    row.starts_at = Set(spec.starts_at);
+    row.duration_minutes = Set(spec.duration_minutes);
+    row.trainer_id = Set(spec.trainer_id);
+    row.room_id = Set(spec.room_id);
+    row.capacity = Set(spec.capacity);
+    row.level = Set(spec.level);
+    row.min_belt_id = Set(spec.min_belt_id);
+    row.valid_from = Set(spec.valid_from);
+    row.valid_to = Set(spec.valid_to);
+    row.active = Set(spec.active);
+    row.updated_at = Set(state.clock.now());
+    let row = row.update(&txn).await?;
+    audit::record(
+        &txn,
+        caller,
+        "academy.class.update",
+        "academy_class",
+        Some(id),
+        json!({ "name": row.name, "active": row.active }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+pub async fn classes<C: ConnectionTrait>(
+    conn: &C,
+    location_id: i64,
+    include_inactive: bool,
+) -> AppResult<Vec<academy_class::Model>> {
+    let mut select = academy_class::Entity::find()
+        .filter(academy_class::Column::LocationId.eq(location_id))
+        .order_by_asc(academy_class::Column::Weekday)
+        .order_by_asc(academy_class::Column::StartsAt)
+        .order_by_asc(academy_class::Column::Id);
+    if !include_inactive {
+        select = select.filter(academy_class::Column::Active.eq(true));
+    }
+    Ok(select.all(conn).await?)
+}
+
+fn check_range(from: NaiveDate, to: NaiveDate) -> AppResult<()> {
+    if to < from {
+        return Err(AppError::validation(
+            "to",
+            "конец периода раньше начала",
+            "the range ends before it starts",
+        ));
+    }
+    if (to - from).num_days() >= MAX_RANGE_DAYS {
+        return Err(AppError::validation(
+            "to",
+            format!("не больше {MAX_RANGE_DAYS} дней за раз"),
+            format!("at most {MAX_RANGE_DAYS} days at a time"),
+        ));
+    }
+    Ok(())
+}
+
+/// Makes the sessions of every active class of a location from `from` to `to` (local dates,
+/// inclusive) that do not exist yet; answers every session of those classes in the range.
+pub async fn generate(
+    state: &AppState,
+    caller: &Caller,
+    location_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<academy_session::Model>> {
+    check_range(from, to)?;
+    let _turn = state.write_turn().await;
+    let txn = state.db.begin().await?;
+    let (_, tz) = location_tz(&txn, location_id).await?;
+    let classes = classes(&txn, location_id, false).await?;
+    let start = local_to_utc(tz, from.and_time(NaiveTime::MIN));
+    let end = local_to_utc(tz, to.succ_opt().unwrap_or(to).and_time(NaiveTime::MIN));
+    let existing: HashSet<(i64, DateTime<Utc>)> = academy_session::Entity::find()
+        .select_only()
+        .column(academy_session::Column::ClassId)
+        .column(academy_session::Column::StartsAt)
+        .filter(academy_session::Column::LocationId.eq(location_id))
+        .filter(academy_session::Column::ClassId.is_not_null())
+        .filter(academy_session::Column::StartsAt.gte(start))
+        .filter(academy_session::Column::StartsAt.lt(end))
+        .into_tuple::<(Option<i64>, DateTime<Utc>)>()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .filter_map(|(class, at)| class.map(|c| (c, at)))
+        .collect();
+    let now = state.clock.now();
+    let mut new_rows = Vec::new();
+    for class in &classes {
+        for (starts_at, ends_at) in occurrences(class, tz, from, to) {
+            if existing.contains(&(class.id, starts_at)) {
+                continue;
+            }
+            new_rows.push(academy_session::ActiveModel {
+                location_id: Set(location_id),
+                class_id: Set(Some(class.id)),
+                name: Set(class.name.clone()),
+                trainer_id: Set(class.trainer_id),
+                room_id: Set(class.room_id),
+                starts_at: Set(starts_at),
+                ends_at: Set(ends_at),
+                capacity: Set(class.capacity),
+                level: Set(class.level),
+                min_belt_id: Set(class.min_belt_id),
+                status: Set(ClassSessionStatus::Scheduled),
+                cancel_reason: Set(None),
+                created_at: Set(now),
+                ..Default::default()
+            });
+        }
+    }
+    let made = new_rows.len();
+    for chunk in new_rows.chunks(200) {
+        academy_session::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    if made > 0 {
+        audit::record(
+            &txn,
+            caller,
+            "academy.sessions.generate",
+            "location",
+            Some(location_id),
+            json!({ "from": from, "to": to, "made": made }),
+        )
+        .await?;
+    }
+    let sessions = academy_session::Entity::find()
+        .filter(academy_session::Column::LocationId.eq(location_id))
+        .filter(academy_session::Column::ClassId.is_not_null())
+        .filter(academy_session::Column::StartsAt.gte(start))
+        .filter(academy_session::Column::StartsAt.lt(end))
+        .order_by_asc(academy_session::Column::StartsAt)
+        .order_by_asc(academy_session::Column::Id)
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(sessions)
+}
+
+pub async fn create_one_off(
+    state: &AppState,
+    caller: &Caller,
+    spec: OneOffSpec,
+) -> AppResult<academy_session::Model> {
+    let name = text::required("input.name", &spec.name, 100)?;
+    let minutes = check_duration("input.durationMinutes", spec.duration_minutes)?;
+    let capacity = check_capacity("input.capacity", spec.capacity)?;
+    let txn = state.db.begin().await?;
+    check_refs(
+        &txn,
+        spec.location_id,
+        spec.trainer_id,
+        spec.room_id,
+        spec.min_belt_id,
+    )
+    .await?;
+    let row = academy_session::ActiveModel {
+        location_id: Set(spec.location_id),
+        class_id: Set(None),
+        name: Set(name),
+        trainer_id: Set(spec.trainer_id),
+        room_id: Set(spec.room_id),
+        starts_at: Set(spec.starts_at),
+        ends_at: Set(spec.starts_at + Duration::minutes(i64::from(minutes))),
+        capacity: Set(capacity),
+        level: Set(spec.level),
+        min_belt_id: Set(spec.min_belt_id),
+        status: Set(ClassSessionStatus::Scheduled),
+        cancel_reason: Set(None),
+        created_at: Set(state.clock.now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        caller,
+        "academy.session.create",
+        "academy_session",
+        Some(row.id),
+        json!({ "name": row.name, "startsAt": row.starts_at }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+pub async fn cancel(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    reason: Option<String>,
+) -> AppResult<academy_session::Model> {
+    let reason = text::optional("reason", reason.as_deref(), 500)?;
+    let _turn = state.write_turn().await;
+    let txn = state.db.begin().await?;
+    let session = get_session(&txn, id).await?;
+    if session.status == ClassSessionStatus::Cancelled {
+        return Err(AppError::conflict(
+            "Тренировка уже отменена",
+            "The session is already cancelled",
+        ));
+    }
+    // Visits used for a session that did not happen go back to their memberships.
+    super::attendance::release_visits(&txn, id).await?;
+    let mut row: academy_session::ActiveModel = session.into();
+    row.status = Set(ClassSessionStatus::Cancelled);
+    row.cancel_reason = Set(reason.clone());
+    let row = row.update(&txn).await?;
+    audit::record(
+        &txn,
+        caller,
+        "academy.session.cancel",
+        "academy_session",
+        Some(id),
+        json!({ "reason": reason }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Sessions of a location starting in `[from, to)`, by start.
+pub async fn between<C: ConnectionTrait>(
+    conn: &C,
+    location_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    include_cancelled: bool,
+) -> AppResult<Vec<academy_session::Model>> {
+    if to <= from || to - from > Duration::days(MAX_RANGE_DAYS) {
+        return Err(AppError::validation(
+            "to",
+            format!("период — от минуты до {MAX_RANGE_DAYS} дней"),
+            format!("the range is a minute to {MAX_RANGE_DAYS} days"),
+        ));
+    }
+    let mut select = academy_session::Entity::find()
+        .filter(academy_session::Column::LocationId.eq(location_id))
+        .filter(academy_session::Column::StartsAt.gte(from))
+        .filter(academy_session::Column::StartsAt.lt(to))
+        .order_by_asc(academy_session::Column::StartsAt)
+        .order_by_asc(academy_session::Column::Id);
+    if !include_cancelled {
+        select = select.filter(academy_session::Column::Status.eq(ClassSessionStatus::Scheduled));
+    }
+    Ok(select.all(conn).await?)
+}
+
+/// The next `limit` scheduled sessions of a location that have not ended.
+pub async fn upcoming(
+    state: &AppState,
+    location_id: i64,
+    limit: u64,
+) -> AppResult<Vec<academy_session::Model>> {
+    location_tz(&state.db, location_id).await?;
+    Ok(academy_session::Entity::find()
+        .filter(academy_session::Column::LocationId.eq(location_id))
+        .filter(academy_session::Column::Status.eq(ClassSessionStatus::Scheduled))
+        .filter(academy_session::Column::EndsAt.gt(state.clock.now()))
+        .order_by_asc(academy_session::Column::StartsAt)
+        .order_by_asc(academy_session::Column::Id)
+        .limit(limit)
+        .all(&state.db)
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn class(weekday: i16, h: u32, m: u32) -> academy_class::Model {
+        let t = Utc::now();
+        academy_class::Model {
+            id: 1,
+            location_id: 1,
+            name: "BJJ".into(),
+            weekday,
+            starts_at: NaiveTime::from_hms_opt(h, m, 0).unwrap(),
+            duration_minutes: 90,
+            trainer_id: None,
+            room_id: None,
+            capacity: 20,
+            level: ClassLevel::All,
+            min_belt_id: None,
+            valid_from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            valid_to: None,
+            active: true,
+            created_at: t,
+            updated_at: t,
+        }
+    }
+
+    #[test]
+    fn wall_clock_time_survives_the_autumn_change() {
+        // Berlin leaves summer time on Sunday 2026-10-25.
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let d = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        let got = occurrences(&class(2, 19, 0), tz, d(10, 1), d(10, 31));
+        let starts: Vec<String> = got.iter().map(|(s, _)| s.to_rfc3339()).collect();
+        assert_eq!(
+            starts,
+            [
+                "2026-10-06T17:00:00+00:00",
+                "2026-10-13T17:00:00+00:00",
+                "2026-10-20T17:00:00+00:00",
+                "2026-10-27T18:00:00+00:00",
+            ]
+        );
+        assert!(got.iter().all(|(s, e)| *e - *s == Duration::minutes(90)));
+    }
+
+    #[test]
+    fn a_skipped_hour_starts_when_the_gap_ends() {
+        // 2026-03-29 02:30 does not exist in Berlin.
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let local = NaiveDate::from_ymd_opt(2026, 3, 29)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
+        assert_eq!(
+            local_to_utc(tz, local).to_rfc3339(),
+            "2026-03-29T01:00:00+00:00"
+        );
+    }
+}
