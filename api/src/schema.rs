@@ -9,6 +9,7 @@ use crate::{
         actor::{Actor, AuthFailure},
     },
     billing::{BillingMutation, BillingQuery, ShiftsMutation, ShiftsQuery},
+    booking::{BookingMutation, BookingQuery, BookingSubscription},
     clients::{ClientsMutation, ClientsQuery},
     club::{ClubMutation, ClubQuery},
     context::RequestMeta,
@@ -27,6 +28,7 @@ pub struct Query(
     BillingQuery,
     ShiftsQuery,
     ClubQuery,
+    BookingQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -38,10 +40,11 @@ pub struct Mutation(
     BillingMutation,
     ShiftsMutation,
     ClubMutation,
+    BookingMutation,
 );
 
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(VenueSubscription);
+pub struct Subscription(VenueSubscription, BookingSubscription);
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
@@ -98,4 +101,5 @@ pub fn fill_request_data(
     venue::loaders::register(data, &state.db);
     crate::clients::loaders::register(data, &state.db);
     crate::billing::loaders::register(data, &state.db);
+    crate::booking::loaders::register(data, &state.db);
 }

@@ -8,6 +8,7 @@ mod m20261122_000002_clients;
 mod m20261123_000003_billing;
 mod m20261123_000004_shifts;
 mod m20261123_000005_club;
+mod m20261123_000007_booking;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_billing::Migration),
             Box::new(m20261123_000004_shifts::Migration),
             Box::new(m20261123_000005_club::Migration),
+            Box::new(m20261123_000007_booking::Migration),
         ]
     }
 }
