@@ -379,7 +379,13 @@ mod tests {
             .push((1, Local::new(t("13:00"), t("14:00"))));
         who.dated_breaks
             .push((d("2026-11-23"), Local::new(t("10:00"), t("10:30"))));
-        let slots = compute(&v, HOUR, &[who.clone()], &[], &one_day("2026-11-23", 30));
+        let slots = compute(
+            &v,
+            HOUR,
+            std::slice::from_ref(&who),
+            &[],
+            &one_day("2026-11-23", 30),
+        );
         let local: Vec<String> = slots
             .iter()
             .map(|s| {
@@ -396,7 +402,16 @@ mod tests {
             ]
         );
         who.days.insert(d("2026-11-23"), None);
-        assert!(compute(&v, HOUR, &[who.clone()], &[], &one_day("2026-11-23", 30)).is_empty());
+        assert!(
+            compute(
+                &v,
+                HOUR,
+                std::slice::from_ref(&who),
+                &[],
+                &one_day("2026-11-23", 30)
+            )
+            .is_empty()
+        );
         who.days
             .insert(d("2026-11-23"), Some(Local::new(t("16:00"), t("20:00"))));
         let slots = compute(&v, HOUR, &[who], &[], &one_day("2026-11-23", 60));
@@ -408,7 +423,16 @@ mod tests {
         let mut v = venue("Asia/Almaty", "09:00", "18:00");
         v.holidays.insert(d("2026-11-23"), None);
         let who = anna("09:00", "18:00");
-        assert!(compute(&v, HOUR, &[who.clone()], &[], &one_day("2026-11-23", 60)).is_empty());
+        assert!(
+            compute(
+                &v,
+                HOUR,
+                std::slice::from_ref(&who),
+                &[],
+                &one_day("2026-11-23", 60)
+            )
+            .is_empty()
+        );
         v.holidays
             .insert(d("2026-11-23"), Some(Local::new(t("10:00"), t("12:00"))));
         let slots = compute(&v, HOUR, &[who], &[], &one_day("2026-11-23", 60));
