@@ -85,6 +85,12 @@ pub struct Settings {
     pub booking_show_minutes: i64,
     /// A booking nobody came to is cancelled this many minutes after its start.
     pub booking_grace_minutes: i64,
+    /// How long a held appointment slot waits for its confirmation.
+    pub hold_seconds: u64,
+    /// Public booking reads (catalogue, slots) accepted from one client address per hour.
+    pub public_reads_per_address_per_hour: u32,
+    /// Public booking writes (holds, confirmations, cancellations) from one address per hour.
+    pub public_writes_per_address_per_hour: u32,
 }
 
 impl Default for Settings {
@@ -121,6 +127,9 @@ impl Default for Settings {
             session_warn_minutes: 5,
             booking_show_minutes: 30,
             booking_grace_minutes: 15,
+            hold_seconds: 120,
+            public_reads_per_address_per_hour: 1200,
+            public_writes_per_address_per_hour: 60,
         }
     }
 }

@@ -18,6 +18,7 @@ pub enum ErrorCode {
     Validation,
     Conflict,
     SlotTaken,
+    HoldExpired,
     ResourceBusy,
     ResourceBooked,
     OutOfOrder,
@@ -35,6 +36,7 @@ impl ErrorCode {
             ErrorCode::Validation => "VALIDATION",
             ErrorCode::Conflict => "CONFLICT",
             ErrorCode::SlotTaken => "SLOT_TAKEN",
+            ErrorCode::HoldExpired => "HOLD_EXPIRED",
             ErrorCode::ResourceBusy => "RESOURCE_BUSY",
             ErrorCode::ResourceBooked => "RESOURCE_BOOKED",
             ErrorCode::OutOfOrder => "OUT_OF_ORDER",
@@ -81,6 +83,9 @@ pub enum AppError {
     Conflict(Msg),
     #[error("{}", .0.en)]
     SlotTaken(Msg),
+    /// A slot hold ran out or never existed.
+    #[error("{}", .0.en)]
+    HoldExpired(Msg),
     /// A resource is taken by a session now.
     #[error("{}", .0.en)]
     ResourceBusy(Msg),
@@ -110,6 +115,7 @@ impl AppError {
             AppError::Validation { .. } => ErrorCode::Validation,
             AppError::Conflict(_) => ErrorCode::Conflict,
             AppError::SlotTaken(_) => ErrorCode::SlotTaken,
+            AppError::HoldExpired(_) => ErrorCode::HoldExpired,
             AppError::ResourceBusy(_) => ErrorCode::ResourceBusy,
             AppError::ResourceBooked(_) => ErrorCode::ResourceBooked,
             AppError::OutOfOrder(_) => ErrorCode::OutOfOrder,
@@ -165,6 +171,7 @@ impl AppError {
             | AppError::Forbidden(m)
             | AppError::Conflict(m)
             | AppError::SlotTaken(m)
+            | AppError::HoldExpired(m)
             | AppError::ResourceBusy(m)
             | AppError::ResourceBooked(m)
             | AppError::OutOfOrder(m)

@@ -10,6 +10,7 @@ use crate::{
         actor::{Actor, AuthFailure},
     },
     billing::{BillingMutation, BillingQuery, ShiftsMutation, ShiftsQuery},
+    booking::{BookingMutation, BookingQuery, BookingSubscription},
     clients::{ClientsMutation, ClientsQuery},
     club::{ClubMutation, ClubQuery, ClubSubscription},
     coaching::{CoachingMutation, CoachingQuery},
@@ -31,6 +32,7 @@ pub struct Query(
     ClubQuery,
     AcademyQuery,
     CoachingQuery,
+    BookingQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -44,10 +46,11 @@ pub struct Mutation(
     ClubMutation,
     AcademyMutation,
     CoachingMutation,
+    BookingMutation,
 );
 
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(VenueSubscription, ClubSubscription);
+pub struct Subscription(VenueSubscription, ClubSubscription, BookingSubscription);
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
@@ -106,4 +109,5 @@ pub fn fill_request_data(
     crate::billing::loaders::register(data, &state.db);
     crate::academy::loaders::register(data, &state.db);
     crate::coaching::loaders::register(data, &state.db);
+    crate::booking::loaders::register(data, &state.db);
 }

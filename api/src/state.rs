@@ -9,6 +9,7 @@ use crate::{
     config::Settings,
     db::{self, StatementCounter},
     events::EventBus,
+    holds::HoldStore,
     rate_limit::WindowLimiter,
 };
 
@@ -21,6 +22,8 @@ pub struct Inner {
     pub statements: StatementCounter,
     pub bus: EventBus,
     pub redis: Option<redis::aio::ConnectionManager>,
+    /// Appointment slot holds: in Redis when configured, in the process otherwise.
+    pub holds: HoldStore,
     pub jwt: JwtKeys,
     pub passwords: PasswordHasher,
     pub login_limiter: LoginLimiter,
@@ -115,6 +118,10 @@ impl AppState {
             }
             None => (EventBus::memory(), None),
         };
+        let holds = match &redis {
+            Some(conn) => HoldStore::redis(conn.clone(), &settings.redis_prefix),
+            None => HoldStore::memory(),
+        };
         let jwt = JwtKeys::new(&settings).map_err(|e| StartupError::Other(e.to_string()))?;
         let passwords = PasswordHasher::new(settings.password_hash_concurrency)
             .map_err(|e| StartupError::Other(e.to_string()))?;
@@ -125,6 +132,7 @@ impl AppState {
             statements,
             bus,
             redis,
+            holds,
             jwt,
             passwords,
             login_limiter,

@@ -676,3 +676,114 @@ pub enum ProgramFormat {
     #[sea_orm(string_value = "table")]
     Table,
 }
+
+/// Where an appointment stands.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentStatus {
+    /// Booked and holding its time.
+    #[sea_orm(string_value = "booked")]
+    Booked,
+    /// The client came and was served.
+    #[sea_orm(string_value = "completed")]
+    Completed,
+    /// Cancelled by staff or the client.
+    #[sea_orm(string_value = "cancelled")]
+    Cancelled,
+    /// The client did not come.
+    #[sea_orm(string_value = "no_show")]
+    NoShow,
+}
+
+/// How an appointment is paid.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentPayment {
+    /// Taken from the client's wallet when booked.
+    #[sea_orm(string_value = "wallet")]
+    Wallet,
+    /// One visit of the client's package.
+    #[sea_orm(string_value = "package")]
+    Package,
+    /// Paid at the venue on the day.
+    #[sea_orm(string_value = "at_venue")]
+    AtVenue,
+}
+
+/// What kind of party a laser-tag order is.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum GameType {
+    #[sea_orm(string_value = "game")]
+    Game,
+    #[sea_orm(string_value = "birthday")]
+    Birthday,
+    #[sea_orm(string_value = "quest")]
+    Quest,
+}
+
+/// Where a party order stands.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum PartyStatus {
+    /// Booked and holding its area and rest room.
+    #[sea_orm(string_value = "booked")]
+    Booked,
+    /// Played.
+    #[sea_orm(string_value = "completed")]
+    Completed,
+    #[sea_orm(string_value = "cancelled")]
+    Cancelled,
+}

@@ -9,6 +9,7 @@ mod m20261123_000003_billing;
 mod m20261123_000004_shifts;
 mod m20261123_000005_club;
 mod m20261123_000006_academy;
+mod m20261123_000007_booking;
 mod m20261123_000008_club_report_indexes;
 
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_shifts::Migration),
             Box::new(m20261123_000005_club::Migration),
             Box::new(m20261123_000006_academy::Migration),
+            Box::new(m20261123_000007_booking::Migration),
             Box::new(m20261123_000008_club_report_indexes::Migration),
         ]
     }

@@ -63,6 +63,8 @@ pub const CASHIERS: &[Role] = &[Owner, Admin, Manager, Operator];
 pub const MONEY_READERS: &[Role] = &[Owner, Admin, Manager, Operator, ReadOnly];
 /// Who works the floor and may mark equipment busy, free or out of order.
 pub const FLOOR: &[Role] = &[Owner, Admin, Manager, Operator, Tech];
+/// Who books appointments: the desk and specialists for anyone, a client for themselves.
+pub const BOOKERS: &[Role] = &[Owner, Admin, Manager, Operator, Trainer, Client];
 
 /// Who reads the academy's records: students, attendance, eligibility, missed classes.
 pub const ACADEMY_READERS: &[Role] = &[Owner, Admin, Manager, Operator, Trainer, ReadOnly];
@@ -261,6 +263,67 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Mutation.createTrainingProgram", Access::Roles(COACHES)),
     ("Mutation.updateTrainingProgram", Access::Roles(COACHES)),
     ("Mutation.assignTrainingProgram", Access::Roles(COACHES)),
+    // booking: the catalogue and schedules
+    ("Query.services", Access::Public),
+    ("Query.servicePackages", Access::Public),
+    ("Query.specialists", Access::Public),
+    ("Query.specialistSchedule", Access::Roles(STAFF)),
+    ("Query.bookingRules", Access::Public),
+    ("Mutation.createService", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.updateService", Access::Roles(VENUE_EDITORS)),
+    (
+        "Mutation.createServicePackage",
+        Access::Roles(VENUE_EDITORS),
+    ),
+    (
+        "Mutation.setServicePackageActive",
+        Access::Roles(VENUE_EDITORS),
+    ),
+    ("Mutation.createSpecialist", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.updateSpecialist", Access::Roles(VENUE_EDITORS)),
+    (
+        "Mutation.setSpecialistServices",
+        Access::Roles(VENUE_EDITORS),
+    ),
+    ("Mutation.setServiceRooms", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.setSpecialistHours", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.setSpecialistBreaks", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.setSpecialistDay", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.deleteSpecialistDay", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.setBookingRules", Access::Roles(VENUE_EDITORS)),
+    // booking: slots, holds and appointments
+    ("Query.availableSlots", Access::Public),
+    ("Mutation.holdSlot", Access::Public),
+    ("Mutation.releaseHold", Access::Public),
+    ("Mutation.confirmBooking", Access::Roles(BOOKERS)),
+    ("Query.appointments", Access::Roles(STAFF)),
+    ("Query.appointment", Access::Roles(BOOKERS)),
+    ("Query.myAppointments", Access::Roles(&[Client])),
+    ("Mutation.rescheduleAppointment", Access::Roles(BOOKERS)),
+    ("Mutation.cancelAppointment", Access::Roles(BOOKERS)),
+    (
+        "Mutation.completeAppointment",
+        Access::Roles(CLIENT_EDITORS),
+    ),
+    ("Mutation.markNoShow", Access::Roles(CLIENT_EDITORS)),
+    ("Query.clientPackages", Access::Roles(BOOKERS)),
+    ("Mutation.sellServicePackage", Access::Roles(CASHIERS)),
+    ("Mutation.linkClientAccount", Access::Roles(MANAGEMENT)),
+    ("Subscription.slotsChanged", Access::Public),
+    // booking: the public page
+    ("Query.publicBooking", Access::Public),
+    ("Mutation.confirmPublicBooking", Access::Public),
+    ("Mutation.cancelPublicBooking", Access::Public),
+    ("Mutation.savePushSubscription", Access::Public),
+    // booking: party orders and the calendar
+    ("Query.partyGifts", Access::Roles(STAFF_AND_INTEGRATIONS)),
+    ("Query.partyOrders", Access::Roles(STAFF)),
+    ("Query.bookingCalendar", Access::Roles(STAFF)),
+    ("Mutation.createPartyGift", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.updatePartyGift", Access::Roles(VENUE_EDITORS)),
+    ("Mutation.createPartyOrder", Access::Roles(CLIENT_EDITORS)),
+    ("Mutation.cancelPartyOrder", Access::Roles(CLIENT_EDITORS)),
+    ("Mutation.completePartyOrder", Access::Roles(CLIENT_EDITORS)),
 ];
 
 pub fn access_for(field: &str) -> Option<Access> {

@@ -6,6 +6,8 @@ pub enum Topic {
     ResourceStatus { location_id: i64 },
     /// Play sessions of one location starting, about to end, and ending.
     Sessions { location_id: i64 },
+    /// Appointment slots of one location held, released, booked or freed.
+    Slots { location_id: i64 },
 }
 
 impl Topic {
@@ -13,6 +15,7 @@ impl Topic {
         match self {
             Topic::ResourceStatus { location_id } => format!("resource-status:{location_id}"),
             Topic::Sessions { location_id } => format!("sessions:{location_id}"),
+            Topic::Slots { location_id } => format!("slots:{location_id}"),
         }
     }
 }

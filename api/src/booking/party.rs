@@ -1,0 +1,379 @@
+//! Laser-tag party orders: a play area for the game, then a rest room, both claimed without
+//! overlap; the area's capacity bounds the players; gifts from a managed list.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{
+    enums::{GameType, PartyStatus, ResourceKind, ResourceStatus},
+    party_gift, party_order, resource,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, TransactionTrait, sea_query::Expr,
+};
+use serde_json::json;
+
+use super::{
+    claims::{self, Owner, Want},
+    hold,
+    live::{self, SlotChange, SlotEvent},
+};
+use crate::{
+    audit,
+    auth::actor::Caller,
+    clients::{fields::RawFields, service as clients},
+    domain::{Phone, text},
+    error::{AppError, AppResult, Msg},
+    state::AppState,
+};
+
+#[derive(Debug, Clone)]
+pub struct PartySpec {
+    pub location_id: i64,
+    /// The client; when absent the contact phone finds or makes one.
+    pub client_id: Option<i64>,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub game_type: GameType,
+    pub players: i32,
+    pub area_id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub game_minutes: i32,
+    pub rest_room_id: Option<i64>,
+    pub rest_minutes: i32,
+    pub gift_ids: Vec<i64>,
+    pub notes: Option<String>,
+}
+
+pub async fn gifts(state: &AppState, include_inactive: bool) -> AppResult<Vec<party_gift::Model>> {
+    let mut select = party_gift::Entity::find();
+    if !include_inactive {
+        select = select.filter(party_gift::Column::Active.eq(true));
+    }
+    Ok(select
+        .order_by_asc(party_gift::Column::SortOrder)
+        .order_by_asc(party_gift::Column::Id)
+        .all(&state.db)
+        .await?)
+}
+
+pub async fn save_gift(
+    state: &AppState,
+    caller: &Caller,
+    id: Option<i64>,
+    name: &str,
+    active: bool,
+    sort_order: i32,
+) -> AppResult<party_gift::Model> {
+    let name = text::required("input.name", name, 100)?;
+    let txn = state.db.begin().await?;
+    let model = match id {
+        Some(id) => {
+            let row = party_gift::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| AppError::not_found("Подарок", "Gift", id))?;
+            let mut model: party_gift::ActiveModel = row.into();
+            model.name = Set(name);
+            model.active = Set(active);
+            model.sort_order = Set(sort_order);
+            model.update(&txn).await?
+        }
+        None => {
+            party_gift::ActiveModel {
+                name: Set(name),
+                active: Set(active),
+                sort_order: Set(sort_order),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    audit::record(
+        &txn,
+        caller,
+        "party_gift.save",
+        "party_gift",
+        Some(model.id),
+        json!({ "name": model.name, "active": model.active }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+pub async fn get<C: ConnectionTrait>(conn: &C, id: i64) -> AppResult<party_order::Model> {
+    party_order::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("Заказ", "Party order", id))
+}
+
+pub async fn list(
+    state: &AppState,
+    location_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> AppResult<Vec<party_order::Model>> {
+    Ok(party_order::Entity::find()
+        .filter(party_order::Column::LocationId.eq(location_id))
+        .filter(party_order::Column::StartsAt.lt(to))
+        .filter(party_order::Column::StartsAt.gte(from - Duration::days(1)))
+        .order_by_asc(party_order::Column::StartsAt)
+        .order_by_asc(party_order::Column::Id)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .filter(|o| ends_at(o) > from)
+        .collect())
+}
+
+/// When the game ends and the rest begins.
+pub fn game_ends_at(o: &party_order::Model) -> DateTime<Utc> {
+    o.starts_at + Duration::minutes(i64::from(o.game_minutes))
+}
+
+/// When the party is over (the rest room, when there is one, included).
+pub fn ends_at(o: &party_order::Model) -> DateTime<Utc> {
+    game_ends_at(o) + Duration::minutes(i64::from(o.rest_minutes))
+}
+
+async fn place<C: ConnectionTrait>(
+    conn: &C,
+    field: &str,
+    id: i64,
+    location_id: i64,
+    kind: ResourceKind,
+) -> AppResult<resource::Model> {
+    let row = resource::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("Ресурс", "Resource", id))?;
+    if row.location_id != location_id || row.kind != kind {
+        return Err(AppError::validation(
+            field,
+            format!("ресурс {id} не подходит: нужен «{kind:?}» этой локации"),
+            format!("resource {id} does not fit: a {kind:?} of this location is needed"),
+        ));
+    }
+    if row.status == ResourceStatus::OutOfOrder {
+        return Err(AppError::OutOfOrder(Msg::new(
+            format!("«{}» не работает", row.name),
+            format!("`{}` is out of order", row.name),
+        )));
+    }
+    Ok(row)
+}
+
+fn event(kind: SlotChange, o: &party_order::Model) -> SlotEvent {
+    SlotEvent {
+        kind,
+        location_id: o.location_id,
+        service_id: None,
+        specialist_id: None,
+        resource_id: Some(o.area_id),
+        starts_at: o.starts_at,
+        ends_at: ends_at(o),
+    }
+}
+
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    spec: PartySpec,
+) -> AppResult<party_order::Model> {
+    let contact_name = text::required("input.contactName", &spec.contact_name, 200)?;
+    let phone = Phone::parse("input.contactPhone", &spec.contact_phone)?;
+    let notes = text::optional("input.notes", spec.notes.as_deref(), 1000)?;
+    if !(15..=600).contains(&spec.game_minutes) {
+        return Err(AppError::validation(
+            "input.gameMinutes",
+            "игра — от 15 минут до 10 часов",
+            "a game lasts 15 minutes to 10 hours",
+        ));
+    }
+    if !(0..=600).contains(&spec.rest_minutes)
+        || (spec.rest_room_id.is_some() && spec.rest_minutes == 0)
+    {
+        return Err(AppError::validation(
+            "input.restMinutes",
+            "отдых — до 10 часов; с комнатой отдыха — больше нуля",
+            "rest is up to 10 hours, and above zero with a rest room",
+        ));
+    }
+    let area = place(
+        &state.db,
+        "input.areaId",
+        spec.area_id,
+        spec.location_id,
+        ResourceKind::Arena,
+    )
+    .await?;
+    if !(1..=area.capacity.max(1)).contains(&spec.players) {
+        return Err(AppError::validation(
+            "input.players",
+            format!(
+                "на площадке «{}» помещается от 1 до {} игроков",
+                area.name, area.capacity
+            ),
+            format!("`{}` takes 1 to {} players", area.name, area.capacity),
+        ));
+    }
+    if let Some(room) = spec.rest_room_id {
+        place(
+            &state.db,
+            "input.restRoomId",
+            room,
+            spec.location_id,
+            ResourceKind::RestRoom,
+        )
+        .await?;
+    }
+    let mut gift_ids = spec.gift_ids.clone();
+    gift_ids.sort_unstable();
+    gift_ids.dedup();
+    let known = party_gift::Entity::find()
+        .filter(party_gift::Column::Id.is_in(gift_ids.clone()))
+        .filter(party_gift::Column::Active.eq(true))
+        .all(&state.db)
+        .await?;
+    if let Some(bad) = gift_ids
+        .iter()
+        .find(|id| !known.iter().any(|g| g.id == **id))
+    {
+        return Err(AppError::validation(
+            "input.giftIds",
+            format!("подарка {bad} нет в списке"),
+            format!("gift {bad} is not on the list"),
+        ));
+    }
+    let now = state.clock.now();
+    if spec.starts_at <= now {
+        return Err(AppError::validation(
+            "input.startsAt",
+            "время игры уже прошло",
+            "the game time is already over",
+        ));
+    }
+    let game_end = spec.starts_at + Duration::minutes(i64::from(spec.game_minutes));
+    let mut wanted = vec![Want {
+        specialist_id: None,
+        resource_id: Some(area.id),
+        from: spec.starts_at,
+        to: game_end,
+    }];
+    if let Some(room) = spec.rest_room_id {
+        wanted.push(Want {
+            specialist_id: None,
+            resource_id: Some(room),
+            from: game_end,
+            to: game_end + Duration::minutes(i64::from(spec.rest_minutes)),
+        });
+    }
+    let _turn = state.write_turn().await;
+    let txn = state.db.begin().await?;
+    let client_id = match spec.client_id {
+        Some(id) => clients::get(&txn, id).await?.id,
+        None => match clients::find_by_phone(&txn, &phone, None).await? {
+            Some(c) => c.id,
+            None => {
+                let fields = RawFields {
+                    first_name: Some(contact_name.clone()),
+                    phone: Some(phone.as_str().to_owned()),
+                    ..RawFields::default()
+                }
+                .check("input.")?;
+                clients::insert(&txn, caller, &fields, "party").await?.id
+            }
+        },
+    };
+    if claims::clashes(&txn, &wanted, None).await? {
+        return Err(AppError::SlotTaken(Msg::new(
+            "Площадка или комната отдыха на это время заняты",
+            "The area or the rest room is taken for that time",
+        )));
+    }
+    let row = party_order::ActiveModel {
+        location_id: Set(spec.location_id),
+        client_id: Set(client_id),
+        contact_name: Set(contact_name),
+        contact_phone: Set(phone.into_string()),
+        game_type: Set(spec.game_type),
+        players: Set(spec.players),
+        area_id: Set(area.id),
+        starts_at: Set(spec.starts_at),
+        game_minutes: Set(spec.game_minutes),
+        rest_room_id: Set(spec.rest_room_id),
+        rest_minutes: Set(spec.rest_minutes),
+        gifts: Set(json!(gift_ids)),
+        notes: Set(notes),
+        status: Set(PartyStatus::Booked),
+        created_by: Set(caller.actor.user_id()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    claims::take(&txn, Owner::Party(row.id), &wanted)
+        .await
+        .map_err(|e| match e {
+            AppError::SlotTaken(_) => hold::taken(),
+            other => other,
+        })?;
+    audit::record(
+        &txn,
+        caller,
+        "party.create",
+        "party_order",
+        Some(row.id),
+        json!({ "areaId": row.area_id, "restRoomId": row.rest_room_id, "startsAt": row.starts_at, "players": row.players }),
+    )
+    .await?;
+    txn.commit().await.map_err(claims::db)?;
+    live::announce(state, event(SlotChange::Booked, &row)).await;
+    Ok(row)
+}
+
+/// Cancels a party order or marks it played.
+pub async fn close(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    status: PartyStatus,
+) -> AppResult<party_order::Model> {
+    let now = state.clock.now();
+    let _turn = state.write_turn().await;
+    let txn = state.db.begin().await?;
+    let done = party_order::Entity::update_many()
+        .col_expr(party_order::Column::Status, Expr::value(status))
+        .col_expr(party_order::Column::UpdatedAt, Expr::value(now))
+        .filter(party_order::Column::Id.eq(id))
+        .filter(party_order::Column::Status.eq(PartyStatus::Booked))
+        .exec(&txn)
+        .await?;
+    let row = get(&txn, id).await?;
+    if done.rows_affected == 0 {
+        return Err(AppError::conflict(
+            format!("Заказ {id} уже закрыт"),
+            format!("Party order {id} is already closed"),
+        ));
+    }
+    if status == PartyStatus::Cancelled {
+        claims::free(&txn, Owner::Party(id)).await?;
+    }
+    audit::record(
+        &txn,
+        caller,
+        "party.close",
+        "party_order",
+        Some(id),
+        json!({ "status": status }),
+    )
+    .await?;
+    txn.commit().await?;
+    if status == PartyStatus::Cancelled {
+        live::announce(state, event(SlotChange::Cancelled, &row)).await;
+    }
+    Ok(row)
+}
