@@ -4,6 +4,7 @@
 //! Marks of one session take turns: the session row is locked on PostgreSQL and the write
 //! turn is held on SQLite, so the capacity check and the visit count cannot race.
 
+use crate::domain::timezone;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
@@ -225,7 +226,7 @@ pub async fn mark(
     let session = lock_session(&txn, session_id).await?;
     check_students(&txn, &ids).await?;
     let (_, tz) = timetable::location_tz(&txn, session.location_id).await?;
-    let day = timetable::local_date(tz, session.starts_at);
+    let day = timezone::local_date(tz, session.starts_at);
     let now = state.clock.now();
     let mut rows = of_session(&txn, session_id).await?;
     for m in &marks {
@@ -288,7 +289,7 @@ pub async fn book(
         ));
     }
     let (_, tz) = timetable::location_tz(&txn, session.location_id).await?;
-    let day = timetable::local_date(tz, session.starts_at);
+    let day = timezone::local_date(tz, session.starts_at);
     let mark = Mark {
         student_id,
         status: AttendanceStatus::Booked,
@@ -364,7 +365,7 @@ pub async fn check_in(
         AttendanceStatus::Present
     };
     let (_, tz) = timetable::location_tz(&txn, session.location_id).await?;
-    let day = timetable::local_date(tz, session.starts_at);
+    let day = timezone::local_date(tz, session.starts_at);
     let mark = Mark {
         student_id,
         status,

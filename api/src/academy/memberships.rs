@@ -4,6 +4,7 @@
 //! it is upcoming before its start, frozen during a freeze, expired after its end or when its
 //! visits are used up, cancelled once cancelled, and active otherwise.
 
+use crate::domain::timezone;
 use chrono::{Duration, NaiveDate};
 use entity::{academy_freeze, academy_membership, academy_plan, enums::PaymentMethod};
 use sea_orm::{
@@ -207,7 +208,7 @@ pub async fn sell(
     let now = state.clock.now();
     let starts_on = sale
         .starts_on
-        .unwrap_or_else(|| timetable::local_date(tz, now));
+        .unwrap_or_else(|| timezone::local_date(tz, now));
     let ends_on = starts_on + Duration::days(i64::from(plan.validity_days) - 1);
     let payment_id = if price > 0 {
         let method = sale.method.ok_or_else(|| {

@@ -11,6 +11,7 @@ pub mod students;
 pub mod timetable;
 pub mod types;
 
+use crate::domain::timezone;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{AttendanceStatus, BeltTrack, ClassLevel, Role};
@@ -281,7 +282,7 @@ impl AcademyQuery {
         let (_, tz) = timetable::location_tz(&state.db, student.location_id)
             .await
             .gql()?;
-        let today = timetable::local_date(tz, state.clock.now());
+        let today = timezone::local_date(tz, state.clock.now());
         Ok(memberships::of_student(&state.db, id)
             .await
             .gql()?
@@ -389,7 +390,7 @@ impl AcademyMutation {
         let state = ctx.state()?;
         let location_id = parse_id("input.locationId", &input.location_id).gql()?;
         let (_, tz) = timetable::location_tz(&state.db, location_id).await.gql()?;
-        let spec = class_spec(input, timetable::local_date(tz, state.clock.now())).gql()?;
+        let spec = class_spec(input, timezone::local_date(tz, state.clock.now())).gql()?;
         Ok(AcademyClass(
             timetable::create_class(state, &ctx.caller(), spec)
                 .await
@@ -841,7 +842,7 @@ async fn membership_now(
     let student = students::get(&state.db, m.student_id).await?;
     let (_, tz) = timetable::location_tz(&state.db, student.location_id).await?;
     Ok(Membership {
-        today: timetable::local_date(tz, state.clock.now()),
+        today: timezone::local_date(tz, state.clock.now()),
         m,
     })
 }

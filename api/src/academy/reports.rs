@@ -5,6 +5,7 @@
 //! are read with a handful of statements and grouped here, where the local month of each
 //! instant is exact across DST changes.
 
+use crate::domain::timezone;
 use std::collections::{BTreeMap, HashMap};
 
 use async_graphql::{ID, SimpleObject};
@@ -151,9 +152,9 @@ pub async fn build(
     }
     let db = &state.db;
     let (location, tz) = timetable::location_tz(db, location_id).await?;
-    let start = timetable::local_to_utc(tz, from.and_time(NaiveTime::MIN));
-    let end = timetable::local_to_utc(tz, to.succ_opt().unwrap_or(to).and_time(NaiveTime::MIN));
-    let today = timetable::local_date(tz, state.clock.now());
+    let start = timezone::instant(tz, from.and_time(NaiveTime::MIN));
+    let end = timezone::instant(tz, to.succ_opt().unwrap_or(to).and_time(NaiveTime::MIN));
+    let today = timezone::local_date(tz, state.clock.now());
 
     let students = academy_student::Entity::find()
         .filter(academy_student::Column::LocationId.eq(location_id))

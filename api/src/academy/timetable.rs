@@ -5,9 +5,10 @@
 //! across a daylight-saving change. Generating sessions is idempotent: a class has at most one
 //! session a start.
 
+use crate::domain::timezone;
 use std::collections::HashSet;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use entity::{
     academy_class, academy_session,
@@ -122,31 +123,6 @@ pub async fn location_tz<C: ConnectionTrait>(
     Ok((location, tz))
 }
 
-/// A local wall-clock time as a UTC instant. In a repeated hour (clocks back) the first one
-/// counts; in a skipped hour (clocks forward) the class starts when the gap ends.
-pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
-    use chrono::offset::LocalResult;
-    match local.and_local_timezone(tz) {
-        LocalResult::Single(t) => t.with_timezone(&Utc),
-        LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
-        LocalResult::None => {
-            let mut probe = local;
-            for _ in 0..4 {
-                probe += Duration::minutes(30);
-                if let Some(t) = probe.and_local_timezone(tz).earliest() {
-                    return t.with_timezone(&Utc);
-                }
-            }
-            local.and_utc()
-        }
-    }
-}
-
-/// The local date of an instant.
-pub fn local_date(tz: Tz, at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&tz).date_naive()
-}
-
 /// The starts and ends of a class's sessions from `from` to `to` (local dates, inclusive).
 pub fn occurrences(
     class: &academy_class::Model,
@@ -161,7 +137,7 @@ pub fn occurrences(
         .take_while(|d| *d <= last)
         .filter(|d| d.weekday().number_from_monday() == class.weekday as u32)
         .map(|d| {
-            let start = local_to_utc(tz, d.and_time(class.starts_at));
+            let start = timezone::instant(tz, d.and_time(class.starts_at));
             (
                 start,
                 start + Duration::minutes(i64::from(class.duration_minutes)),
@@ -371,8 +347,8 @@ pub async fn generate(
     let txn = state.db.begin().await?;
     let (_, tz) = location_tz(&txn, location_id).await?;
     let classes = classes(&txn, location_id, false).await?;
-    let start = local_to_utc(tz, from.and_time(NaiveTime::MIN));
-    let end = local_to_utc(tz, to.succ_opt().unwrap_or(to).and_time(NaiveTime::MIN));
+    let start = timezone::instant(tz, from.and_time(NaiveTime::MIN));
+    let end = timezone::instant(tz, to.succ_opt().unwrap_or(to).and_time(NaiveTime::MIN));
     let existing: HashSet<(i64, DateTime<Utc>)> = academy_session::Entity::find()
         .select_only()
         .column(academy_session::Column::ClassId)
@@ -613,19 +589,5 @@ mod tests {
             ]
         );
         assert!(got.iter().all(|(s, e)| *e - *s == Duration::minutes(90)));
-    }
-
-    #[test]
-    fn a_skipped_hour_starts_when_the_gap_ends() {
-        // 2026-03-29 02:30 does not exist in Berlin.
-        let tz: Tz = "Europe/Berlin".parse().unwrap();
-        let local = NaiveDate::from_ymd_opt(2026, 3, 29)
-            .unwrap()
-            .and_hms_opt(2, 30, 0)
-            .unwrap();
-        assert_eq!(
-            local_to_utc(tz, local).to_rfc3339(),
-            "2026-03-29T01:00:00+00:00"
-        );
     }
 }

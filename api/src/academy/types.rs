@@ -1,5 +1,6 @@
 //! GraphQL objects and inputs of the academy.
 
+use crate::domain::timezone;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use entity::{
@@ -20,7 +21,6 @@ use super::{
         StudentByUser,
     },
     memberships::{self, MembershipStatus},
-    timetable,
 };
 use crate::{
     batch::{load, load_many},
@@ -49,7 +49,7 @@ async fn today_at(ctx: &Context<'_>, location_id: i64) -> async_graphql::Result<
         .await?
         .and_then(|l| Timezone::parse("timezone", &l.timezone).ok())
         .map_or(chrono_tz::UTC, |t| t.0);
-    Ok(timetable::local_date(tz, now))
+    Ok(timezone::local_date(tz, now))
 }
 
 /// One rank of a belt ladder.

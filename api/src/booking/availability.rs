@@ -1,9 +1,10 @@
 //! Free slots from the database: reads what [`slots::compute`] needs in a fixed number of
 //! statements, whatever the number of specialists or days.
 
+use crate::domain::timezone;
 use std::collections::HashMap;
 
-use chrono::{Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{Duration, NaiveDate, NaiveTime};
 use entity::{
     booking_claim, enums::ResourceStatus, holiday, location, opening_hours, resource, service,
     specialist, specialist_break, specialist_day, specialist_hours, specialist_service,
@@ -143,8 +144,8 @@ pub async fn find(state: &AppState, q: &SlotQuery) -> AppResult<Vec<Slot>> {
     }
 
     // Everything taken within a day either side of the window (buffers reach at most 4 h).
-    let from_at = slots::instant(tz, day_before.and_time(NaiveTime::MIN)) - Duration::days(1);
-    let to_at = slots::instant(tz, q.to.and_time(NaiveTime::MIN)) + Duration::days(3);
+    let from_at = timezone::instant(tz, day_before.and_time(NaiveTime::MIN)) - Duration::days(1);
+    let to_at = timezone::instant(tz, q.to.and_time(NaiveTime::MIN)) + Duration::days(3);
     let mut taken = Condition::any().add(booking_claim::Column::SpecialistId.is_in(active.clone()));
     if !rooms.is_empty() {
         taken = taken.add(booking_claim::Column::ResourceId.is_in(rooms.clone()));
@@ -260,9 +261,4 @@ fn add_hold(
     if let Some(room) = h.resource_id {
         by_room.entry(room).or_default().push(span);
     }
-}
-
-/// The local day of an instant at a location.
-pub fn local_day(tz: chrono_tz::Tz, at: chrono::DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&tz).date_naive()
 }

@@ -1,12 +1,13 @@
 //! The staff calendar: appointments and party orders of a location by local day, week
 //! (Monday first) or month.
 
+use crate::domain::timezone;
 use async_graphql::{Enum, ID, SimpleObject};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use entity::{appointment, enums::AppointmentStatus, party_order, service, specialist};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::{availability, party, slots};
+use super::{availability, party};
 use crate::{error::AppResult, state::AppState, venue::locations};
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,8 +86,8 @@ pub async fn build(
     let loc = locations::get(state, location_id).await?;
     let tz = availability::timezone(&loc)?;
     let (first, last) = days(date, view);
-    let from = slots::instant(tz, first.and_time(NaiveTime::MIN));
-    let to = slots::instant(tz, last.succ_opt().unwrap_or(last).and_time(NaiveTime::MIN));
+    let from = timezone::instant(tz, first.and_time(NaiveTime::MIN));
+    let to = timezone::instant(tz, last.succ_opt().unwrap_or(last).and_time(NaiveTime::MIN));
     let mut select = appointment::Entity::find()
         .filter(appointment::Column::LocationId.eq(location_id))
         .filter(appointment::Column::StartsAt.lt(to))

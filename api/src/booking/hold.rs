@@ -6,6 +6,7 @@
 //! the live holds right after. Neither is the last word: the database refuses overlapping
 //! appointments whatever the holds say.
 
+use crate::domain::timezone;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
@@ -141,7 +142,7 @@ pub async fn hold_slot(state: &AppState, caller: &Caller, spec: HoldSpec) -> App
     let loc = crate::venue::locations::get(state, spec.location_id).await?;
     let tz = availability::timezone(&loc)?;
     let svc = availability::bookable_service(&state.db, spec.location_id, spec.service_id).await?;
-    let day = availability::local_day(tz, spec.starts_at);
+    let day = timezone::local_date(tz, spec.starts_at);
     let free = availability::find(
         state,
         &SlotQuery {

@@ -2,6 +2,7 @@
 //! cut-off), completed or marked a no-show. Staff may do all of it; a client only to their own
 //! appointment, and only before the cut-off.
 
+use crate::domain::timezone;
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     appointment, client_package,
@@ -88,7 +89,7 @@ pub async fn reschedule(
     }
     let loc = crate::venue::locations::get(state, row.location_id).await?;
     let tz = availability::timezone(&loc)?;
-    let day = availability::local_day(tz, starts_at);
+    let day = timezone::local_date(tz, starts_at);
     let specialist_id = specialist_id.unwrap_or(row.specialist_id);
     let free = availability::find(
         state,

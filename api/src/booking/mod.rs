@@ -20,6 +20,7 @@ pub mod schedules;
 pub mod slots;
 pub mod types;
 
+use crate::domain::timezone;
 use async_graphql::{Context, ID, Object, Subscription};
 use chrono::{Duration, NaiveDate};
 use futures_util::{Stream, StreamExt};
@@ -328,7 +329,7 @@ async fn snapshot(
         Some(service_id) => {
             let loc = crate::venue::locations::get(state, location_id).await?;
             let tz = availability::timezone(&loc)?;
-            let today = availability::local_day(tz, state.clock.now());
+            let today = timezone::local_date(tz, state.clock.now());
             let q = SlotQuery {
                 location_id,
                 service_id,

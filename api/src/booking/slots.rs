@@ -11,11 +11,10 @@
 //! A slot's service time lies inside the working hours; its buffers need not, but they must
 //! not meet time taken by others. The time a slot blocks is `start - before .. end + after`.
 
+use crate::domain::timezone;
 use std::collections::HashMap;
 
-use chrono::{
-    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
-};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 /// A half-open span of time.
@@ -103,25 +102,6 @@ pub struct Slot {
     pub resource_id: Option<i64>,
 }
 
-/// The instant of a local time; see the module notes for gaps and overlaps.
-pub fn instant(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
-    match tz.from_local_datetime(&local) {
-        LocalResult::Single(t) => t.with_timezone(&Utc),
-        LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
-        LocalResult::None => {
-            // Walk forward to the first local time that exists: the end of the gap.
-            let mut probe = local;
-            for _ in 0..(24 * 60) {
-                probe += Duration::minutes(1);
-                if let Some(t) = tz.from_local_datetime(&probe).earliest() {
-                    return t.with_timezone(&Utc);
-                }
-            }
-            Utc.from_utc_datetime(&local)
-        }
-    }
-}
-
 /// The span of a local interval that starts on `day`.
 fn span(tz: Tz, day: NaiveDate, local: Local) -> Span {
     let start = day.and_time(local.start);
@@ -130,7 +110,10 @@ fn span(tz: Tz, day: NaiveDate, local: Local) -> Span {
     } else {
         day
     };
-    (instant(tz, start), instant(tz, end_day.and_time(local.end)))
+    (
+        timezone::instant(tz, start),
+        timezone::instant(tz, end_day.and_time(local.end)),
+    )
 }
 
 /// Sorted, merged spans.
@@ -259,8 +242,8 @@ pub fn compute(
     if shape.duration <= 0 || window.step_minutes <= 0 || window.from > window.to {
         return out;
     }
-    let first = instant(venue.tz, window.from.and_time(NaiveTime::MIN));
-    let after_last = instant(
+    let first = timezone::instant(venue.tz, window.from.and_time(NaiveTime::MIN));
+    let after_last = timezone::instant(
         venue.tz,
         window
             .to

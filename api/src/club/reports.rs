@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use async_graphql::{ID, SimpleObject};
 use base64::Engine;
-use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
 use chrono_tz::Tz;
 use entity::{
     cash_shift,
@@ -22,7 +22,7 @@ use sea_orm::{
 
 use crate::{
     billing::shifts,
-    domain::Money,
+    domain::{Money, timezone},
     error::{AppError, AppResult},
     state::AppState,
 };
@@ -107,11 +107,7 @@ pub struct ReportFile {
 fn boundaries(tz: Tz, from: NaiveDate, to: NaiveDate) -> Vec<DateTime<Utc>> {
     from.iter_days()
         .take_while(|d| *d <= to.succ_opt().unwrap_or(*d))
-        .filter_map(|d| {
-            d.and_hms_opt(0, 0, 0)
-                .and_then(|m| m.and_local_timezone(tz).earliest())
-                .map(|t| t.with_timezone(&Utc))
-        })
+        .map(|d| timezone::instant(tz, d.and_time(NaiveTime::MIN)))
         .collect()
 }
 

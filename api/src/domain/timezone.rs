@@ -1,3 +1,4 @@
+use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::error::{AppError, AppResult};
@@ -24,6 +25,31 @@ impl Timezone {
     }
 }
 
+/// The instant of a local wall-clock time. In a repeated hour (clocks back) the first one
+/// counts; in a skipped hour (clocks forward) it is the end of the gap.
+pub fn instant(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => t.with_timezone(&Utc),
+        LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
+        LocalResult::None => {
+            // Walk forward to the first local time that exists: the end of the gap.
+            let mut probe = local;
+            for _ in 0..(24 * 60) {
+                probe += Duration::minutes(1);
+                if let Some(t) = tz.from_local_datetime(&probe).earliest() {
+                    return t.with_timezone(&Utc);
+                }
+            }
+            Utc.from_utc_datetime(&local)
+        }
+    }
+}
+
+/// The local date of an instant.
+pub fn local_date(tz: Tz, at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&tz).date_naive()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,5 +66,27 @@ mod tests {
         );
         let err = Timezone::parse("timezone", "Mars/Olympus").unwrap_err();
         assert!(matches!(err, AppError::Validation { ref field, .. } if field == "timezone"));
+    }
+
+    #[test]
+    fn a_skipped_hour_starts_when_the_gap_ends() {
+        // 2026-03-29 02:30 does not exist in Berlin.
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let local = NaiveDate::from_ymd_opt(2026, 3, 29)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
+        assert_eq!(instant(tz, local).to_rfc3339(), "2026-03-29T01:00:00+00:00");
+    }
+
+    #[test]
+    fn a_repeated_hour_takes_the_first() {
+        // 2026-10-25 02:30 happens twice in Berlin: first at 00:30 UTC.
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let local = NaiveDate::from_ymd_opt(2026, 10, 25)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
+        assert_eq!(instant(tz, local).to_rfc3339(), "2026-10-25T00:30:00+00:00");
     }
 }
