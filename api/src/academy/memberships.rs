@@ -250,10 +250,7 @@ pub async fn sell(
     .await?;
     if !claim.remember(&txn, &row.id).await? {
         txn.rollback().await?;
-        let id = claim
-            .earlier::<_, i64>(&state.db)
-            .await?
-            .ok_or_else(|| AppError::internal("idempotency key vanished after a conflict"))?;
+        let id = claim.winner::<_, i64>(&state.db).await?;
         return get(&state.db, id).await;
     }
     audit::record(

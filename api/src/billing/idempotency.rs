@@ -56,6 +56,14 @@ impl Claim {
             .map_err(AppError::internal)
     }
 
+    /// The answer of the request that won a race for this key, after [`Claim::remember`] said
+    /// `false` and this attempt rolled back.
+    pub async fn winner<C: ConnectionTrait, T: DeserializeOwned>(&self, conn: &C) -> AppResult<T> {
+        self.earlier(conn)
+            .await?
+            .ok_or_else(|| AppError::internal("idempotency key vanished after a conflict"))
+    }
+
     /// Stores the answer in the transaction of the work it answers. `false` when a concurrent
     /// request with the same key stored first: roll back and answer with [`Claim::earlier`].
     pub async fn remember<C: ConnectionTrait>(

@@ -285,10 +285,7 @@ pub async fn apply(
     if !claim.remember(&txn, &receipt).await? {
         // The same key raced in and won: its work stands, this copy rolls back.
         txn.rollback().await?;
-        return claim
-            .earlier::<_, Receipt>(&state.db)
-            .await?
-            .ok_or_else(|| AppError::internal("idempotency key vanished after a conflict"));
+        return claim.winner::<_, Receipt>(&state.db).await;
     }
     audit::record(
         &txn,

@@ -340,10 +340,7 @@ pub async fn write(
             .await?
     {
         txn.rollback().await?;
-        let done = claim
-            .earlier::<_, Confirmed>(&state.db)
-            .await?
-            .ok_or_else(|| AppError::internal("idempotency key vanished after a conflict"))?;
+        let done = claim.winner::<_, Confirmed>(&state.db).await?;
         return get(&state.db, done.appointment_id).await;
     }
     audit::record(

@@ -102,10 +102,7 @@ pub async fn sell(
         .await?
     {
         txn.rollback().await?;
-        let done = claim
-            .earlier::<_, Sold>(&state.db)
-            .await?
-            .ok_or_else(|| AppError::internal("idempotency key vanished after a conflict"))?;
+        let done = claim.winner::<_, Sold>(&state.db).await?;
         return client_package::Entity::find_by_id(done.client_package_id)
             .one(&state.db)
             .await?

@@ -324,10 +324,7 @@ where
     let (session, changed) = work(&txn).await?;
     if !claim.remember(&txn, &session.id).await? {
         txn.rollback().await?;
-        let id = claim
-            .earlier::<_, i64>(&state.db)
-            .await?
-            .ok_or_else(|| AppError::internal("idempotency key vanished after a conflict"))?;
+        let id = claim.winner::<_, i64>(&state.db).await?;
         return get(&state.db, id).await;
     }
     txn.commit().await?;

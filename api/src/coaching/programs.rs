@@ -305,10 +305,7 @@ pub async fn assign(
     .await?;
     if !claim.remember(&txn, &row.id).await? {
         txn.rollback().await?;
-        let id = claim
-            .earlier::<_, i64>(&state.db)
-            .await?
-            .ok_or_else(|| AppError::internal("idempotency key vanished after a conflict"))?;
+        let id = claim.winner::<_, i64>(&state.db).await?;
         return get_assignment(&state.db, id).await;
     }
     audit::record(
