@@ -29,6 +29,32 @@ pub const MAX_BATCH: usize = 500;
 /// What every loader fails with: the database error, shared by all who waited.
 pub type LoadError = Arc<sea_orm::DbErr>;
 
+/// Declares a loader of `$entity` rows by primary key: `by_id_loader!(ZoneById, zone);`.
+macro_rules! by_id_loader {
+    ($name:ident, $entity:ident) => {
+        pub struct $name(sea_orm::DatabaseConnection);
+
+        impl async_graphql::dataloader::Loader<i64> for $name {
+            type Value = $entity::Model;
+            type Error = $crate::batch::LoadError;
+
+            async fn load(
+                &self,
+                keys: &[i64],
+            ) -> Result<std::collections::HashMap<i64, Self::Value>, Self::Error> {
+                use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+                let rows = $entity::Entity::find()
+                    .filter($entity::Column::Id.is_in(keys.iter().copied()))
+                    .all(&self.0)
+                    .await
+                    .map_err(std::sync::Arc::new)?;
+                Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+            }
+        }
+    };
+}
+pub(crate) use by_id_loader;
+
 type Reply<V, E> = oneshot::Sender<Result<Option<V>, E>>;
 type Shared<K, V, E> = Arc<Mutex<Pending<K, V, E>>>;
 

@@ -11,7 +11,7 @@ use entity::{
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, Order, QueryFilter, QueryOrder};
 
-use crate::batch::{Batcher, LoadError};
+use crate::batch::{Batcher, LoadError, by_id_loader};
 
 pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
     data.insert(Batcher::new(StudentById(db.clone())));
@@ -28,26 +28,6 @@ pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
     )));
     data.insert(Batcher::new(StudentByUser(db.clone())));
     data.insert(Batcher::new(FreezesByMembership(db.clone())));
-}
-
-macro_rules! by_id_loader {
-    ($name:ident, $entity:ident) => {
-        pub struct $name(DatabaseConnection);
-
-        impl Loader<i64> for $name {
-            type Value = $entity::Model;
-            type Error = LoadError;
-
-            async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-                let rows = $entity::Entity::find()
-                    .filter($entity::Column::Id.is_in(keys.iter().copied()))
-                    .all(&self.0)
-                    .await
-                    .map_err(Arc::new)?;
-                Ok(rows.into_iter().map(|m| (m.id, m)).collect())
-            }
-        }
-    };
 }
 
 by_id_loader!(StudentById, academy_student);

@@ -6,7 +6,7 @@ use async_graphql::dataloader::Loader;
 use entity::{client, client_source, client_tag, interaction, pipeline_stage, stage_history};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::batch::{Batcher, LoadError};
+use crate::batch::{Batcher, LoadError, by_id_loader};
 
 /// How many recent interactions a client carries in lists.
 pub const RECENT_INTERACTIONS: usize = 20;
@@ -18,26 +18,6 @@ pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
     data.insert(Batcher::new(RecentInteractions(db.clone())));
     data.insert(Batcher::new(ClientById(db.clone())));
     data.insert(Batcher::new(StageHistoryByClient(db.clone())));
-}
-
-macro_rules! by_id_loader {
-    ($name:ident, $entity:ident) => {
-        pub struct $name(DatabaseConnection);
-
-        impl Loader<i64> for $name {
-            type Value = $entity::Model;
-            type Error = LoadError;
-
-            async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-                let rows = $entity::Entity::find()
-                    .filter($entity::Column::Id.is_in(keys.iter().copied()))
-                    .all(&self.0)
-                    .await
-                    .map_err(Arc::new)?;
-                Ok(rows.into_iter().map(|m| (m.id, m)).collect())
-            }
-        }
-    };
 }
 
 by_id_loader!(SourceById, client_source);

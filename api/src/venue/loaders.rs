@@ -7,12 +7,13 @@ use async_graphql::dataloader::Loader;
 use entity::{holiday, location, opening_hours, resource, zone};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::batch::{Batcher, LoadError};
+use crate::batch::{Batcher, LoadError, by_id_loader};
 
 /// Registers the venue loaders in a request's data.
 pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
     data.insert(Batcher::new(LocationById(db.clone())));
     data.insert(Batcher::new(ZoneById(db.clone())));
+    data.insert(Batcher::new(ResourceById(db.clone())));
     data.insert(Batcher::new(ZonesByLocation(db.clone())));
     data.insert(Batcher::new(ResourcesByZone(db.clone())));
     data.insert(Batcher::new(ResourcesByLocation(db.clone())));
@@ -45,37 +46,9 @@ where
     Ok(out)
 }
 
-pub struct LocationById(DatabaseConnection);
-
-impl Loader<i64> for LocationById {
-    type Value = location::Model;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = location::Entity::find()
-            .filter(location::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.0)
-            .await
-            .map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
-    }
-}
-
-pub struct ZoneById(DatabaseConnection);
-
-impl Loader<i64> for ZoneById {
-    type Value = zone::Model;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = zone::Entity::find()
-            .filter(zone::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.0)
-            .await
-            .map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
-    }
-}
+by_id_loader!(LocationById, location);
+by_id_loader!(ZoneById, zone);
+by_id_loader!(ResourceById, resource);
 
 pub struct ZonesByLocation(DatabaseConnection);
 
