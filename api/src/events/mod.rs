@@ -10,8 +10,9 @@
 pub mod topics;
 
 use std::{
+    any::Any,
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, OnceLock},
     time::Duration,
 };
 
@@ -29,10 +30,55 @@ const CHANNEL_CAPACITY: usize = 256;
 /// What a local subscriber receives.
 #[derive(Debug, Clone)]
 pub enum BusMessage {
-    /// One event, as JSON.
-    Event(Arc<str>),
+    /// One event, shared by every local subscriber of its topic.
+    Event(Arc<Payload>),
     /// Events may have been missed (slow subscriber or a lost Redis connection): refetch.
     Resync,
+}
+
+/// One event as it crossed the bus (JSON), decoded at most once per process: the first
+/// subscriber to read it decodes it, the others clone the result. A live map watched by a
+/// thousand screens decodes each change once, not a thousand times.
+pub struct Payload {
+    json: Box<str>,
+    decoded: OnceLock<Option<Arc<dyn Any + Send + Sync>>>,
+}
+
+impl std::fmt::Debug for Payload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Payload").field("json", &self.json).finish()
+    }
+}
+
+impl Payload {
+    fn new(json: impl Into<Box<str>>) -> Arc<Payload> {
+        Arc::new(Payload {
+            json: json.into(),
+            decoded: OnceLock::new(),
+        })
+    }
+
+    /// The event as a `T`; `None` (logged) when the JSON is not one.
+    fn decode<T: DeserializeOwned + Clone + Send + Sync + 'static>(&self) -> Option<T> {
+        let parse = || match serde_json::from_str::<T>(&self.json) {
+            Ok(event) => Some(event),
+            Err(err) => {
+                tracing::warn!(%err, "undecodable event skipped");
+                None
+            }
+        };
+        let shared = self
+            .decoded
+            .get_or_init(|| parse().map(|e| Arc::new(e) as Arc<dyn Any + Send + Sync>));
+        match shared {
+            Some(any) => match any.downcast_ref::<T>() {
+                Some(event) => Some(event.clone()),
+                // Another type was asked of this topic first: decode this one apart.
+                None => parse(),
+            },
+            None => None,
+        }
+    }
 }
 
 /// What a typed subscription stream yields.
@@ -115,7 +161,7 @@ impl EventBus {
             }
             None => {
                 self.inner
-                    .deliver(&topic.key(), BusMessage::Event(payload.into()));
+                    .deliver(&topic.key(), BusMessage::Event(Payload::new(payload)));
                 Ok(())
             }
         }
@@ -123,7 +169,7 @@ impl EventBus {
 
     /// Subscribes to a topic. A subscriber that falls behind gets `Resync` instead of the
     /// events it missed.
-    pub fn subscribe<T: DeserializeOwned + Send + 'static>(
+    pub fn subscribe<T: DeserializeOwned + Clone + Send + Sync + 'static>(
         &self,
         topic: &Topic,
     ) -> impl Stream<Item = Delivery<T>> + Send + 'static + use<T> {
@@ -131,10 +177,11 @@ impl EventBus {
         futures_util::stream::unfold(receiver, |mut rx| async move {
             loop {
                 match rx.recv().await {
-                    Ok(BusMessage::Event(json)) => match serde_json::from_str::<T>(&json) {
-                        Ok(event) => return Some((Delivery::Event(event), rx)),
-                        Err(err) => tracing::warn!(%err, "undecodable event skipped"),
-                    },
+                    Ok(BusMessage::Event(payload)) => {
+                        if let Some(event) = payload.decode::<T>() {
+                            return Some((Delivery::Event(event), rx));
+                        }
+                    }
                     Ok(BusMessage::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => {
                         return Some((Delivery::Resync, rx));
                     }
@@ -203,7 +250,7 @@ async fn run_listener(
                     continue;
                 };
                 match msg.get_payload::<String>() {
-                    Ok(payload) => inner.deliver(key, BusMessage::Event(payload.into())),
+                    Ok(payload) => inner.deliver(key, BusMessage::Event(Payload::new(payload))),
                     Err(err) => tracing::warn!(%err, "undecodable redis message skipped"),
                 }
             }
@@ -245,5 +292,15 @@ mod tests {
         assert!(matches!(a.next().await, Some(Delivery::Event(7))));
         let nothing = tokio::time::timeout(Duration::from_millis(50), b.next()).await;
         assert!(nothing.is_err());
+    }
+
+    #[test]
+    fn a_payload_is_decoded_once_and_other_types_apart() {
+        let payload = Payload::new("7");
+        assert_eq!(payload.decode::<u32>(), Some(7));
+        assert!(payload.decoded.get().is_some_and(|d| d.is_some()));
+        assert_eq!(payload.decode::<u32>(), Some(7));
+        assert_eq!(payload.decode::<i64>(), Some(7));
+        assert_eq!(payload.decode::<String>(), None);
     }
 }
