@@ -43,6 +43,8 @@ both_backends!(
     a_paused_holder_cannot_book_over_a_newer_booking,
     party_orders_reserve_area_and_rest_room,
     random_sequences_never_overlap,
+    appointment_lists_cost_the_same_statements_at_any_length,
+    the_demo_is_ready_to_book_and_play,
 );
 
 fn t(s: &str) -> NaiveTime {
@@ -1057,6 +1059,67 @@ async fn party_orders_reserve_area_and_rest_room(backend: Backend) {
         .run::<ops::CreatePartyOrder>(order(arena, None, "2026-11-23T10:00:00Z", 20))
         .await
         .unwrap();
+
+    // Editing: a move onto taken time changes nothing; a move onto free time frees the old.
+    let edit = |area: i64, rest: Option<i64>, at: &str, players: i64| {
+        let o = order(area, rest, at, players).input;
+        ops::update_party_order::Variables {
+            id: first.id.clone(),
+            input: ops::update_party_order::PartyOrderInput {
+                location_id: o.location_id,
+                client_id: None,
+                contact_name: o.contact_name,
+                contact_phone: o.contact_phone,
+                game_type: ops::update_party_order::GameType::QUEST,
+                players: o.players,
+                area_id: o.area_id,
+                starts_at: o.starts_at,
+                game_minutes: 90,
+                rest_room_id: o.rest_room_id,
+                rest_minutes: o.rest_minutes,
+                gift_ids: Some(vec![gifts[2].id.to_string()]),
+                notes: None,
+            },
+        }
+    };
+    let onto_forest = manager
+        .run::<ops::UpdatePartyOrder>(edit(forest, Some(rest1), "2026-11-23T08:30:00Z", 12))
+        .await
+        .unwrap_err();
+    assert_eq!(onto_forest.code(), Some("SLOT_TAKEN"));
+    let still = party::get(&app.state.db, first.id.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(still.area_id, arena);
+    assert_eq!(utc(&still.starts_at.to_rfc3339()), utc(&first.starts_at));
+    let arena_still_taken = manager
+        .run::<ops::CreatePartyOrder>(order(arena, None, "2026-11-23T09:30:00Z", 10))
+        .await
+        .unwrap_err();
+    assert_eq!(arena_still_taken.code(), Some("SLOT_TAKEN"));
+    let too_many = manager
+        .run::<ops::UpdatePartyOrder>(edit(arena, Some(rest1), "2026-11-23T12:00:00Z", 21))
+        .await
+        .unwrap_err();
+    assert_eq!(too_many.code(), Some("VALIDATION"));
+    // 17:00–18:30 in the arena, then 18:30–19:30 in rest room 1.
+    let moved = manager
+        .run::<ops::UpdatePartyOrder>(edit(arena, Some(rest1), "2026-11-23T12:00:00Z", 14))
+        .await
+        .unwrap()
+        .update_party_order;
+    assert_eq!(moved.id, first.id);
+    assert_eq!(utc(&moved.game_ends_at), utc("2026-11-23T13:30:00Z"));
+    assert_eq!(utc(&moved.ends_at), utc("2026-11-23T14:30:00Z"));
+    assert_eq!(moved.players, 14);
+    assert_eq!(moved.game_type, ops::update_party_order::GameType::QUEST);
+    assert_eq!(moved.gift_ids, vec![gifts[2].id.to_string()]);
+    // The old time is free: 14:00–15:00 in the arena for someone else.
+    manager
+        .run::<ops::CreatePartyOrder>(order(arena, None, "2026-11-23T09:00:00Z", 8))
+        .await
+        .unwrap();
+
     party::close(
         &app.state,
         &system,
@@ -1065,10 +1128,31 @@ async fn party_orders_reserve_area_and_rest_room(backend: Backend) {
     )
     .await
     .unwrap();
+    let closed = manager
+        .run::<ops::UpdatePartyOrder>(edit(arena, None, "2026-11-23T15:00:00Z", 10))
+        .await
+        .unwrap_err();
+    assert_eq!(closed.code(), Some("CONFLICT"));
     manager
         .run::<ops::CreatePartyOrder>(order(forest, Some(rest1), "2026-11-23T08:00:00Z", 10))
         .await
         .unwrap();
+    let listed = manager
+        .run::<ops::PartyOrders>(ops::party_orders::Variables {
+            location_id: loc.to_string(),
+            from: "2026-11-23T00:00:00Z".into(),
+            to: "2026-11-24T00:00:00Z".into(),
+        })
+        .await
+        .unwrap()
+        .party_orders;
+    let with_rest = listed
+        .iter()
+        .find(|o| o.rest_room_id.as_deref() == Some(&rest1.to_string()) && o.id != first.id)
+        .unwrap();
+    assert_eq!(with_rest.area.as_ref().unwrap().name, "Лес");
+    assert_eq!(with_rest.rest_room.as_ref().unwrap().name, "Комната 1");
+    assert_eq!(with_rest.client.as_ref().unwrap().display_name, "Тимур");
     let calendar = manager
         .run::<ops::BookingCalendar>(ops::booking_calendar::Variables {
             location_id: loc.to_string(),
@@ -1078,8 +1162,148 @@ async fn party_orders_reserve_area_and_rest_room(backend: Backend) {
         .await
         .unwrap()
         .booking_calendar;
-    assert_eq!(calendar.entries.len(), 3);
+    assert_eq!(calendar.entries.len(), 4);
     assert_eq!(utc(&calendar.from), utc("2026-11-22T19:00:00Z"));
+    app.stop().await;
+}
+
+/// The front desk's list (client, service, specialist and room of each appointment) costs the
+/// same statements for 1, 10 and 50 appointments.
+async fn appointment_lists_cost_the_same_statements_at_any_length(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.state.clock.pin(Some(utc("2026-11-20T03:00:00Z")));
+    let s = studio(&app, "Asia/Almaty", 0, 0).await;
+    // Anna's 10:00–17:00 holds seven a day (Almaty is UTC+5).
+    let mut made = 0;
+    'days: for day in 0..8 {
+        for hour in 5..12 {
+            let at = format!("2026-11-{:02}T{hour:02}:00:00Z", 23 + day);
+            let who = client(
+                &app,
+                &format!("Гость {made}"),
+                &format!("+7701100{made:04}"),
+                0,
+            )
+            .await;
+            book(&app, &s, s.anna, &at, who).await;
+            made += 1;
+            if made == 50 {
+                break 'days;
+            }
+        }
+    }
+    let desk = app.as_role(Role::Operator).await;
+    let mut costs = Vec::new();
+    for size in [1i64, 10, 50] {
+        let vars = || ops::appointments::Variables {
+            filter: Some(ops::appointments::AppointmentFilter {
+                location_id: Some(s.loc.to_string()),
+                client_id: None,
+                specialist_id: None,
+                status: None,
+                from: None,
+                to: None,
+            }),
+            page: Some(ops::appointments::PageInput {
+                limit: Some(size),
+                offset: None,
+            }),
+        };
+        // The least of three runs: a busy two-core host can split a batch now and then.
+        let mut cost = u64::MAX;
+        let mut got = None;
+        for _ in 0..3 {
+            let before = app.statements();
+            let page = desk
+                .run::<ops::Appointments>(vars())
+                .await
+                .unwrap()
+                .appointments;
+            cost = cost.min(app.statements() - before);
+            got = Some(page);
+        }
+        let page = got.unwrap();
+        assert_eq!(page.items.len() as i64, size);
+        assert_eq!(page.page_info.total, 50);
+        assert!(page.items.iter().all(|a| {
+            a.client
+                .as_ref()
+                .is_some_and(|c| c.display_name.starts_with("Гость"))
+                && a.service.as_ref().is_some_and(|v| v.duration_minutes == 60)
+                && a.specialist
+                    .as_ref()
+                    .is_some_and(|p| p.first_name == "Анна")
+                && a.room.as_ref().is_some_and(|r| r.name == "Кабинет 1")
+        }));
+        costs.push(cost);
+    }
+    assert!(
+        costs.iter().all(|c| *c == costs[0]),
+        "statements at 1, 10, 50 appointments: {costs:?}"
+    );
+    println!("appointment list with relations: {} statements", costs[0]);
+    app.stop().await;
+}
+
+/// `seed --demo` leaves a studio a visitor can book and a club an operator can sell time in;
+/// seeding again adds nothing.
+async fn the_demo_is_ready_to_book_and_play(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.state.clock.pin(Some(utc("2026-11-20T03:00:00Z")));
+    clubgrid_api::demo::seed(&app.state).await.unwrap();
+    clubgrid_api::demo::seed(&app.state).await.unwrap();
+    let by_name = |name: &'static str| {
+        let state = app.state.clone();
+        async move {
+            entity::location::Entity::find()
+                .filter(entity::location::Column::Name.eq(name))
+                .all(&state.db)
+                .await
+                .unwrap()
+        }
+    };
+    let studio = by_name("Студия «Баланс»").await;
+    assert_eq!(studio.len(), 1);
+    let studio = studio[0].id;
+    let services = catalog::services(&app.state, studio, false).await.unwrap();
+    assert_eq!(services.len(), 3);
+    let visitor = app.client();
+    let classic = services
+        .iter()
+        .find(|s| s.duration_minutes == 60)
+        .unwrap()
+        .id;
+    let slots = visitor
+        .run::<ops::AvailableSlots>(ops::available_slots::Variables {
+            location_id: studio.to_string(),
+            service_id: classic.to_string(),
+            specialist_id: None,
+            from: "2026-11-23".into(),
+            to: "2026-11-23".into(),
+        })
+        .await
+        .unwrap()
+        .available_slots;
+    // Two specialists, 10:00–19:00 and 09:00–18:00 with an hour's lunch, 75-minute blocks.
+    assert!(slots.len() >= 20, "{} slots", slots.len());
+    // Nobody works through lunch, 14:00–15:00 in Almaty.
+    let (lunch, after) = (utc("2026-11-23T09:00:00Z"), utc("2026-11-23T10:00:00Z"));
+    assert!(
+        slots
+            .iter()
+            .all(|s| utc(&s.ends_at) <= lunch || utc(&s.starts_at) >= after)
+    );
+
+    let club = by_name("CyberArena Абая").await;
+    let tariffs = clubgrid_api::club::catalog::tariffs(&app.state.db, club[0].id, None)
+        .await
+        .unwrap();
+    assert_eq!(tariffs.len(), 4);
+    assert!(tariffs.iter().all(|(_, packages)| packages.len() == 2));
+    let promotions = clubgrid_api::club::catalog::promotions(&app.state.db, club[0].id)
+        .await
+        .unwrap();
+    assert_eq!(promotions.len(), 1);
     app.stop().await;
 }
 

@@ -322,6 +322,7 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Mutation.createPartyGift", Access::Roles(VENUE_EDITORS)),
     ("Mutation.updatePartyGift", Access::Roles(VENUE_EDITORS)),
     ("Mutation.createPartyOrder", Access::Roles(CLIENT_EDITORS)),
+    ("Mutation.updatePartyOrder", Access::Roles(CLIENT_EDITORS)),
     ("Mutation.cancelPartyOrder", Access::Roles(CLIENT_EDITORS)),
     ("Mutation.completePartyOrder", Access::Roles(CLIENT_EDITORS)),
 ];

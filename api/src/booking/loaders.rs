@@ -3,15 +3,20 @@
 use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::Loader;
-use entity::{service_resource, specialist_service};
+use entity::{service, service_resource, specialist, specialist_service};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::batch::{Batcher, LoadError};
+use crate::batch::{Batcher, LoadError, by_id_loader};
 
 pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
     data.insert(Batcher::new(ServicesBySpecialist(db.clone())));
     data.insert(Batcher::new(RoomsByService(db.clone())));
+    data.insert(Batcher::new(ServiceById(db.clone())));
+    data.insert(Batcher::new(SpecialistById(db.clone())));
 }
+
+by_id_loader!(ServiceById, service);
+by_id_loader!(SpecialistById, specialist);
 
 /// Service ids each specialist performs.
 pub struct ServicesBySpecialist(DatabaseConnection);

@@ -596,22 +596,25 @@ impl BookingMutation {
         input: PartyOrderInput,
     ) -> async_graphql::Result<PartyOrder> {
         let state = ctx.state()?;
-        let spec = party::PartySpec {
-            location_id: parse_id("input.locationId", &input.location_id).gql()?,
-            client_id: optional_id("input.clientId", input.client_id.as_ref()).gql()?,
-            contact_name: input.contact_name,
-            contact_phone: input.contact_phone,
-            game_type: input.game_type,
-            players: input.players,
-            area_id: parse_id("input.areaId", &input.area_id).gql()?,
-            starts_at: input.starts_at,
-            game_minutes: input.game_minutes,
-            rest_room_id: optional_id("input.restRoomId", input.rest_room_id.as_ref()).gql()?,
-            rest_minutes: input.rest_minutes.unwrap_or(0),
-            gift_ids: ids("input.giftIds", &input.gift_ids.unwrap_or_default()).gql()?,
-            notes: input.notes,
-        };
+        let spec = party_spec(input).gql()?;
         let row = party::create(state, &ctx.caller(), spec).await.gql()?;
+        Ok(row.into())
+    }
+
+    /// Edits a booked party order. The new time is reserved in the same step that frees the
+    /// old one: when it is taken, the order stays as it was (SLOT_TAKEN). Without `clientId`
+    /// the order keeps its client.
+    #[graphql(guard = "policy(\"Mutation.updatePartyOrder\")")]
+    async fn update_party_order(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: PartyOrderInput,
+    ) -> async_graphql::Result<PartyOrder> {
+        let state = ctx.state()?;
+        let id = parse_id("id", &id).gql()?;
+        let spec = party_spec(input).gql()?;
+        let row = party::update(state, &ctx.caller(), id, spec).await.gql()?;
         Ok(row.into())
     }
 
@@ -642,4 +645,22 @@ impl BookingMutation {
             .gql()?;
         Ok(row.into())
     }
+}
+
+fn party_spec(input: PartyOrderInput) -> AppResult<party::PartySpec> {
+    Ok(party::PartySpec {
+        location_id: parse_id("input.locationId", &input.location_id)?,
+        client_id: optional_id("input.clientId", input.client_id.as_ref())?,
+        contact_name: input.contact_name,
+        contact_phone: input.contact_phone,
+        game_type: input.game_type,
+        players: input.players,
+        area_id: parse_id("input.areaId", &input.area_id)?,
+        starts_at: input.starts_at,
+        game_minutes: input.game_minutes,
+        rest_room_id: optional_id("input.restRoomId", input.rest_room_id.as_ref())?,
+        rest_minutes: input.rest_minutes.unwrap_or(0),
+        gift_ids: ids("input.giftIds", &input.gift_ids.unwrap_or_default())?,
+        notes: input.notes,
+    })
 }

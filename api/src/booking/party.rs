@@ -177,11 +177,17 @@ fn event(kind: SlotChange, o: &party_order::Model) -> SlotEvent {
     }
 }
 
-pub async fn create(
-    state: &AppState,
-    caller: &Caller,
-    spec: PartySpec,
-) -> AppResult<party_order::Model> {
+/// A party order's input, checked: what to write and which time to claim.
+struct Checked {
+    contact_name: String,
+    phone: Phone,
+    notes: Option<String>,
+    area: resource::Model,
+    gift_ids: Vec<i64>,
+    wanted: Vec<Want>,
+}
+
+async fn check(state: &AppState, spec: &PartySpec) -> AppResult<Checked> {
     let contact_name = text::required("input.contactName", &spec.contact_name, 200)?;
     let phone = Phone::parse("input.contactPhone", &spec.contact_phone)?;
     let notes = text::optional("input.notes", spec.notes.as_deref(), 1000)?;
@@ -247,8 +253,7 @@ pub async fn create(
             format!("gift {bad} is not on the list"),
         ));
     }
-    let now = state.clock.now();
-    if spec.starts_at <= now {
+    if spec.starts_at <= state.clock.now() {
         return Err(AppError::validation(
             "input.startsAt",
             "время игры уже прошло",
@@ -270,43 +275,96 @@ pub async fn create(
             to: game_end + Duration::minutes(i64::from(spec.rest_minutes)),
         });
     }
+    Ok(Checked {
+        contact_name,
+        phone,
+        notes,
+        area,
+        gift_ids,
+        wanted,
+    })
+}
+
+/// The given client, or the one the contact phone finds, or a new one made from the contact.
+async fn party_client<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    client_id: Option<i64>,
+    c: &Checked,
+) -> AppResult<i64> {
+    if let Some(id) = client_id {
+        return Ok(clients::get(conn, id).await?.id);
+    }
+    if let Some(found) = clients::find_by_phone(conn, &c.phone, None).await? {
+        return Ok(found.id);
+    }
+    let fields = RawFields {
+        first_name: Some(c.contact_name.clone()),
+        phone: Some(c.phone.as_str().to_owned()),
+        ..RawFields::default()
+    }
+    .check("input.")?;
+    Ok(clients::insert(conn, caller, &fields, "party").await?.id)
+}
+
+fn taken() -> AppError {
+    AppError::SlotTaken(Msg::new(
+        "Площадка или комната отдыха на это время заняты",
+        "The area or the rest room is taken for that time",
+    ))
+}
+
+/// Claims the checked time for an order; refuses with SLOT_TAKEN when any of it is taken.
+async fn claim<C: ConnectionTrait>(conn: &C, id: i64, c: &Checked) -> AppResult<()> {
+    if claims::clashes(conn, &c.wanted, Some(Owner::Party(id))).await? {
+        return Err(taken());
+    }
+    claims::take(conn, Owner::Party(id), &c.wanted)
+        .await
+        .map_err(|e| match e {
+            AppError::SlotTaken(_) => hold::taken(),
+            other => other,
+        })
+}
+
+fn audit_details(row: &party_order::Model) -> serde_json::Value {
+    json!({
+        "areaId": row.area_id,
+        "restRoomId": row.rest_room_id,
+        "startsAt": row.starts_at,
+        "gameMinutes": row.game_minutes,
+        "restMinutes": row.rest_minutes,
+        "players": row.players,
+    })
+}
+
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    spec: PartySpec,
+) -> AppResult<party_order::Model> {
+    let checked = check(state, &spec).await?;
+    let now = state.clock.now();
     let _turn = state.write_turn().await;
     let txn = state.db.begin().await?;
-    let client_id = match spec.client_id {
-        Some(id) => clients::get(&txn, id).await?.id,
-        None => match clients::find_by_phone(&txn, &phone, None).await? {
-            Some(c) => c.id,
-            None => {
-                let fields = RawFields {
-                    first_name: Some(contact_name.clone()),
-                    phone: Some(phone.as_str().to_owned()),
-                    ..RawFields::default()
-                }
-                .check("input.")?;
-                clients::insert(&txn, caller, &fields, "party").await?.id
-            }
-        },
-    };
-    if claims::clashes(&txn, &wanted, None).await? {
-        return Err(AppError::SlotTaken(Msg::new(
-            "Площадка или комната отдыха на это время заняты",
-            "The area or the rest room is taken for that time",
-        )));
+    let client_id = party_client(&txn, caller, spec.client_id, &checked).await?;
+    if claims::clashes(&txn, &checked.wanted, None).await? {
+        return Err(taken());
     }
     let row = party_order::ActiveModel {
         location_id: Set(spec.location_id),
         client_id: Set(client_id),
-        contact_name: Set(contact_name),
-        contact_phone: Set(phone.into_string()),
+        contact_name: Set(checked.contact_name.clone()),
+        contact_phone: Set(checked.phone.as_str().to_owned()),
         game_type: Set(spec.game_type),
         players: Set(spec.players),
-        area_id: Set(area.id),
+        area_id: Set(checked.area.id),
         starts_at: Set(spec.starts_at),
         game_minutes: Set(spec.game_minutes),
         rest_room_id: Set(spec.rest_room_id),
         rest_minutes: Set(spec.rest_minutes),
-        gifts: Set(json!(gift_ids)),
-        notes: Set(notes),
+        gifts: Set(json!(checked.gift_ids)),
+        notes: Set(checked.notes.clone()),
         status: Set(PartyStatus::Booked),
         created_by: Set(caller.actor.user_id()),
         created_at: Set(now),
@@ -315,23 +373,81 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
-    claims::take(&txn, Owner::Party(row.id), &wanted)
-        .await
-        .map_err(|e| match e {
-            AppError::SlotTaken(_) => hold::taken(),
-            other => other,
-        })?;
+    claim(&txn, row.id, &checked).await?;
     audit::record(
         &txn,
         caller,
         "party.create",
         "party_order",
         Some(row.id),
-        json!({ "areaId": row.area_id, "restRoomId": row.rest_room_id, "startsAt": row.starts_at, "players": row.players }),
+        audit_details(&row),
     )
     .await?;
     txn.commit().await.map_err(claims::db)?;
     live::announce(state, event(SlotChange::Booked, &row)).await;
+    Ok(row)
+}
+
+/// Edits a booked party order: everything may change but the location. The new time is
+/// claimed in the same transaction that frees the old one, so a clash leaves the order as it
+/// was (SLOT_TAKEN).
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    spec: PartySpec,
+) -> AppResult<party_order::Model> {
+    let current = get(&state.db, id).await?;
+    if spec.location_id != current.location_id {
+        return Err(AppError::validation(
+            "input.locationId",
+            "заказ нельзя перенести в другую локацию: отмените его и создайте новый",
+            "an order cannot move to another location: cancel it and make a new one",
+        ));
+    }
+    let checked = check(state, &spec).await?;
+    let _turn = state.write_turn().await;
+    let txn = state.db.begin().await?;
+    let before = get(&txn, id).await?;
+    if before.status != PartyStatus::Booked {
+        return Err(AppError::conflict(
+            format!("Заказ {id} уже закрыт, его нельзя изменить"),
+            format!("Party order {id} is closed and cannot be edited"),
+        ));
+    }
+    let client_id = match spec.client_id {
+        Some(_) => party_client(&txn, caller, spec.client_id, &checked).await?,
+        None => before.client_id,
+    };
+    claims::free(&txn, Owner::Party(id)).await?;
+    claim(&txn, id, &checked).await?;
+    let mut model: party_order::ActiveModel = before.clone().into();
+    model.client_id = Set(client_id);
+    model.contact_name = Set(checked.contact_name.clone());
+    model.contact_phone = Set(checked.phone.as_str().to_owned());
+    model.game_type = Set(spec.game_type);
+    model.players = Set(spec.players);
+    model.area_id = Set(checked.area.id);
+    model.starts_at = Set(spec.starts_at);
+    model.game_minutes = Set(spec.game_minutes);
+    model.rest_room_id = Set(spec.rest_room_id);
+    model.rest_minutes = Set(spec.rest_minutes);
+    model.gifts = Set(json!(checked.gift_ids));
+    model.notes = Set(checked.notes.clone());
+    model.updated_at = Set(state.clock.now());
+    let row = model.update(&txn).await?;
+    audit::record(
+        &txn,
+        caller,
+        "party.update",
+        "party_order",
+        Some(id),
+        json!({ "from": audit_details(&before), "to": audit_details(&row) }),
+    )
+    .await?;
+    txn.commit().await.map_err(claims::db)?;
+    live::announce(state, event(SlotChange::Cancelled, &before)).await;
+    live::announce(state, event(SlotChange::Moved, &row)).await;
     Ok(row)
 }
 

@@ -13,10 +13,33 @@ use super::{
     appointments::price_of,
     hold::Held,
     live::SlotChange,
-    loaders::{RoomsByService, ServicesBySpecialist},
+    loaders::{RoomsByService, ServiceById, ServicesBySpecialist, SpecialistById},
     party, slots,
 };
-use crate::{batch::load_many, domain::Money, page_type, venue::types::OpeningHoursInput};
+use crate::{
+    batch::{load, load_many},
+    clients::{loaders::ClientById, types::Client},
+    domain::Money,
+    page_type,
+    venue::{
+        loaders::ResourceById,
+        types::{OpeningHoursInput, Resource},
+    },
+};
+
+async fn client_of(ctx: &Context<'_>, client_id: i64) -> async_graphql::Result<Option<Client>> {
+    Ok(load::<ClientById, _>(ctx, client_id).await?.map(Client))
+}
+
+async fn resource_of(
+    ctx: &Context<'_>,
+    id: Option<i64>,
+) -> async_graphql::Result<Option<Resource>> {
+    match id {
+        Some(id) => Ok(load::<ResourceById, _>(ctx, id).await?.map(Resource)),
+        None => Ok(None),
+    }
+}
 
 fn id(v: i64) -> ID {
     v.into()
@@ -432,6 +455,23 @@ impl Appointment {
             total: Money(p.total),
         }
     }
+    async fn client(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Client>> {
+        client_of(ctx, self.row.client_id).await
+    }
+    async fn service(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Service>> {
+        Ok(load::<ServiceById, _>(ctx, self.row.service_id)
+            .await?
+            .map(Service::from))
+    }
+    async fn specialist(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Specialist>> {
+        Ok(load::<SpecialistById, _>(ctx, self.row.specialist_id)
+            .await?
+            .map(Specialist::from))
+    }
+    /// The room, when the service needs one.
+    async fn room(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Resource>> {
+        resource_of(ctx, self.row.resource_id).await
+    }
 }
 
 impl From<appointment::Model> for Appointment {
@@ -607,6 +647,7 @@ pub struct PartyGiftInput {
 
 /// A laser-tag party order.
 #[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
 pub struct PartyOrder {
     pub id: ID,
     pub location_id: ID,
@@ -625,6 +666,21 @@ pub struct PartyOrder {
     pub gift_ids: Vec<ID>,
     pub notes: Option<String>,
     pub status: PartyStatus,
+    #[graphql(skip)]
+    pub row: party_order::Model,
+}
+
+#[ComplexObject]
+impl PartyOrder {
+    async fn client(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Client>> {
+        client_of(ctx, self.row.client_id).await
+    }
+    async fn area(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Resource>> {
+        resource_of(ctx, Some(self.row.area_id)).await
+    }
+    async fn rest_room(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Resource>> {
+        resource_of(ctx, self.row.rest_room_id).await
+    }
 }
 
 impl From<party_order::Model> for PartyOrder {
@@ -650,8 +706,9 @@ impl From<party_order::Model> for PartyOrder {
             rest_minutes: m.rest_minutes,
             ends_at: party::ends_at(&m),
             gift_ids,
-            notes: m.notes,
+            notes: m.notes.clone(),
             status: m.status,
+            row: m,
         }
     }
 }
