@@ -1,15 +1,22 @@
-//! Demo data for `serve --demo` and `seed --demo`: a user per role and three venues (a computer
-//! club, a studio, a laser-tag arena). Seeding twice changes nothing.
+//! Demo data for `serve --demo` and `seed --demo`: a user per role and three venues, each ready
+//! for its day: a computer club with tariffs, a night package and a promotion; a massage
+//! studio with services, a package, two specialists and their week; a laser-tag arena with its
+//! play areas and rest rooms. Seeding twice changes nothing.
 
 use chrono::{NaiveDate, NaiveTime};
 use entity::{
-    enums::{ResourceKind, ResourceStatus, Role},
+    enums::{PromotionKind, ResourceKind, ResourceStatus, Role, Rounding},
     location, user,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::{
     auth::{actor::Caller, users},
+    booking::{
+        catalog::{self as booking_catalog, ServiceSpec, SpecialistSpec},
+        schedules::{self, BreakSpec},
+    },
+    club::catalog::{self as club_catalog, PromotionSpec, TariffSpec, WindowSpec},
     error::AppResult,
     state::AppState,
     venue::{
@@ -79,6 +86,19 @@ struct VenueSpec {
     zones: &'static [ZoneSpec],
     /// Resources without a zone: name, kind, capacity.
     loose: &'static [(&'static str, ResourceKind, i32)],
+    /// What the venue sells.
+    offer: Offer,
+}
+
+/// What a demo venue sells, set up after its rooms.
+#[derive(Clone, Copy)]
+enum Offer {
+    /// Play time: a tariff per zone with a night window, a night package, a weekday promotion.
+    Club,
+    /// Appointments: services, a package, specialists with their week.
+    Studio,
+    /// Party orders, with the gift list the migrations bring.
+    Arena,
 }
 
 const VENUES: &[VenueSpec] = &[
@@ -131,6 +151,7 @@ const VENUES: &[VenueSpec] = &[
             },
         ],
         loose: &[],
+        offer: Offer::Club,
     },
     VenueSpec {
         name: "Студия «Баланс»",
@@ -144,6 +165,7 @@ const VENUES: &[VenueSpec] = &[
             ("Массажный кабинет 2", ResourceKind::Room, 1),
             ("Зал йоги", ResourceKind::Room, 12),
         ],
+        offer: Offer::Studio,
     },
     VenueSpec {
         name: "Лазертаг «Рубеж»",
@@ -166,6 +188,7 @@ const VENUES: &[VenueSpec] = &[
             },
         ],
         loose: &[],
+        offer: Offer::Arena,
     },
 ];
 
@@ -286,6 +309,11 @@ async fn seed_venue(state: &AppState, system: &Caller, venue: &VenueSpec) -> App
         )
         .await?;
     }
+    match venue.offer {
+        Offer::Club => seed_club(state, system, location.id).await?,
+        Offer::Studio => seed_studio(state, system, location.id).await?,
+        Offer::Arena => {}
+    }
     // One broken PC, so the live map shows every colour.
     if let Some(broken) = resources::snapshot(state, location.id)
         .await?
@@ -300,6 +328,176 @@ async fn seed_venue(state: &AppState, system: &Caller, venue: &VenueSpec) -> App
             Some("Не включается монитор".into()),
         )
         .await?;
+    }
+    Ok(())
+}
+
+/// Hourly prices per zone (minor units): day, and night 22:00–08:00.
+const CLUB_PRICES: &[(&str, i64, i64)] = &[
+    ("Standard", 40_000, 25_000),
+    ("PRO", 60_000, 40_000),
+    ("VIP", 90_000, 60_000),
+    ("PS5", 120_000, 80_000),
+];
+
+async fn seed_club(state: &AppState, system: &Caller, location_id: i64) -> AppResult<()> {
+    let zones = zones::list(state, location_id).await?;
+    let mut standard = Vec::new();
+    for zone in &zones {
+        let Some((_, day, night)) = CLUB_PRICES.iter().find(|(n, _, _)| *n == zone.name) else {
+            continue;
+        };
+        let tariff = club_catalog::create_tariff(
+            state,
+            system,
+            zone.id,
+            TariffSpec {
+                name: zone.name.clone(),
+                price_per_hour: *day,
+                step_minutes: 1,
+                rounding: Rounding::Up,
+                active: true,
+                windows: vec![WindowSpec {
+                    name: "Ночь".into(),
+                    weekdays: (1..=7).collect(),
+                    starts_at: time((22, 0)),
+                    ends_at: time((8, 0)),
+                    price_per_hour: *night,
+                }],
+            },
+        )
+        .await?;
+        club_catalog::add_package(
+            state,
+            system,
+            tariff.id,
+            "3 часа",
+            day * 5 / 2,
+            Some(180),
+            None,
+        )
+        .await?;
+        club_catalog::add_package(
+            state,
+            system,
+            tariff.id,
+            "Ночь 22:00–08:00",
+            night * 6,
+            None,
+            Some((time((22, 0)), time((8, 0)))),
+        )
+        .await?;
+        if zone.name == "Standard" {
+            standard.push(zone.id);
+        }
+    }
+    club_catalog::save_promotion(
+        state,
+        system,
+        None,
+        location_id,
+        PromotionSpec {
+            name: "2+1 по будням до 14:00".into(),
+            kind: PromotionKind::BonusTime,
+            pay_minutes: Some(120),
+            free_minutes: Some(60),
+            percent: None,
+            price_per_hour: None,
+            weekdays: (1..=5).collect(),
+            starts_at: Some(time((8, 0))),
+            ends_at: Some(time((14, 0))),
+            valid_from: None,
+            valid_to: None,
+            zone_ids: standard,
+            active: true,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+async fn seed_studio(state: &AppState, system: &Caller, location_id: i64) -> AppResult<()> {
+    let rooms: Vec<i64> = resources::snapshot(state, location_id)
+        .await?
+        .into_iter()
+        .filter(|r| r.name.starts_with("Массажный кабинет"))
+        .map(|r| r.id)
+        .collect();
+    let mut services = Vec::new();
+    for (name, minutes, price) in [
+        ("Классический массаж 60 мин", 60, 1_200_000),
+        ("Массаж спины 30 мин", 30, 700_000),
+        ("Антицеллюлитный массаж 90 мин", 90, 1_800_000),
+    ] {
+        let service = booking_catalog::save_service(
+            state,
+            system,
+            None,
+            location_id,
+            ServiceSpec {
+                name: name.into(),
+                category: Some("Массаж".into()),
+                description: None,
+                duration_minutes: minutes,
+                price,
+                buffer_before: 0,
+                buffer_after: 15,
+                active: true,
+            },
+        )
+        .await?;
+        booking_catalog::set_service_rooms(state, system, service.id, rooms.clone()).await?;
+        services.push(service.id);
+    }
+    if let Some(classic) = services.first() {
+        booking_catalog::create_package(
+            state,
+            system,
+            *classic,
+            "5 массажей по цене 4",
+            5,
+            90,
+            4_800_000,
+        )
+        .await?;
+    }
+    for (first, last, from, to) in [
+        ("Анна", "Лебедева", (10, 0), (19, 0)),
+        ("Айгерим", "Жунусова", (9, 0), (18, 0)),
+    ] {
+        let specialist = booking_catalog::save_specialist(
+            state,
+            system,
+            None,
+            SpecialistSpec {
+                first_name: first.into(),
+                last_name: last.into(),
+                title: Some("Массажист".into()),
+                bio: None,
+                user_id: None,
+                active: true,
+            },
+        )
+        .await?;
+        booking_catalog::set_specialist_services(state, system, specialist.id, services.clone())
+            .await?;
+        let week = (1..=6)
+            .map(|weekday| OpeningHoursInput {
+                weekday,
+                opens_at: time(from),
+                closes_at: time(to),
+            })
+            .collect();
+        schedules::set_hours(state, system, specialist.id, location_id, week).await?;
+        let lunch = (1..=6)
+            .map(|weekday| BreakSpec {
+                weekday: Some(weekday),
+                date: None,
+                starts_at: time((14, 0)),
+                ends_at: time((15, 0)),
+            })
+            .collect();
+        schedules::set_breaks(state, system, specialist.id, lunch).await?;
     }
     Ok(())
 }
