@@ -110,15 +110,16 @@ async fn subscribe_all(app: &TestApp, location_id: i64, n: usize) -> BenchResult
 /// mutation is sent to the update's arrival. SQLite runs on the in-process bus, PostgreSQL
 /// through Redis.
 pub(crate) async fn fanout_scenario(app: &TestApp, args: &Args) -> BenchResult<()> {
+    let rounds = args.rounds(20);
     let (location_id, _, pcs) = location(app, "Fan-out", 1).await?;
     let pc = pcs[0];
     let opened = Instant::now();
     let mut streams = subscribe_all(app, location_id, args.subscribers).await?;
     let connect = opened.elapsed();
     let tech = app.as_role(Role::Tech).await;
-    let mut latencies = Vec::with_capacity(args.subscribers * args.rounds);
-    let mut mutations = Vec::with_capacity(args.rounds);
-    for round in 0..args.rounds {
+    let mut latencies = Vec::with_capacity(args.subscribers * rounds);
+    let mut mutations = Vec::with_capacity(rounds);
+    for round in 0..rounds {
         let waiting: Vec<_> = streams
             .drain(..)
             .map(|mut stream| {
@@ -159,7 +160,7 @@ pub(crate) async fn fanout_scenario(app: &TestApp, args: &Args) -> BenchResult<(
     let bus = app.state.bus.engine();
     let name = "pc-status-fanout";
     emit(name, "subscribers", args.subscribers as f64, "connections");
-    emit(name, "rounds", args.rounds as f64, "changes");
+    emit(name, "rounds", rounds as f64, "changes");
     emit(
         name,
         &format!("connect_all_{bus}"),
@@ -319,6 +320,7 @@ async fn count(app: &TestApp, table: &str) -> BenchResult<i64> {
 /// HTTP, for one club's report of one day (`--rounds` different days) and for a month of
 /// income by day; each call's latency is taken.
 pub(crate) async fn reports_scenario(app: &TestApp, args: &Args) -> BenchResult<()> {
+    let rounds = args.rounds(20);
     if app.db.backend != Backend::Postgres {
         return Err("reports-1m runs on PostgreSQL only".into());
     }
@@ -362,10 +364,10 @@ pub(crate) async fn reports_scenario(app: &TestApp, args: &Args) -> BenchResult<
     };
     // One warm-up call, not counted.
     report(locations[0], first_day, first_day).await?;
-    let mut daily = Vec::with_capacity(args.rounds);
-    let mut monthly = Vec::with_capacity(args.rounds);
+    let mut daily = Vec::with_capacity(rounds);
+    let mut monthly = Vec::with_capacity(rounds);
     let mut sessions_seen = 0;
-    for round in 0..args.rounds {
+    for round in 0..rounds {
         let location = locations[round % locations.len()];
         let day = first_day + chrono::Duration::days(((round as i64) * 97) % (DAYS - 31));
         let (took, r) = report(location, day, day).await?;
@@ -382,7 +384,7 @@ pub(crate) async fn reports_scenario(app: &TestApp, args: &Args) -> BenchResult<
     emit(
         name,
         "daily_sessions_avg",
-        sessions_seen as f64 / args.rounds as f64,
+        sessions_seen as f64 / rounds as f64,
         "sessions",
     );
     emit(name, "daily_report_p50", percentile(&daily, 50.0), "ms");

@@ -7,6 +7,8 @@
 //! cargo run --release --bin clubgrid-bench -- nested-statements --backend sqlite
 //! cargo run --release --bin clubgrid-bench -- pc-status-fanout --backend sqlite
 //! cargo run --release --bin clubgrid-bench -- reports-1m
+//! cargo run --release --bin clubgrid-bench -- slots-week --backend sqlite
+//! cargo run --release --bin clubgrid-bench -- booking-contention
 //! ```
 //! PostgreSQL and Redis are those of the tests (`CLUBGRID_TEST_DATABASE_URL`,
 //! `CLUBGRID_TEST_REDIS_URL`); `--backend sqlite` uses a temporary SQLite file instead.
@@ -28,6 +30,7 @@ use clubgrid_tests::{
 use entity::enums::{ResourceKind, Role};
 use serde_json::json;
 
+mod booking;
 mod club;
 
 pub(crate) type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -50,6 +53,10 @@ enum Scenario {
     /// payments (PostgreSQL).
     #[value(name = "reports-1m")]
     Reports1m,
+    /// Free slots for one week: 20 specialists, 2,000 appointments already booked.
+    SlotsWeek,
+    /// 200 concurrent hold-and-confirm attempts on one slot: how many win, how long each takes.
+    BookingContention,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -73,9 +80,16 @@ struct Args {
     /// WebSocket subscribers of a fan-out scenario.
     #[arg(long, default_value_t = 1000)]
     subscribers: usize,
-    /// Measured repetitions of a fan-out or report scenario.
-    #[arg(long, default_value_t = 20)]
-    rounds: usize,
+    /// Measured repetitions (each scenario has its own default).
+    #[arg(long)]
+    rounds: Option<usize>,
+}
+
+impl Args {
+    /// `--rounds`, or the scenario's default.
+    pub(crate) fn rounds(&self, default: usize) -> usize {
+        self.rounds.unwrap_or(default).max(1)
+    }
 }
 
 pub(crate) fn emit(scenario: &str, metric: &str, value: f64, unit: &str) {
@@ -509,6 +523,8 @@ async fn run(args: Args) -> BenchResult<()> {
         Scenario::ClientsImport => clients_import_scenario(&app).await,
         Scenario::PcStatusFanout => club::fanout_scenario(&app, &args).await,
         Scenario::Reports1m => club::reports_scenario(&app, &args).await,
+        Scenario::SlotsWeek => booking::slots_week_scenario(&app, &args).await,
+        Scenario::BookingContention => booking::contention_scenario(&app, &args).await,
     };
     app.stop().await;
     outcome
