@@ -137,8 +137,21 @@ pub struct HoldSpec {
     pub starts_at: DateTime<Utc>,
 }
 
+fn specialist_lock(specialist_id: i64, starts_at: DateTime<Utc>) -> String {
+    format!("specialist:{specialist_id}:{}", starts_at.timestamp())
+}
+
 /// Holds a free slot for the configured time.
 pub async fn hold_slot(state: &AppState, caller: &Caller, spec: HoldSpec) -> AppResult<Held> {
+    // When many ask for one slot at once, all but one are refused here, before the slot is
+    // worked out; the locks below still decide.
+    if state
+        .holds
+        .is_held(&specialist_lock(spec.specialist_id, spec.starts_at))
+        .await?
+    {
+        return Err(taken());
+    }
     let loc = crate::venue::locations::get(state, spec.location_id).await?;
     let tz = availability::timezone(&loc)?;
     let svc = availability::bookable_service(&state.db, spec.location_id, spec.service_id).await?;
@@ -171,10 +184,9 @@ pub async fn hold_slot(state: &AppState, caller: &Caller, spec: HoldSpec) -> App
         blocked_to,
         holder: holder_of(&caller.actor),
     };
-    let stamp = slot.starts_at.timestamp();
-    let mut locks = vec![format!("specialist:{}:{stamp}", slot.specialist_id)];
+    let mut locks = vec![specialist_lock(slot.specialist_id, slot.starts_at)];
     if let Some(room) = slot.resource_id {
-        locks.push(format!("room:{room}:{stamp}"));
+        locks.push(format!("room:{room}:{}", slot.starts_at.timestamp()));
     }
     let ttl = StdDuration::from_secs(state.settings.hold_seconds.max(1));
     let record = state

@@ -141,6 +141,26 @@ impl HoldStore {
         }
     }
 
+    /// Whether a live hold has `lock` now. Only a hint, for refusing early: by the time the
+    /// answer arrives the lock may have been taken or let go; `acquire` is the real test.
+    pub async fn is_held(&self, lock: &str) -> AppResult<bool> {
+        match self {
+            HoldStore::Memory(m) => {
+                let inner = m.inner.lock().unwrap_or_else(|p| p.into_inner());
+                let now = Utc::now();
+                Ok(inner
+                    .locks
+                    .get(lock)
+                    .and_then(|token| inner.holds.get(token))
+                    .is_some_and(|h| h.expires_at > now))
+            }
+            HoldStore::Redis(r) => {
+                let mut conn = r.conn.clone();
+                conn.exists(r.lock_key(lock)).await.map_err(redis_err)
+            }
+        }
+    }
+
     /// The live hold of a token.
     pub async fn get(&self, token: &str) -> AppResult<Option<HoldRecord>> {
         let now = Utc::now();
@@ -344,8 +364,11 @@ mod tests {
             .await
             .unwrap();
         assert!(b.is_none());
+        assert!(store.is_held("s:1:t").await.unwrap());
+        assert!(!store.is_held("r:2:t").await.unwrap());
         assert_eq!(store.list("loc:1").await.unwrap().len(), 1);
         assert!(store.release(&a.token).await.unwrap().is_some());
+        assert!(!store.is_held("s:1:t").await.unwrap());
         assert!(store.release(&a.token).await.unwrap().is_none());
         let c = store
             .acquire("loc:1", vec!["s:1:t".into()], serde_json::Value::Null, ttl)
@@ -354,6 +377,7 @@ mod tests {
             .unwrap();
         tokio::time::sleep(Duration::from_millis(250)).await;
         assert!(store.get(&c.token).await.unwrap().is_none());
+        assert!(!store.is_held("s:1:t").await.unwrap());
         let lapsed = store.sweep().await.unwrap();
         assert_eq!(lapsed.len(), 1);
         assert!(store.sweep().await.unwrap().is_empty());
