@@ -1,7 +1,7 @@
 //! Booking scenarios: a week of free slots over a busy clinic, and 200 people racing for one
 //! slot.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Duration as Span, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Almaty;
@@ -19,14 +19,14 @@ use clubgrid_api::{
         types::{CreateLocationInput, CreateResourceInput, OpeningHoursInput},
     },
 };
-use clubgrid_tests::{TestApp, clubgrid_client::ops};
+use clubgrid_tests::{Backend, TestApp, clubgrid_client::ops};
 use entity::{
     appointment, booking_claim,
     enums::{AppointmentPayment, AppointmentStatus, ResourceKind, Role},
 };
 use sea_orm::{ActiveValue::Set, EntityTrait};
 
-use super::{Args, BenchResult, emit, percentile};
+use super::{Args, BenchResult, emit, emit_latencies};
 
 /// The Monday the scenarios book into; the clock is pinned to the Friday before.
 const MONDAY: (i32, u32, u32) = (2026, 11, 23);
@@ -192,7 +192,7 @@ async fn seed_appointments(app: &TestApp, c: &Clinic, count: usize) -> BenchResu
                     continue;
                 }
                 // A fixed pattern, about two in three half-hours booked.
-                if (day as usize * 31 + s * 7 + half as usize * 13) % 3 == 0 {
+                if (day as usize * 31 + s * 7 + half as usize * 13).is_multiple_of(3) {
                     continue;
                 }
                 let at = Almaty
@@ -325,28 +325,17 @@ pub(crate) async fn slots_week_scenario(app: &TestApp, args: &Args) -> BenchResu
             return Err(format!("{} slots, then {} over HTTP", slots, found.len()).into());
         }
     }
-    direct.sort_unstable();
-    http.sort_unstable();
-    let bus = app.state.bus.engine();
     let name = "slots-week";
     emit(name, "specialists", SPECIALISTS as f64, "people");
     emit(name, "appointments", booked as f64, "rows");
     emit(name, "free_slots", slots as f64, "slots");
     emit(name, "rounds", rounds as f64, "queries");
-    for (label, sorted) in [("service", &direct), ("graphql", &http)] {
-        emit(
-            name,
-            &format!("{label}_p50_{bus}"),
-            percentile(sorted, 50.0),
-            "ms",
-        );
-        emit(
-            name,
-            &format!("{label}_p99_{bus}"),
-            percentile(sorted, 99.0),
-            "ms",
-        );
-    }
+    let db = match app.db.backend {
+        Backend::Postgres => "_postgres",
+        Backend::Sqlite => "_sqlite",
+    };
+    emit_latencies(name, "service", db, &mut direct);
+    emit_latencies(name, "graphql", db, &mut http);
     Ok(())
 }
 
@@ -355,6 +344,22 @@ enum Outcome {
     Booked,
     /// Refused with SLOT_TAKEN or HOLD_EXPIRED, at the hold or at the confirmation.
     Refused,
+}
+
+type Attempt = tokio::task::JoinHandle<(Duration, Result<Outcome, String>)>;
+
+/// Waits for every attempt of a round; adds their latencies and returns how many booked. Any
+/// other failure than a refusal fails the run.
+async fn race(attempts: Vec<Attempt>, latencies: &mut Vec<Duration>) -> BenchResult<usize> {
+    let mut won = 0;
+    for attempt in attempts {
+        let (took, outcome) = attempt.await?;
+        latencies.push(took);
+        if matches!(outcome?, Outcome::Booked) {
+            won += 1;
+        }
+    }
+    Ok(won)
 }
 
 /// Each round (`--rounds`, default 10), 200 desks try at once to hold the same slot and confirm
@@ -439,14 +444,7 @@ pub(crate) async fn contention_scenario(app: &TestApp, args: &Args) -> BenchResu
                 })
             })
             .collect();
-        let mut won = 0;
-        for task in tasks {
-            let (took, outcome) = task.await?;
-            latencies.push(took);
-            if matches!(outcome?, Outcome::Booked) {
-                won += 1;
-            }
-        }
+        let won = race(tasks, &mut latencies).await?;
         round_walls.push(started.elapsed());
         if won != 1 {
             return Err(format!("round {round}: {won} appointments for one slot").into());
@@ -480,14 +478,7 @@ pub(crate) async fn contention_scenario(app: &TestApp, args: &Args) -> BenchResu
                 })
             })
             .collect();
-        let mut won = 0;
-        for task in tasks {
-            let (took, outcome) = task.await?;
-            confirm_latencies.push(took);
-            if matches!(outcome?, Outcome::Booked) {
-                won += 1;
-            }
-        }
+        let won = race(tasks, &mut confirm_latencies).await?;
         if won != 1 {
             return Err(format!("token round {round}: {won} appointments for one hold").into());
         }
@@ -502,10 +493,7 @@ pub(crate) async fn contention_scenario(app: &TestApp, args: &Args) -> BenchResu
         )
         .into());
     }
-    latencies.sort_unstable();
-    confirm_latencies.sort_unstable();
-    round_walls.sort_unstable();
-    let bus = app.state.bus.engine();
+    let engine = format!("_{}", app.state.holds.engine());
     let name = "booking-contention";
     let attempts = (rounds * ATTEMPTS) as f64;
     emit(name, "rounds", rounds as f64, "slots");
@@ -517,36 +505,9 @@ pub(crate) async fn contention_scenario(app: &TestApp, args: &Args) -> BenchResu
         booked as f64 / attempts,
         "ratio",
     );
-    emit(
-        name,
-        &format!("hold_confirm_p50_{bus}"),
-        percentile(&latencies, 50.0),
-        "ms",
-    );
-    emit(
-        name,
-        &format!("hold_confirm_p99_{bus}"),
-        percentile(&latencies, 99.0),
-        "ms",
-    );
-    emit(
-        name,
-        &format!("round_p50_{bus}"),
-        percentile(&round_walls, 50.0),
-        "ms",
-    );
+    emit_latencies(name, "hold_confirm", &engine, &mut latencies);
+    emit_latencies(name, "round", &engine, &mut round_walls);
     emit(name, "token_confirmed", confirmed as f64, "appointments");
-    emit(
-        name,
-        &format!("token_confirm_p50_{bus}"),
-        percentile(&confirm_latencies, 50.0),
-        "ms",
-    );
-    emit(
-        name,
-        &format!("token_confirm_p99_{bus}"),
-        percentile(&confirm_latencies, 99.0),
-        "ms",
-    );
+    emit_latencies(name, "token_confirm", &engine, &mut confirm_latencies);
     Ok(())
 }

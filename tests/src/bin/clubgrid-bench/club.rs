@@ -13,7 +13,7 @@ use entity::enums::{ResourceKind, Role, Rounding};
 use futures_util::StreamExt;
 use sea_orm::{ConnectionTrait, Statement};
 
-use super::{Args, BenchResult, emit, percentile};
+use super::{Args, BenchResult, emit, emit_latencies, percentile};
 
 /// A location with one zone, `pcs` PCs and an hourly tariff; returns (location, zone, PCs).
 async fn location(app: &TestApp, name: &str, pcs: usize) -> BenchResult<(i64, i64, Vec<i64>)> {
@@ -173,18 +173,7 @@ pub(crate) async fn fanout_scenario(app: &TestApp, args: &Args) -> BenchResult<(
         percentile(&mutations, 50.0),
         "ms",
     );
-    emit(
-        name,
-        &format!("delivery_p50_{bus}"),
-        percentile(&latencies, 50.0),
-        "ms",
-    );
-    emit(
-        name,
-        &format!("delivery_p99_{bus}"),
-        percentile(&latencies, 99.0),
-        "ms",
-    );
+    emit_latencies(name, "delivery", &format!("_{bus}"), &mut latencies);
     emit(
         name,
         &format!("delivery_max_{bus}"),
@@ -379,17 +368,13 @@ pub(crate) async fn reports_scenario(app: &TestApp, args: &Args) -> BenchResult<
         }
         monthly.push(took);
     }
-    daily.sort_unstable();
-    monthly.sort_unstable();
     emit(
         name,
         "daily_sessions_avg",
         sessions_seen as f64 / rounds as f64,
         "sessions",
     );
-    emit(name, "daily_report_p50", percentile(&daily, 50.0), "ms");
-    emit(name, "daily_report_p99", percentile(&daily, 99.0), "ms");
-    emit(name, "month_by_day_p50", percentile(&monthly, 50.0), "ms");
-    emit(name, "month_by_day_p99", percentile(&monthly, 99.0), "ms");
+    emit_latencies(name, "daily_report", "", &mut daily);
+    emit_latencies(name, "month_by_day", "", &mut monthly);
     Ok(())
 }

@@ -100,6 +100,25 @@ pub(crate) fn emit(scenario: &str, metric: &str, value: f64, unit: &str) {
     );
 }
 
+/// Sorts `latencies` and prints `<prefix>_p50<suffix>` and `<prefix>_p99<suffix>` in
+/// milliseconds (the suffix names the engine where it matters, e.g. `_redis`).
+pub(crate) fn emit_latencies(
+    scenario: &str,
+    prefix: &str,
+    suffix: &str,
+    latencies: &mut [Duration],
+) {
+    latencies.sort_unstable();
+    for p in [50, 99] {
+        emit(
+            scenario,
+            &format!("{prefix}_p{p}{suffix}"),
+            percentile(latencies, f64::from(p)),
+            "ms",
+        );
+    }
+}
+
 pub(crate) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
