@@ -9,7 +9,7 @@ use crate::{
     config::Settings,
     db::{self, StatementCounter},
     events::EventBus,
-    holds::HoldStore,
+    holds::{Gate, HoldStore},
     rate_limit::WindowLimiter,
 };
 
@@ -24,6 +24,8 @@ pub struct Inner {
     pub redis: Option<redis::aio::ConnectionManager>,
     /// Appointment slot holds: in Redis when configured, in the process otherwise.
     pub holds: HoldStore,
+    /// Hold attempts on one slot take turns within this process.
+    pub hold_gate: Gate,
     pub jwt: JwtKeys,
     pub passwords: PasswordHasher,
     pub login_limiter: LoginLimiter,
@@ -133,6 +135,7 @@ impl AppState {
             bus,
             redis,
             holds,
+            hold_gate: Gate::default(),
             jwt,
             passwords,
             login_limiter,

@@ -222,9 +222,25 @@ pub async fn confirm(
     {
         return get(&state.db, done.appointment_id).await;
     }
+    // Confirmations of one hold take turns in this process; once one has booked it, the rest
+    // are answered without touching the database.
+    let mut turn = state
+        .hold_gate
+        .enter(&format!("confirm:{}", token.trim()))
+        .await;
+    if *turn {
+        if let Some(claim) = &claim
+            && let Some(done) = claim.earlier::<_, Confirmed>(&state.db).await?
+        {
+            return get(&state.db, done.appointment_id).await;
+        }
+        return Err(hold::expired());
+    }
     let held = hold::claim(state, caller, token).await?;
     let row = write(state, caller, &held, &spec, claim.as_ref()).await?;
     hold::consume(state, &held.token).await?;
+    *turn = true;
+    drop(turn);
     live::announce(state, hold::event(SlotChange::Booked, &held.slot)).await;
     Ok(row)
 }

@@ -143,13 +143,11 @@ fn specialist_lock(specialist_id: i64, starts_at: DateTime<Utc>) -> String {
 
 /// Holds a free slot for the configured time.
 pub async fn hold_slot(state: &AppState, caller: &Caller, spec: HoldSpec) -> AppResult<Held> {
-    // When many ask for one slot at once, all but one are refused here, before the slot is
-    // worked out; the locks below still decide.
-    if state
-        .holds
-        .is_held(&specialist_lock(spec.specialist_id, spec.starts_at))
-        .await?
-    {
+    // When many ask for one slot at once they take turns here; once one has it, the rest are
+    // refused before the slot is worked out. The locks below still decide.
+    let lock = specialist_lock(spec.specialist_id, spec.starts_at);
+    let mut turn = state.hold_gate.enter(&lock).await;
+    if *turn || state.holds.is_held(&lock).await? {
         return Err(taken());
     }
     let loc = crate::venue::locations::get(state, spec.location_id).await?;
@@ -217,6 +215,8 @@ pub async fn hold_slot(state: &AppState, caller: &Caller, spec: HoldSpec) -> App
         state.holds.release(&record.token).await?;
         return Err(taken());
     }
+    *turn = true;
+    drop(turn);
     live::announce(state, event(SlotChange::Held, &payload)).await;
     Ok(Held {
         token: record.token,

@@ -8,7 +8,11 @@
 //!
 //! Expiry is wall-clock time, not the business clock: a hold is a real-time lock.
 
-use std::{collections::HashMap, sync::Mutex, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, Weak},
+    time::Duration,
+};
 
 use chrono::{DateTime, Utc};
 use redis::AsyncCommands;
@@ -26,6 +30,40 @@ pub struct HoldRecord {
     /// What the holder wants remembered.
     pub payload: serde_json::Value,
     pub expires_at: DateTime<Utc>,
+}
+
+/// Lets one task at a time in this process work on a key, and tells the next ones whether an
+/// earlier turn already took it. Many people asking for one slot at the same moment would
+/// otherwise all work the slot out before any of them takes its lock; in turn, the first
+/// works it out and takes it, and the rest are refused without a single statement or round
+/// trip. A key is forgotten once nobody waits on it. Only a queue inside one process: the hold
+/// store's locks still decide, across replicas too.
+#[derive(Default)]
+pub struct Gate {
+    keys: Mutex<HashMap<String, Weak<tokio::sync::Mutex<bool>>>>,
+}
+
+/// A turn at a key: deref for "an earlier turn took it", set it when this turn does.
+pub type Turn = tokio::sync::OwnedMutexGuard<bool>;
+
+impl Gate {
+    pub async fn enter(&self, key: &str) -> Turn {
+        let turn = {
+            let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+            if keys.len() > 1024 {
+                keys.retain(|_, w| w.strong_count() > 0);
+            }
+            match keys.get(key).and_then(Weak::upgrade) {
+                Some(turn) => turn,
+                None => {
+                    let turn = Arc::new(tokio::sync::Mutex::new(false));
+                    keys.insert(key.to_owned(), Arc::downgrade(&turn));
+                    turn
+                }
+            }
+        };
+        turn.lock_owned().await
+    }
 }
 
 pub enum HoldStore {
@@ -387,6 +425,28 @@ mod tests {
                 .await
                 .unwrap()
                 .is_some()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_gate_tells_later_turns_and_forgets_when_nobody_waits() {
+        let gate = Arc::new(Gate::default());
+        let mut first = gate.enter("slot").await;
+        assert!(!*first);
+        let waiter = {
+            let gate = gate.clone();
+            tokio::spawn(async move { *gate.enter("slot").await })
+        };
+        // Let the waiter queue up behind the first turn.
+        tokio::task::yield_now().await;
+        // Another key does not wait for this one.
+        assert!(!*gate.enter("other").await);
+        *first = true;
+        drop(first);
+        assert!(waiter.await.unwrap(), "the next turn sees the slot taken");
+        assert!(
+            !*gate.enter("slot").await,
+            "a key nobody waits on is forgotten"
         );
     }
 }

@@ -381,10 +381,13 @@ pub(crate) async fn contention_scenario(app: &TestApp, args: &Args) -> BenchResu
         people.push(client(app, i + 1).await?);
     }
     let desk = app.as_role(Role::Operator).await;
-    // The round's slot: 09:00 local plus half an hour per round, day after day.
+    // The round's slot: the day's working half-hours from 09:00 in turn (22 of them, the
+    // 13:00–14:00 break skipped), day after day.
     let slot = |round: usize| -> BenchResult<String> {
-        let day = monday()? + Span::days((round / 20) as i64);
-        let local = day.and_time(time(9, 0)?) + Span::minutes(30 * (round % 20) as i64);
+        let day = monday()? + Span::days((round / 22) as i64);
+        let half = round % 22;
+        let half = if half >= 8 { half + 2 } else { half };
+        let local = day.and_time(time(9, 0)?) + Span::minutes(30 * half as i64);
         let at = Almaty
             .from_local_datetime(&local)
             .single()
