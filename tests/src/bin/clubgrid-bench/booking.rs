@@ -51,6 +51,7 @@ fn every_day(from: NaiveTime, to: NaiveTime) -> Vec<OpeningHoursInput> {
 
 /// A clinic open 08:00–22:00 in Almaty with `rooms` rooms and a 30-minute service that needs
 /// one of them; `people` specialists work 09:00–21:00 with a break 13:00–14:00, every day.
+/// The clock is pinned to the Friday 08:00 before [`MONDAY`].
 struct Clinic {
     location: i64,
     service: i64,
@@ -59,6 +60,11 @@ struct Clinic {
 }
 
 async fn clinic(app: &TestApp, people: usize, rooms: usize) -> BenchResult<Clinic> {
+    let friday = Utc
+        .with_ymd_and_hms(MONDAY.0, MONDAY.1, MONDAY.2 - 3, 3, 0, 0)
+        .single()
+        .ok_or("bad date")?;
+    app.state.clock.pin(Some(friday));
     let system = Caller::system();
     let state = &app.state;
     let location = locations::create(
@@ -275,11 +281,6 @@ pub(crate) async fn slots_week_scenario(app: &TestApp, args: &Args) -> BenchResu
     const SPECIALISTS: usize = 20;
     const APPOINTMENTS: usize = 2_000;
     let rounds = args.rounds(200);
-    let friday = Utc
-        .with_ymd_and_hms(MONDAY.0, MONDAY.1, MONDAY.2 - 3, 3, 0, 0)
-        .single()
-        .ok_or("bad date")?;
-    app.state.clock.pin(Some(friday));
     let c = clinic(app, SPECIALISTS, SPECIALISTS).await?;
     let booked = seed_appointments(app, &c, APPOINTMENTS).await?;
     if booked != APPOINTMENTS {
@@ -369,11 +370,6 @@ async fn race(attempts: Vec<Attempt>, latencies: &mut Vec<Duration>) -> BenchRes
 pub(crate) async fn contention_scenario(app: &TestApp, args: &Args) -> BenchResult<()> {
     const ATTEMPTS: usize = 200;
     let rounds = args.rounds(10);
-    let friday = Utc
-        .with_ymd_and_hms(MONDAY.0, MONDAY.1, MONDAY.2 - 3, 3, 0, 0)
-        .single()
-        .ok_or("bad date")?;
-    app.state.clock.pin(Some(friday));
     let c = clinic(app, 1, 1).await?;
     let specialist = c.specialists[0];
     let mut people = Vec::with_capacity(ATTEMPTS);
