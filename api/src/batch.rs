@@ -55,6 +55,33 @@ macro_rules! by_id_loader {
 }
 pub(crate) use by_id_loader;
 
+/// The rows of `E` whose `column` is one of `keys`, grouped by `key_of` (rows without a key
+/// are left out), each group in `order`: the body of every one-to-many loader.
+pub async fn grouped<E>(
+    db: &sea_orm::DatabaseConnection,
+    column: E::Column,
+    keys: &[i64],
+    key_of: impl Fn(&E::Model) -> Option<i64>,
+    order: impl IntoIterator<Item = (E::Column, sea_orm::Order)>,
+) -> Result<HashMap<i64, Vec<E::Model>>, LoadError>
+where
+    E: sea_orm::EntityTrait,
+{
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let mut select = E::find().filter(column.is_in(keys.iter().copied()));
+    for (col, dir) in order {
+        select = select.order_by(col, dir);
+    }
+    let rows = select.all(db).await.map_err(Arc::new)?;
+    let mut out: HashMap<i64, Vec<E::Model>> = HashMap::with_capacity(keys.len());
+    for row in rows {
+        if let Some(key) = key_of(&row) {
+            out.entry(key).or_default().push(row);
+        }
+    }
+    Ok(out)
+}
+
 type Reply<V, E> = oneshot::Sender<Result<Option<V>, E>>;
 type Shared<K, V, E> = Arc<Mutex<Pending<K, V, E>>>;
 

@@ -11,7 +11,7 @@ use entity::{
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, Order, QueryFilter, QueryOrder};
 
-use crate::batch::{Batcher, LoadError, by_id_loader};
+use crate::batch::{Batcher, LoadError, by_id_loader, grouped};
 
 pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
     data.insert(Batcher::new(StudentById(db.clone())));
@@ -34,29 +34,6 @@ by_id_loader!(StudentById, academy_student);
 by_id_loader!(PlanById, academy_plan);
 by_id_loader!(SessionById, academy_session);
 
-/// The rows of `E` whose `column` is one of `keys`, grouped by `key_of`, in `order`.
-async fn grouped<E>(
-    db: &DatabaseConnection,
-    column: E::Column,
-    keys: &[i64],
-    key_of: impl Fn(&E::Model) -> i64,
-    order: impl IntoIterator<Item = (E::Column, Order)>,
-) -> Result<HashMap<i64, Vec<E::Model>>, LoadError>
-where
-    E: EntityTrait,
-{
-    let mut select = E::find().filter(column.is_in(keys.iter().copied()));
-    for (col, dir) in order {
-        select = select.order_by(col, dir);
-    }
-    let rows = select.all(db).await.map_err(Arc::new)?;
-    let mut out: HashMap<i64, Vec<E::Model>> = HashMap::with_capacity(keys.len());
-    for row in rows {
-        out.entry(key_of(&row)).or_default().push(row);
-    }
-    Ok(out)
-}
-
 /// A session's attendance, in marking order.
 pub struct AttendanceBySession(DatabaseConnection);
 
@@ -70,7 +47,7 @@ impl Loader<i64> for AttendanceBySession {
             &self.0,
             Column::SessionId,
             keys,
-            |r| r.session_id,
+            |r| Some(r.session_id),
             [(Column::Id, Order::Asc)],
         )
         .await
@@ -90,7 +67,7 @@ impl Loader<i64> for MembershipsByStudent {
             &self.0,
             Column::StudentId,
             keys,
-            |r| r.student_id,
+            |r| Some(r.student_id),
             [(Column::StartsOn, Order::Desc), (Column::Id, Order::Desc)],
         )
         .await
@@ -110,7 +87,7 @@ impl Loader<i64> for RanksByStudent {
             &self.0,
             Column::StudentId,
             keys,
-            |r| r.student_id,
+            |r| Some(r.student_id),
             [(Column::PromotedAt, Order::Asc), (Column::Id, Order::Asc)],
         )
         .await
@@ -130,7 +107,7 @@ impl Loader<i64> for ExamsByStudent {
             &self.0,
             Column::StudentId,
             keys,
-            |r| r.student_id,
+            |r| Some(r.student_id),
             [(Column::ExamDate, Order::Asc), (Column::Id, Order::Asc)],
         )
         .await
@@ -219,7 +196,7 @@ impl Loader<i64> for FreezesByMembership {
             &self.0,
             Column::MembershipId,
             keys,
-            |r| r.membership_id,
+            |r| Some(r.membership_id),
             [(Column::StartsOn, Order::Asc), (Column::Id, Order::Asc)],
         )
         .await

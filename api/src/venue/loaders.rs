@@ -1,13 +1,13 @@
 //! Per-request loaders (run by [`Batcher`]): every relation field of the venue goes through one of these, so a
 //! nested list costs one statement per level, whatever its length.
 
-use std::{collections::HashMap, sync::Arc};
+use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use entity::{holiday, location, opening_hours, resource, zone};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{DatabaseConnection, Order};
 
-use crate::batch::{Batcher, LoadError, by_id_loader};
+use crate::batch::{Batcher, LoadError, by_id_loader, grouped};
 
 /// Registers the venue loaders in a request's data.
 pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
@@ -19,31 +19,6 @@ pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
     data.insert(Batcher::new(ResourcesByLocation(db.clone())));
     data.insert(Batcher::new(OpeningHoursByLocation(db.clone())));
     data.insert(Batcher::new(HolidaysByLocation(db.clone())));
-}
-
-/// Loads the rows of `E` whose `column` is one of `keys`, grouped by that column.
-async fn grouped<E>(
-    db: &DatabaseConnection,
-    column: E::Column,
-    keys: &[i64],
-    key_of: impl Fn(&E::Model) -> Option<i64>,
-    order: impl IntoIterator<Item = E::Column>,
-) -> Result<HashMap<i64, Vec<E::Model>>, LoadError>
-where
-    E: EntityTrait,
-{
-    let mut select = E::find().filter(column.is_in(keys.iter().copied()));
-    for col in order {
-        select = select.order_by_asc(col);
-    }
-    let rows = select.all(db).await.map_err(Arc::new)?;
-    let mut out: HashMap<i64, Vec<E::Model>> = HashMap::with_capacity(keys.len());
-    for row in rows {
-        if let Some(key) = key_of(&row) {
-            out.entry(key).or_default().push(row);
-        }
-    }
-    Ok(out)
 }
 
 by_id_loader!(LocationById, location);
@@ -62,7 +37,10 @@ impl Loader<i64> for ZonesByLocation {
             zone::Column::LocationId,
             keys,
             |m| Some(m.location_id),
-            [zone::Column::SortOrder, zone::Column::Name],
+            [
+                (zone::Column::SortOrder, Order::Asc),
+                (zone::Column::Name, Order::Asc),
+            ],
         )
         .await
     }
@@ -80,7 +58,10 @@ impl Loader<i64> for ResourcesByZone {
             resource::Column::ZoneId,
             keys,
             |m| m.zone_id,
-            [resource::Column::SortOrder, resource::Column::Name],
+            [
+                (resource::Column::SortOrder, Order::Asc),
+                (resource::Column::Name, Order::Asc),
+            ],
         )
         .await
     }
@@ -98,7 +79,10 @@ impl Loader<i64> for ResourcesByLocation {
             resource::Column::LocationId,
             keys,
             |m| Some(m.location_id),
-            [resource::Column::SortOrder, resource::Column::Name],
+            [
+                (resource::Column::SortOrder, Order::Asc),
+                (resource::Column::Name, Order::Asc),
+            ],
         )
         .await
     }
@@ -117,8 +101,8 @@ impl Loader<i64> for OpeningHoursByLocation {
             keys,
             |m| Some(m.location_id),
             [
-                opening_hours::Column::Weekday,
-                opening_hours::Column::OpensAt,
+                (opening_hours::Column::Weekday, Order::Asc),
+                (opening_hours::Column::OpensAt, Order::Asc),
             ],
         )
         .await
@@ -137,7 +121,7 @@ impl Loader<i64> for HolidaysByLocation {
             holiday::Column::LocationId,
             keys,
             |m| Some(m.location_id),
-            [holiday::Column::Date],
+            [(holiday::Column::Date, Order::Asc)],
         )
         .await
     }
