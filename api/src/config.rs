@@ -91,6 +91,16 @@ pub struct Settings {
     pub public_reads_per_address_per_hour: u32,
     /// Public booking writes (holds, confirmations, cancellations) from one address per hour.
     pub public_writes_per_address_per_hour: u32,
+    /// How long an event may wait unpublished (its process died, or the bus was away) before
+    /// any replica's outbox sweep publishes it.
+    pub outbox_grace_ms: u64,
+    /// How often the outbox sweep looks for such events.
+    pub outbox_sweep_ms: u64,
+    /// How long published events are kept in the outbox before they are pruned.
+    pub outbox_retention_hours: u64,
+    /// A fault for tests of the outbox: abort the process right after a commit that raised
+    /// events, before they are published. Never set it in production.
+    pub fault_abort_after_commit: bool,
 }
 
 impl Default for Settings {
@@ -130,6 +140,10 @@ impl Default for Settings {
             hold_seconds: 120,
             public_reads_per_address_per_hour: 1200,
             public_writes_per_address_per_hour: 60,
+            outbox_grace_ms: 2000,
+            outbox_sweep_ms: 1000,
+            outbox_retention_hours: 72,
+            fault_abort_after_commit: false,
         }
     }
 }

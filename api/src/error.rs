@@ -24,6 +24,8 @@ pub enum ErrorCode {
     OutOfOrder,
     InsufficientFunds,
     RateLimited,
+    /// The database or another dependency is briefly away: try again shortly.
+    Unavailable,
     Internal,
 }
 
@@ -42,6 +44,7 @@ impl ErrorCode {
             ErrorCode::OutOfOrder => "OUT_OF_ORDER",
             ErrorCode::InsufficientFunds => "INSUFFICIENT_FUNDS",
             ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::Unavailable => "UNAVAILABLE",
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -99,6 +102,10 @@ pub enum AppError {
     InsufficientFunds(Msg),
     #[error("{}", .msg.en)]
     RateLimited { msg: Msg, retry_after_secs: u64 },
+    /// A dependency failed in a way that passes (a lost connection, a busy or locked database,
+    /// a serialization failure): the unit of work retries it; the cause is for the log only.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// The cause is for the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -121,6 +128,7 @@ impl AppError {
             AppError::OutOfOrder(_) => ErrorCode::OutOfOrder,
             AppError::InsufficientFunds(_) => ErrorCode::InsufficientFunds,
             AppError::RateLimited { .. } => ErrorCode::RateLimited,
+            AppError::Unavailable(_) => ErrorCode::Unavailable,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -185,6 +193,10 @@ impl AppError {
                 format!("Поле «{field}»: {}", msg.ru),
                 format!("Field `{field}`: {}", msg.en),
             ),
+            AppError::Unavailable(_) => Msg::new(
+                "Сервис на мгновение недоступен: повторите через несколько секунд",
+                "The service is briefly unavailable: try again in a few seconds",
+            ),
             AppError::Internal(_) => Msg::new(
                 "Внутренняя ошибка сервера; сообщите администратору код запроса (requestId)",
                 "Internal server error; give the administrator the requestId",
@@ -206,15 +218,44 @@ impl From<DbErr> for AppError {
                 "Запись связана с другими данными: сначала измените или удалите их",
                 "The record is linked to other data: change or remove that first",
             ),
+            _ if is_transient(&err) => AppError::Unavailable(err.to_string()),
             _ => AppError::Internal(err.to_string()),
         }
     }
 }
 
+/// Whether a database error passes if the work is tried again: SQLite busy or locked, a
+/// PostgreSQL serialization failure or deadlock, or a connection lost, closed or not to be had.
+pub fn is_transient(err: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx::Error};
+    let sqlx = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        _ => return false,
+    };
+    match sqlx.as_ref() {
+        Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed => true,
+        Error::Protocol(_) => true,
+        Error::Database(db) => matches!(
+            db.code().as_deref(),
+            // PostgreSQL: serialization failure, deadlock, admin shutdown / terminated backend,
+            // cannot connect now. SQLite: BUSY, LOCKED and their extended codes.
+            Some(
+                "40001" | "40P01" | "57P01" | "57P02" | "57P03" | "5" | "6" | "261" | "262" | "517"
+            )
+        ),
+        _ => false,
+    }
+}
+
 impl ErrorExtensions for AppError {
     fn extend(&self) -> async_graphql::Error {
-        if let AppError::Internal(cause) = self {
-            tracing::error!(%cause, "internal error");
+        match self {
+            AppError::Internal(cause) => tracing::error!(%cause, "internal error"),
+            AppError::Unavailable(cause) => tracing::warn!(%cause, "dependency unavailable"),
+            _ => {}
         }
         let msg = self.message();
         async_graphql::Error::new(msg.ru).extend_with(|_, ext| {
@@ -225,6 +266,7 @@ impl ErrorExtensions for AppError {
                 AppError::RateLimited {
                     retry_after_secs, ..
                 } => ext.set("retryAfterSeconds", *retry_after_secs),
+                AppError::Unavailable(_) => ext.set("retryAfterSeconds", 1),
                 _ => {}
             }
         })

@@ -8,7 +8,7 @@ use crate::{
     auth::{limiter::LoginLimiter, password::PasswordHasher, tokens::JwtKeys},
     config::Settings,
     db::{self, StatementCounter},
-    events::EventBus,
+    events::{EventBus, Relay, outbox::RelaySettings},
     holds::{Gate, HoldStore},
     rate_limit::WindowLimiter,
 };
@@ -31,8 +31,10 @@ pub struct Inner {
     pub login_limiter: LoginLimiter,
     /// Public forms (leads now, bookings later).
     pub public_limiter: WindowLimiter,
-    /// On SQLite, writes that read before they write take turns (see [`AppState::write_turn`]).
-    sqlite_writer: tokio::sync::Mutex<()>,
+    /// On SQLite, writes take turns (see [`WriteTurn`]).
+    turn: WriteTurn,
+    /// Publishes the events of committed units of work.
+    pub outbox: Relay,
     /// What time it is for the business rules (sessions, bookings, money, reports).
     pub clock: Clock,
 }
@@ -47,8 +49,8 @@ pub struct Clock {
 impl Clock {
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         match self.pinned.read() {
-            Ok(pinned) => pinned.unwrap_or_else(chrono::Utc::now),
-            Err(_) => chrono::Utc::now(),
+            Ok(pinned) => pinned.unwrap_or_else(wall_clock),
+            Err(_) => wall_clock(),
         }
     }
 
@@ -58,6 +60,14 @@ impl Clock {
             *pinned = at;
         }
     }
+}
+
+/// The machine's time, for what must follow real seconds whatever the business clock says:
+/// token lifetimes, slot holds (a real-time lock), rate-limit windows and the outbox's own
+/// bookkeeping. Business rules read [`Clock::now`] instead; clippy refuses `Utc::now` elsewhere.
+#[allow(clippy::disallowed_methods)]
+pub fn wall_clock() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
 }
 
 impl Deref for AppState {
@@ -81,16 +91,34 @@ pub enum StartupError {
     Other(String),
 }
 
-impl AppState {
-    /// A turn at writing. SQLite has one writer at a time, and a deferred transaction that read
-    /// before it writes can fail to upgrade under contention; taking this first makes such
-    /// writes (money, bookings, sessions) wait in line instead. PostgreSQL needs no turn: row
-    /// locks and constraints do the work there.
-    pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match self.db.get_database_backend() {
-            sea_orm::DatabaseBackend::Sqlite => Some(self.sqlite_writer.lock().await),
-            _ => None,
+/// A turn at writing. SQLite has one writer at a time, and a deferred transaction that read
+/// before it writes can fail to upgrade under contention; taking a turn first makes writers
+/// wait in line instead. PostgreSQL needs no turn: row locks and constraints do the work.
+#[derive(Clone)]
+pub struct WriteTurn(Option<Arc<tokio::sync::Mutex<()>>>);
+
+impl WriteTurn {
+    fn for_backend(backend: sea_orm::DatabaseBackend) -> WriteTurn {
+        match backend {
+            sea_orm::DatabaseBackend::Sqlite => {
+                WriteTurn(Some(Arc::new(tokio::sync::Mutex::new(()))))
+            }
+            _ => WriteTurn(None),
         }
+    }
+
+    pub async fn take(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match &self.0 {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        }
+    }
+}
+
+impl AppState {
+    /// This process's turn at writing; the unit of work takes it ([`AppState::write`]).
+    pub async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        self.turn.take().await
     }
 
     /// Connects to the database (and Redis when configured). Settings must have been
@@ -128,6 +156,19 @@ impl AppState {
         let passwords = PasswordHasher::new(settings.password_hash_concurrency)
             .map_err(|e| StartupError::Other(e.to_string()))?;
         let login_limiter = LoginLimiter::new(&settings);
+        let turn = WriteTurn::for_backend(db.get_database_backend());
+        let outbox = Relay::start(
+            db.clone(),
+            bus.clone(),
+            turn.clone(),
+            RelaySettings {
+                grace: std::time::Duration::from_millis(settings.outbox_grace_ms),
+                sweep_every: std::time::Duration::from_millis(settings.outbox_sweep_ms.max(50)),
+                retention: std::time::Duration::from_secs(
+                    settings.outbox_retention_hours.saturating_mul(3600),
+                ),
+            },
+        );
         Ok(AppState(Arc::new(Inner {
             settings,
             db,
@@ -140,7 +181,8 @@ impl AppState {
             passwords,
             login_limiter,
             public_limiter: WindowLimiter::new(std::time::Duration::from_secs(3600)),
-            sqlite_writer: tokio::sync::Mutex::new(()),
+            turn,
+            outbox,
             clock: Clock::default(),
         })))
     }

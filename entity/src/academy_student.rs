@@ -2,7 +2,8 @@ use sea_orm::entity::prelude::*;
 
 use crate::enums::BeltTrack;
 
-/// A client enrolled at the academy: their ladder, current rank and log-in.
+/// A client enrolled at the academy: their ladder and current rank. (The table keeps an
+/// emptied `user_id` column: logins reach a client through `client_account` only.)
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "academy_student")]
 pub struct Model {
@@ -12,8 +13,6 @@ pub struct Model {
     pub client_id: i64,
     /// The home location: reports and "today" follow its timezone.
     pub location_id: i64,
-    /// The client-role user who signs in as this student.
-    pub user_id: Option<i64>,
     pub track: BeltTrack,
     pub belt_id: Option<i64>,
     pub stripes: i16,

@@ -32,6 +32,7 @@ pub mod interaction;
 pub mod location;
 pub mod opening_hours;
 pub mod organisation;
+pub mod outbox_event;
 pub mod party_gift;
 pub mod party_order;
 pub mod payment;

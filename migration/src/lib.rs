@@ -11,6 +11,7 @@ mod m20261123_000005_club;
 mod m20261123_000006_academy;
 mod m20261123_000007_booking;
 mod m20261123_000008_club_report_indexes;
+mod m20261130_000009_outbox_and_client_link;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_academy::Migration),
             Box::new(m20261123_000007_booking::Migration),
             Box::new(m20261123_000008_club_report_indexes::Migration),
+            Box::new(m20261130_000009_outbox_and_client_link::Migration),
         ]
     }
 }

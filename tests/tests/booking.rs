@@ -10,16 +10,15 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use clubgrid_api::{
-    auth::actor::Caller,
+    auth::actor::{Caller, Reach},
     billing::ledger,
     booking::{
-        accounts::{self, Acting},
         appointments::{self, ConfirmSpec},
         catalog::{self, ServiceSpec, SpecialistSpec},
         hold::{self, HoldSpec},
         lifecycle, party, schedules,
     },
-    clients::{fields::RawFields, service as clients},
+    clients::{fields::RawFields, identity, service as clients},
     venue::{
         locations, resources,
         types::{CreateLocationInput, CreateResourceInput, HolidayInput, OpeningHoursInput},
@@ -776,7 +775,7 @@ async fn clients_touch_only_their_own_bookings(backend: Backend) {
     let mine = client(&app, "Мария", "+77010000301", 0).await;
     let theirs = client(&app, "Ерлан", "+77010000302", 0).await;
     let user = app.create_user("maria", Role::Client).await;
-    accounts::link(&app.state, &Caller::system(), user, mine)
+    identity::link(&app.state, &Caller::system(), user, mine)
         .await
         .unwrap();
     let maria = app.login("maria", clubgrid_tests::PASSWORD).await;
@@ -1406,12 +1405,11 @@ async fn random_sequences_never_overlap(backend: Backend) {
                 let id = booked[rng.below(booked.len())];
                 let at = starts[rng.below(starts.len())];
                 let who = Some(people[rng.below(2)]);
-                let _ =
-                    lifecycle::reschedule(&app.state, &system, Acting::Staff, id, at, who).await;
+                let _ = lifecycle::reschedule(&app.state, &system, Reach::Staff, id, at, who).await;
             }
             4 if !booked.is_empty() => {
                 let id = booked.remove(rng.below(booked.len()));
-                lifecycle::cancel(&app.state, &system, Acting::Staff, id, None)
+                lifecycle::cancel(&app.state, &system, Reach::Staff, id, None)
                     .await
                     .unwrap();
             }

@@ -1,5 +1,7 @@
 //! Access tokens that must be refused: each reaches `me` and gets UNAUTHENTICATED.
 
+// Tests stand outside the business clock: they read the machine's time to build their inputs.
+#![allow(clippy::disallowed_methods)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};

@@ -7,7 +7,7 @@ use std::{collections::HashMap, sync::Arc};
 use async_graphql::dataloader::Loader;
 use entity::{
     academy_attendance, academy_belt, academy_exam, academy_freeze, academy_membership,
-    academy_plan, academy_rank, academy_session, academy_student,
+    academy_plan, academy_rank, academy_session, academy_student, client_account,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, Order, QueryFilter, QueryOrder};
 
@@ -26,7 +26,8 @@ pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
         db.clone(),
         tokio::sync::OnceCell::new(),
     )));
-    data.insert(Batcher::new(StudentByUser(db.clone())));
+    data.insert(Batcher::new(StudentByClient(db.clone())));
+    data.insert(Batcher::new(LoginsByClient(db.clone())));
     data.insert(Batcher::new(FreezesByMembership(db.clone())));
 }
 
@@ -163,23 +164,39 @@ impl Loader<i64> for Ladder {
     }
 }
 
-/// The student a client-role user signs in as.
-pub struct StudentByUser(DatabaseConnection);
+/// The student record of a client.
+pub struct StudentByClient(DatabaseConnection);
 
-impl Loader<i64> for StudentByUser {
+impl Loader<i64> for StudentByClient {
     type Value = academy_student::Model;
     type Error = LoadError;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
         let rows = academy_student::Entity::find()
-            .filter(academy_student::Column::UserId.is_in(keys.iter().copied()))
+            .filter(academy_student::Column::ClientId.is_in(keys.iter().copied()))
             .all(&self.0)
             .await
             .map_err(Arc::new)?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|s| s.user_id.map(|u| (u, s)))
-            .collect())
+        Ok(rows.into_iter().map(|s| (s.client_id, s)).collect())
+    }
+}
+
+/// The logins linked to a client, oldest link first.
+pub struct LoginsByClient(DatabaseConnection);
+
+impl Loader<i64> for LoginsByClient {
+    type Value = Vec<client_account::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        grouped::<client_account::Entity>(
+            &self.0,
+            client_account::Column::ClientId,
+            keys,
+            |l| Some(l.client_id),
+            [(client_account::Column::CreatedAt, Order::Asc)],
+        )
+        .await
     }
 }
 

@@ -1,20 +1,20 @@
 //! Students: clients enrolled at the academy, and who may read whose records.
 //!
-//! A client signs in as a client-role user linked to their student record; such a caller sees
-//! only their own records, everyone else on the staff sees all.
+//! A client signs in as a client-role user linked to their client record (the one client
+//! identity, `clients::identity`); such a caller sees only their own records, everyone on
+//! the staff sees all.
 
 use chrono::{DateTime, Utc};
-use entity::{academy_belt, academy_student, enums::BeltTrack, enums::Role, user};
+use entity::{academy_belt, academy_student, enums::BeltTrack};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use serde_json::json;
 
 use crate::{
-    audit,
     auth::actor::{Actor, Caller},
-    clients::service as clients,
+    clients::{identity, service as clients},
     domain::text,
     error::{AppError, AppResult},
     pagination::{Page, PageInfo, fetch_page},
@@ -37,14 +37,11 @@ pub async fn own<C: ConnectionTrait>(
     conn: &C,
     actor: &Actor,
 ) -> AppResult<Option<academy_student::Model>> {
-    if actor.role() != Some(Role::Client) {
-        return Ok(None);
-    }
-    let Some(user_id) = actor.user_id() else {
+    let Some(client_id) = actor.reach()?.own() else {
         return Ok(None);
     };
     Ok(academy_student::Entity::find()
-        .filter(academy_student::Column::UserId.eq(user_id))
+        .filter(academy_student::Column::ClientId.eq(client_id))
         .one(conn)
         .await?)
 }
@@ -62,32 +59,17 @@ pub async fn own_required<C: ConnectionTrait>(
     })
 }
 
-/// Staff may read any client's records; a client only their own.
-pub async fn ensure_may_read_client<C: ConnectionTrait>(
-    conn: &C,
-    actor: &Actor,
-    client_id: i64,
-) -> AppResult<()> {
-    if actor.role() != Some(Role::Client) {
-        return Ok(());
-    }
-    match own(conn, actor).await? {
-        Some(me) if me.client_id == client_id => Ok(()),
-        _ => Err(AppError::forbidden()),
-    }
-}
-
 /// Staff may read any student; a client only themselves.
 pub async fn ensure_may_read_student<C: ConnectionTrait>(
     conn: &C,
     actor: &Actor,
     student_id: i64,
 ) -> AppResult<()> {
-    if actor.role() != Some(Role::Client) {
+    let Some(client_id) = actor.reach()?.own() else {
         return Ok(());
-    }
-    match own(conn, actor).await? {
-        Some(me) if me.id == student_id => Ok(()),
+    };
+    match get(conn, student_id).await {
+        Ok(student) if student.client_id == client_id => Ok(()),
         _ => Err(AppError::forbidden()),
     }
 }
@@ -111,21 +93,6 @@ pub struct StudentChanges {
     pub notes: Option<String>,
 }
 
-async fn check_user<C: ConnectionTrait>(conn: &C, user_id: i64) -> AppResult<()> {
-    let user = user::Entity::find_by_id(user_id)
-        .one(conn)
-        .await?
-        .ok_or_else(|| AppError::not_found("Пользователь", "User", user_id))?;
-    if user.role != Role::Client {
-        return Err(AppError::validation(
-            "input.userId",
-            "к ученику привязывается только пользователь с ролью client",
-            "only a client-role user can be linked to a student",
-        ));
-    }
-    Ok(())
-}
-
 pub(crate) fn check_stripes(
     field: &str,
     stripes: i32,
@@ -146,13 +113,8 @@ pub async fn create(
     caller: &Caller,
     new: NewStudent,
 ) -> AppResult<academy_student::Model> {
-    let notes = text::optional("input.notes", new.notes.as_deref(), 2000)?;
-    let txn = state.db.begin().await?;
-    clients::get(&txn, new.client_id).await?;
+    let notes = &text::optional("input.notes", new.notes.as_deref(), 2000)?;
     crate::venue::locations::get(state, new.location_id).await?;
-    if let Some(user_id) = new.user_id {
-        check_user(&txn, user_id).await?;
-    }
     if new.belt_id.is_none() && new.stripes != 0 {
         return Err(AppError::validation(
             "input.stripes",
@@ -160,56 +122,63 @@ pub async fn create(
             "stripes go on a belt: give the belt",
         ));
     }
-    if let Some(belt_id) = new.belt_id {
-        let belt = super::belts::get(&txn, belt_id).await?;
-        if belt.track != new.track {
-            return Err(AppError::validation(
-                "input.beltId",
-                "пояс из другой линейки (взрослые/дети)",
-                "the belt is on the other ladder (adults/kids)",
-            ));
-        }
-        check_stripes("input.stripes", i32::from(new.stripes), &belt)?;
-    }
-    let taken = academy_student::Entity::find()
-        .filter(academy_student::Column::ClientId.eq(new.client_id))
-        .one(&txn)
-        .await?;
-    if let Some(taken) = taken {
-        return Err(AppError::conflict(
-            format!("Клиент уже записан в академию: ученик {}", taken.id),
-            format!("The client is already a student: student {}", taken.id),
-        ));
-    }
-    let now = state.clock.now();
-    let row = academy_student::ActiveModel {
-        client_id: Set(new.client_id),
-        location_id: Set(new.location_id),
-        user_id: Set(new.user_id),
-        track: Set(new.track),
-        belt_id: Set(new.belt_id),
-        stripes: Set(new.stripes),
-        promoted_at: Set(None),
-        joined_at: Set(new.joined_at.unwrap_or(now)),
-        active: Set(true),
-        notes: Set(notes),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        caller,
-        "academy.student.create",
-        "academy_student",
-        Some(row.id),
-        json!({ "clientId": row.client_id, "locationId": row.location_id }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    let new = &new;
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                clients::get(tx.db(), new.client_id).await?;
+                if let Some(belt_id) = new.belt_id {
+                    let belt = super::belts::get(tx.db(), belt_id).await?;
+                    if belt.track != new.track {
+                        return Err(AppError::validation(
+                            "input.beltId",
+                            "пояс из другой линейки (взрослые/дети)",
+                            "the belt is on the other ladder (adults/kids)",
+                        ));
+                    }
+                    check_stripes("input.stripes", i32::from(new.stripes), &belt)?;
+                }
+                let taken = academy_student::Entity::find()
+                    .filter(academy_student::Column::ClientId.eq(new.client_id))
+                    .one(tx.db())
+                    .await?;
+                if let Some(taken) = taken {
+                    return Err(AppError::conflict(
+                        format!("Клиент уже записан в академию: ученик {}", taken.id),
+                        format!("The client is already a student: student {}", taken.id),
+                    ));
+                }
+                if let Some(user_id) = new.user_id {
+                    identity::link_in(tx, "input.userId", user_id, new.client_id).await?;
+                }
+                let now = tx.now();
+                let row = academy_student::ActiveModel {
+                    client_id: Set(new.client_id),
+                    location_id: Set(new.location_id),
+                    track: Set(new.track),
+                    belt_id: Set(new.belt_id),
+                    stripes: Set(new.stripes),
+                    promoted_at: Set(None),
+                    joined_at: Set(new.joined_at.unwrap_or(now)),
+                    active: Set(true),
+                    notes: Set(notes.clone()),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(tx.db())
+                .await?;
+                tx.audit(
+                    "academy.student.create",
+                    "academy_student",
+                    Some(row.id),
+                    json!({ "clientId": row.client_id, "locationId": row.location_id }),
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 pub async fn update(
@@ -218,49 +187,53 @@ pub async fn update(
     id: i64,
     changes: StudentChanges,
 ) -> AppResult<academy_student::Model> {
-    let notes = text::optional("input.notes", changes.notes.as_deref(), 2000)?;
-    let txn = state.db.begin().await?;
-    let current = get(&txn, id).await?;
-    let mut row: academy_student::ActiveModel = current.clone().into();
+    let notes = &text::optional("input.notes", changes.notes.as_deref(), 2000)?;
     if let Some(location_id) = changes.location_id {
         crate::venue::locations::get(state, location_id).await?;
-        row.location_id = Set(location_id);
     }
-    if let Some(user_id) = changes.user_id {
-        check_user(&txn, user_id).await?;
-        row.user_id = Set(Some(user_id));
-    }
-    if let Some(track) = changes.track
-        && track != current.track
-    {
-        if current.belt_id.is_some() {
-            return Err(AppError::validation(
-                "input.track",
-                "у ученика есть пояс: сменить линейку можно повышением на пояс другой линейки",
-                "the student holds a belt: move ladders by promoting to a belt of the other one",
-            ));
-        }
-        row.track = Set(track);
-    }
-    if let Some(active) = changes.active {
-        row.active = Set(active);
-    }
-    if changes.notes.is_some() {
-        row.notes = Set(notes);
-    }
-    row.updated_at = Set(state.clock.now());
-    let updated = row.update(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "academy.student.update",
-        "academy_student",
-        Some(id),
-        json!({ "active": updated.active, "userId": updated.user_id }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    let changes = &changes;
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let current = get(tx.db(), id).await?;
+                let mut row: academy_student::ActiveModel = current.clone().into();
+                if let Some(location_id) = changes.location_id {
+                    row.location_id = Set(location_id);
+                }
+                if let Some(user_id) = changes.user_id {
+                    identity::link_in(tx, "input.userId", user_id, current.client_id).await?;
+                }
+                if let Some(track) = changes.track
+                    && track != current.track
+                {
+                    if current.belt_id.is_some() {
+                        return Err(AppError::validation(
+                            "input.track",
+                            "у ученика есть пояс: сменить линейку можно повышением на пояс другой линейки",
+                            "the student holds a belt: move ladders by promoting to a belt of the other one",
+                        ));
+                    }
+                    row.track = Set(track);
+                }
+                if let Some(active) = changes.active {
+                    row.active = Set(active);
+                }
+                if changes.notes.is_some() {
+                    row.notes = Set(notes.clone());
+                }
+                row.updated_at = Set(tx.now());
+                let updated = row.update(tx.db()).await?;
+                tx.audit(
+                    "academy.student.update",
+                    "academy_student",
+                    Some(id),
+                    json!({ "active": updated.active, "userId": changes.user_id }),
+                )
+                .await?;
+                Ok(updated)
+            })
+        })
+        .await
 }
 
 pub struct StudentQuery {

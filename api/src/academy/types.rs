@@ -8,7 +8,6 @@ use entity::{
     academy_membership, academy_plan, academy_rank, academy_session, academy_student,
     enums::{
         AttendanceStatus, BeltTrack, ClassLevel, ClassSessionStatus, ExamResult, PaymentMethod,
-        Role,
     },
 };
 
@@ -17,8 +16,8 @@ use super::{
     belts::{self, Eligibility},
     loaders::{
         AttendanceBySession, ClassesSinceByStudent, ExamsByStudent, FreezesByMembership, LADDER,
-        Ladder, MembershipsByStudent, PlanById, RanksByStudent, SessionById, StudentById,
-        StudentByUser,
+        Ladder, LoginsByClient, MembershipsByStudent, PlanById, RanksByStudent, SessionById,
+        StudentByClient, StudentById,
     },
     memberships::{self, MembershipStatus},
 };
@@ -27,6 +26,7 @@ use crate::{
     clients::{loaders::ClientById, types::Client},
     context::ContextExt,
     domain::{Money, Timezone},
+    error::IntoGql,
     page_type,
     venue::loaders::LocationById,
 };
@@ -212,11 +212,10 @@ impl ClassSession {
     async fn attendance(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Attendance>> {
         let rows = self.rows(ctx).await?;
         let actor = ctx.actor();
-        let rows = if actor.role() == Some(Role::Client) {
-            let me = match actor.user_id() {
-                Some(user) => load::<StudentByUser, _>(ctx, user).await?.map(|s| s.id),
-                None => None,
-            };
+        let rows = if let Some(client_id) = actor.reach().gql()?.own() {
+            let me = load::<StudentByClient, _>(ctx, client_id)
+                .await?
+                .map(|s| s.id);
             rows.into_iter()
                 .filter(|r| Some(r.student_id) == me)
                 .collect()
@@ -284,9 +283,10 @@ impl Student {
     async fn location_id(&self) -> ID {
         self.0.location_id.into()
     }
-    /// The client-role user who signs in as this student.
-    async fn user_id(&self) -> Option<ID> {
-        self.0.user_id.map(Into::into)
+    /// The client-role user who signs in as this student (the first linked to the client).
+    async fn user_id(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ID>> {
+        let logins = load::<LoginsByClient, _>(ctx, self.0.client_id).await?;
+        Ok(logins.and_then(|l| l.first().map(|l| l.user_id.into())))
     }
     async fn track(&self) -> BeltTrack {
         self.0.track

@@ -1,4 +1,4 @@
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::audit_log;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -23,13 +23,26 @@ pub async fn record<C: ConnectionTrait>(
     entity_id: Option<i64>,
     details: Value,
 ) -> AppResult<()> {
+    record_at(conn, caller, Utc::now(), action, entity, entity_id, details).await
+}
+
+/// Appends one row dated `at`. Pass the open transaction of the change being recorded.
+pub async fn record_at<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    at: DateTime<Utc>,
+    action: &str,
+    entity: &str,
+    entity_id: Option<i64>,
+    details: Value,
+) -> AppResult<()> {
     let (user_id, key_id) = match &caller.actor {
         Actor::User { id, .. } => (Some(*id), None),
         Actor::ApiKey { id, .. } => (None, Some(*id)),
         Actor::Anonymous | Actor::System => (None, None),
     };
     audit_log::Entity::insert(audit_log::ActiveModel {
-        at: Set(Utc::now()),
+        at: Set(at),
         actor_user_id: Set(user_id),
         actor_api_key_id: Set(key_id),
         actor_label: Set(caller.actor.label()),

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use entity::enums::Role;
 
-use crate::error::Msg;
+use crate::error::{AppError, AppResult, Msg};
 
 #[derive(Debug, Clone)]
 pub enum Actor {
@@ -15,6 +15,9 @@ pub enum Actor {
         role: Role,
         jti: String,
         expires_at: DateTime<Utc>,
+        /// For a client login: the client record it acts for, looked up once when the request
+        /// was authenticated (`None` when the login is linked to no record).
+        client_id: Option<i64>,
     },
     /// An integration calling with an API key.
     ApiKey {
@@ -42,6 +45,28 @@ impl Actor {
         }
     }
 
+    /// Whose client records this actor reaches: the one ownership rule of every vertical.
+    /// A client login linked to no record is refused here, with a message that says so.
+    pub fn reach(&self) -> AppResult<Reach> {
+        match self {
+            Actor::Anonymous => Ok(Reach::Public),
+            Actor::User {
+                role: Role::Client,
+                client_id,
+                ..
+            } => client_id.map(Reach::Client).ok_or_else(|| {
+                AppError::Forbidden(Msg::new(
+                    "Ваш вход не связан с карточкой клиента: обратитесь к администратору",
+                    "Your login is not linked to a client record: ask the venue",
+                ))
+            }),
+            Actor::ApiKey {
+                role: Role::Client, ..
+            } => Err(AppError::forbidden()),
+            Actor::User { .. } | Actor::ApiKey { .. } | Actor::System => Ok(Reach::Staff),
+        }
+    }
+
     pub fn is_owner(&self) -> bool {
         self.role() == Some(Role::Owner)
     }
@@ -53,6 +78,38 @@ impl Actor {
             Actor::User { username, .. } => username.clone(),
             Actor::ApiKey { name, .. } => format!("api-key:{name}"),
             Actor::System => "system".into(),
+        }
+    }
+}
+
+/// Whose client records a caller may act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Staff, integrations and the server: any client's.
+    Staff,
+    /// A signed-in client: their own record only.
+    Client(i64),
+    /// Nobody signed in: only what a public flow allows (a booking code, say).
+    Public,
+}
+
+impl Reach {
+    /// Refuses a client acting on someone else's record.
+    pub fn may_touch(self, client_id: i64) -> AppResult<()> {
+        match self {
+            Reach::Client(own) if own != client_id => Err(AppError::Forbidden(Msg::new(
+                "Это не ваши данные",
+                "These are not your records",
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// The client a signed-in client acts for; `None` for staff and the public.
+    pub fn own(self) -> Option<i64> {
+        match self {
+            Reach::Client(id) => Some(id),
+            _ => None,
         }
     }
 }

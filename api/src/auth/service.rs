@@ -2,7 +2,7 @@
 //! a presented credential into an [`Actor`].
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{api_key, refresh_session, revoked_token, user};
+use entity::{api_key, enums::Role, refresh_session, revoked_token, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     TransactionTrait, sea_query::Expr,
@@ -120,6 +120,7 @@ pub(crate) async fn start_session(
             role: user.role,
             jti: claims.jti.clone(),
             expires_at: instant(claims.exp),
+            client_id: None,
         },
         ..caller.clone()
     };
@@ -373,11 +374,25 @@ pub async fn authenticate(state: &AppState, credential: &str) -> Result<Actor, A
             "The password changed after this token was issued; sign in again",
         )));
     }
+    // The one client identity, resolved once here for the whole request.
+    let client_id = match user.role {
+        Role::Client => crate::clients::identity::client_of(&state.db, user.id)
+            .await
+            .map_err(|err| {
+                tracing::error!(%err, "client link lookup failed");
+                AuthFailure(Msg::new(
+                    "Не удалось проверить токен; повторите запрос",
+                    "Could not check the token; try again",
+                ))
+            })?,
+        _ => None,
+    };
     Ok(Actor::User {
         id: user.id,
         username: user.username,
         role: user.role,
         jti: claims.jti,
         expires_at: instant(claims.exp),
+        client_id,
     })
 }

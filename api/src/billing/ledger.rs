@@ -10,14 +10,13 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait,
-    FromQueryResult, QueryFilter, QuerySelect, Statement, TransactionTrait, sea_query::Expr,
+    FromQueryResult, QueryFilter, QuerySelect, Statement, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::idempotency::Claim;
 use crate::{
-    audit,
     auth::actor::Caller,
     clients::service as clients,
     domain::{Money, text},
@@ -271,33 +270,24 @@ pub async fn apply(
     op: Operation,
     key: &str,
 ) -> AppResult<Receipt> {
-    let op = op.check()?;
-    let claim = Claim::new(key, op.scope(), &op)?;
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    // Lock first, so a retried key waits for the first attempt and then finds its receipt.
-    let client = lock_for(&txn, &op).await?;
-    if let Some(earlier) = claim.earlier::<_, Receipt>(&txn).await? {
-        txn.rollback().await?;
-        return Ok(earlier);
-    }
-    let receipt = write_locked(&txn, caller, &op, client, state.clock.now()).await?;
-    if !claim.remember(&txn, &receipt).await? {
-        // The same key raced in and won: its work stands, this copy rolls back.
-        txn.rollback().await?;
-        return claim.winner::<_, Receipt>(&state.db).await;
-    }
-    audit::record(
-        &txn,
-        caller,
-        op.scope(),
-        "client",
-        receipt.client_id,
-        json!({ "operation": op, "receipt": receipt, "idempotencyKey": claim.key }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(receipt)
+    let op = &op.check()?;
+    let claim = Claim::new(key, op.scope(), op)?;
+    let claim = &claim;
+    state
+        .write_once(caller, claim, |tx| {
+            Box::pin(async move {
+                let receipt = write(tx.db(), caller, op, tx.now()).await?;
+                tx.audit(
+                    op.scope(),
+                    "client",
+                    receipt.client_id,
+                    json!({ "operation": op, "receipt": receipt, "idempotencyKey": claim.key }),
+                )
+                .await?;
+                Ok(receipt)
+            })
+        })
+        .await
 }
 
 /// Writes one [`Operation::check`]ed operation in the caller's transaction: locks the client,
@@ -500,22 +490,24 @@ pub async fn set_credit_limit(
             "the limit is 0 or more",
         ));
     }
-    let txn = state.db.begin().await?;
-    let client = clients::get(&txn, client_id).await?;
-    let before = client.credit_limit;
-    let mut model: client::ActiveModel = client.into();
-    model.credit_limit = Set(limit);
-    model.updated_at = Set(Utc::now());
-    let updated = model.update(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "wallet.credit_limit",
-        "client",
-        Some(client_id),
-        json!({ "from": before, "to": limit }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let client = clients::get(tx.db(), client_id).await?;
+                let before = client.credit_limit;
+                let mut model: client::ActiveModel = client.into();
+                model.credit_limit = Set(limit);
+                model.updated_at = Set(tx.now());
+                let updated = model.update(tx.db()).await?;
+                tx.audit(
+                    "wallet.credit_limit",
+                    "client",
+                    Some(client_id),
+                    json!({ "from": before, "to": limit }),
+                )
+                .await?;
+                Ok(updated)
+            })
+        })
+        .await
 }

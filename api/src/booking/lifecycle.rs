@@ -17,7 +17,6 @@ use sea_orm::{
 use serde_json::json;
 
 use super::{
-    accounts::Acting,
     appointments::{close, get, not_booked, wants},
     availability::{self, SlotQuery},
     catalog,
@@ -26,6 +25,7 @@ use super::{
     live::{self, SlotChange, SlotEvent},
     schedules,
 };
+use crate::auth::actor::Reach;
 use crate::{
     audit,
     auth::actor::Caller,
@@ -70,7 +70,7 @@ fn too_late(until: DateTime<Utc>) -> AppError {
 pub async fn reschedule(
     state: &AppState,
     caller: &Caller,
-    acting: Acting,
+    acting: Reach,
     id: i64,
     starts_at: DateTime<Utc>,
     specialist_id: Option<i64>,
@@ -81,7 +81,7 @@ pub async fn reschedule(
         return Err(not_booked(&row));
     }
     let now = state.clock.now();
-    if acting != Acting::Staff {
+    if acting != Reach::Staff {
         let until = cutoff(state, &row).await?;
         if now > until {
             return Err(too_late(until));
@@ -148,7 +148,7 @@ pub async fn reschedule(
 pub async fn cancel(
     state: &AppState,
     caller: &Caller,
-    acting: Acting,
+    acting: Reach,
     id: i64,
     reason: Option<String>,
 ) -> AppResult<appointment::Model> {
@@ -161,7 +161,7 @@ pub async fn cancel(
     let now = state.clock.now();
     let until = cutoff(state, &row).await?;
     let in_time = now <= until;
-    if !in_time && acting != Acting::Staff {
+    if !in_time && acting != Reach::Staff {
         return Err(too_late(until));
     }
     let _turn = state.write_turn().await;

@@ -4,7 +4,11 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{events::Topic, state::AppState};
+use crate::{
+    auth::actor::Caller,
+    events::{Event, Topic},
+    state::AppState,
+};
 
 /// What happened to a slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
@@ -33,10 +37,25 @@ pub struct SlotEvent {
 }
 
 pub async fn announce(state: &AppState, event: SlotEvent) {
-    let topic = Topic::Slots {
-        location_id: event.location_id,
-    };
-    if let Err(err) = state.bus.publish(&topic, &event).await {
-        tracing::warn!(%err, location_id = event.location_id, "slot event not published");
+    state.emit_after(&[event]).await;
+}
+
+impl Event for SlotEvent {
+    fn topic(&self) -> Topic {
+        Topic::Slots {
+            location_id: self.location_id,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self.kind {
+            SlotChange::Snapshot => "slot.snapshot",
+            SlotChange::Held => "slot.held",
+            SlotChange::Released => "slot.released",
+            SlotChange::Expired => "slot.expired",
+            SlotChange::Booked => "slot.booked",
+            SlotChange::Moved => "slot.moved",
+            SlotChange::Cancelled => "slot.cancelled",
+        }
     }
 }

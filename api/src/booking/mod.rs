@@ -2,7 +2,6 @@
 //! schedules, free slots, hold then confirm, an appointment's life, packages and wallet
 //! payments, the public booking page, the live slot stream, party orders and the calendar.
 
-pub mod accounts;
 pub mod appointments;
 pub mod availability;
 pub mod calendar;
@@ -27,6 +26,7 @@ use futures_util::{Stream, StreamExt};
 
 pub use mutations::BookingMutation;
 
+use crate::auth::actor::Reach;
 use crate::{
     auth::{actor::Caller, policy::policy},
     context::ContextExt,
@@ -36,7 +36,6 @@ use crate::{
     pagination::{Page, PageInput},
     state::AppState,
 };
-use accounts::Acting;
 use availability::SlotQuery;
 use live::{SlotChange, SlotEvent};
 use types::{
@@ -200,7 +199,7 @@ impl BookingQuery {
     async fn appointment(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Appointment> {
         let state = ctx.state()?;
         let id = parse_id("id", &id).gql()?;
-        let acting = accounts::acting(&state.db, ctx.actor()).await.gql()?;
+        let acting = ctx.actor().reach().gql()?;
         let row = appointments::get(&state.db, id).await.gql()?;
         acting.may_touch(row.client_id).gql()?;
         Ok(row.into())
@@ -214,8 +213,7 @@ impl BookingQuery {
         page: Option<PageInput>,
     ) -> async_graphql::Result<AppointmentPage> {
         let state = ctx.state()?;
-        let Acting::Client(client_id) = accounts::acting(&state.db, ctx.actor()).await.gql()?
-        else {
+        let Reach::Client(client_id) = ctx.actor().reach().gql()? else {
             return Err(async_graphql::ErrorExtensions::extend(
                 &crate::error::AppError::forbidden(),
             ));
@@ -242,11 +240,7 @@ impl BookingQuery {
     ) -> async_graphql::Result<Vec<ClientPackage>> {
         let state = ctx.state()?;
         let client_id = parse_id("clientId", &client_id).gql()?;
-        accounts::acting(&state.db, ctx.actor())
-            .await
-            .gql()?
-            .may_touch(client_id)
-            .gql()?;
+        ctx.actor().reach().gql()?.may_touch(client_id).gql()?;
         let rows = packages::of_client(state, client_id).await.gql()?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -349,6 +343,7 @@ async fn snapshot(
         resource_id: None,
         starts_at: None,
         ends_at: None,
+        event_id: None,
     })
 }
 
@@ -414,7 +409,7 @@ impl BookingSubscription {
             let interest = interest.clone();
             async move {
                 match delivery {
-                    Delivery::Event(e) => {
+                    Delivery::Event { id, event: e } => {
                         if interest.as_ref().as_ref().is_some_and(|i| !i.wants(&e)) {
                             return None;
                         }
@@ -425,6 +420,7 @@ impl BookingSubscription {
                             resource_id: e.resource_id.map(Into::into),
                             starts_at: Some(e.starts_at),
                             ends_at: Some(e.ends_at),
+                            event_id: Some(id.into()),
                         })
                     }
                     Delivery::Resync => snapshot(&state, location_id, service_id).await.ok(),

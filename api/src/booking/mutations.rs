@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use entity::enums::{AppointmentStatus, PartyStatus};
 
 use super::{
-    accounts::{self, Acting},
     appointments::{self, ConfirmSpec},
     catalog, hold, lifecycle, optional_id, packages, party, public, schedules,
     types::{
@@ -17,6 +16,7 @@ use super::{
         SpecialistInput, WorkingHours,
     },
 };
+use crate::auth::actor::Reach;
 use crate::{
     auth::policy::policy,
     context::ContextExt,
@@ -352,9 +352,9 @@ impl BookingMutation {
         let state = ctx.state()?;
         let caller = ctx.caller();
         let given = optional_id("input.clientId", input.client_id.as_ref()).gql()?;
-        let client_id = match accounts::acting(&state.db, &caller.actor).await.gql()? {
-            Acting::Client(own) => {
-                Acting::Client(own).may_touch(given.unwrap_or(own)).gql()?;
+        let client_id = match caller.actor.reach().gql()? {
+            Reach::Client(own) => {
+                Reach::Client(own).may_touch(given.unwrap_or(own)).gql()?;
                 own
             }
             _ => given
@@ -420,7 +420,7 @@ impl BookingMutation {
         let caller = ctx.caller();
         let id = parse_id("id", &id).gql()?;
         let specialist_id = optional_id("specialistId", specialist_id.as_ref()).gql()?;
-        let acting = accounts::acting(&state.db, &caller.actor).await.gql()?;
+        let acting = caller.actor.reach().gql()?;
         let row = lifecycle::reschedule(state, &caller, acting, id, starts_at, specialist_id)
             .await
             .gql()?;
@@ -438,7 +438,7 @@ impl BookingMutation {
         let state = ctx.state()?;
         let caller = ctx.caller();
         let id = parse_id("id", &id).gql()?;
-        let acting = accounts::acting(&state.db, &caller.actor).await.gql()?;
+        let acting = caller.actor.reach().gql()?;
         let row = lifecycle::cancel(state, &caller, acting, id, reason)
             .await
             .gql()?;
@@ -519,7 +519,7 @@ impl BookingMutation {
         let state = ctx.state()?;
         let user_id = parse_id("userId", &user_id).gql()?;
         let client_id = parse_id("clientId", &client_id).gql()?;
-        accounts::link(state, &ctx.caller(), user_id, client_id)
+        crate::clients::identity::link(state, &ctx.caller(), user_id, client_id)
             .await
             .gql()?;
         Ok(true)

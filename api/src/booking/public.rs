@@ -9,10 +9,8 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{
-    accounts::{self, Acting},
-    appointments::{self, ConfirmSpec},
-};
+use super::appointments::{self, ConfirmSpec};
+use crate::auth::actor::Reach;
 use crate::{
     audit,
     auth::actor::Caller,
@@ -113,8 +111,8 @@ pub async fn confirm(
     let phone = Phone::parse("input.phone", phone)?;
     // Refuse a dead hold before a client record is made for it.
     super::hold::claim(state, caller, token).await?;
-    let client_id = match accounts::acting(&state.db, &caller.actor).await? {
-        Acting::Client(id) => id,
+    let client_id = match caller.actor.reach()? {
+        Reach::Client(id) => id,
         _ => find_or_create(state, caller, &name, &phone).await?,
     };
     let spec = ConfirmSpec {
@@ -143,7 +141,7 @@ pub async fn cancel(
     limit_write(state, caller)?;
     let row = appointments::by_code(&state.db, code).await?;
     // The code is the visitor's proof; they act as its client, never as staff.
-    super::lifecycle::cancel(state, caller, Acting::Client(row.client_id), row.id, reason).await
+    super::lifecycle::cancel(state, caller, Reach::Client(row.client_id), row.id, reason).await
 }
 
 /// Stores a browser's Web Push subscription for the client of a booking code, or for the
@@ -167,9 +165,9 @@ pub async fn save_push(
     }
     let p256dh = text::required("input.p256dh", p256dh, 200)?;
     let auth = text::required("input.auth", auth, 100)?;
-    let client_id = match (code, accounts::acting(&state.db, &caller.actor).await?) {
+    let client_id = match (code, caller.actor.reach()?) {
         (Some(code), _) => appointments::by_code(&state.db, code).await?.client_id,
-        (None, Acting::Client(id)) => id,
+        (None, Reach::Client(id)) => id,
         (None, _) => {
             return Err(AppError::validation(
                 "input.bookingCode",

@@ -614,6 +614,9 @@ pub struct SlotsUpdate {
     pub resource_id: Option<ID>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
+    /// The id of the event this message reports (absent in a snapshot): the same event
+    /// delivered twice carries the same id.
+    pub event_id: Option<ID>,
 }
 
 /// A gift a party may include.

@@ -2,6 +2,7 @@
 
 pub mod export;
 pub mod fields;
+pub mod identity;
 pub mod import;
 pub mod importer;
 pub mod loaders;

@@ -15,10 +15,11 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    auth::actor::Caller,
     error::AppResult,
-    events::Topic,
+    events::{Event, Topic},
     state::AppState,
-    venue::resources::{self, ResourceEvent},
+    venue::resources::ResourceEvent,
 };
 
 /// What a status should be now, given its holders.
@@ -79,10 +80,8 @@ pub async fn refresh<C: ConnectionTrait>(
 
 /// Publishes committed status changes on the live map.
 pub async fn announce(state: &AppState, changed: Vec<resource::Model>) {
-    for row in changed {
-        let location_id = row.location_id;
-        resources::publish(state, location_id, ResourceEvent::Changed(row)).await;
-    }
+    let events: Vec<_> = changed.into_iter().map(ResourceEvent::Changed).collect();
+    state.emit_after(&events).await;
 }
 
 /// What the session stream of a location carries: the session as it is after the change.
@@ -110,15 +109,29 @@ pub async fn announce_session(
     kind: SessionEventKind,
     session: &play_session::Model,
 ) {
-    let topic = Topic::Sessions {
-        location_id: session.location_id,
-    };
     let event = SessionEvent {
         kind,
         session: session.clone(),
     };
-    if let Err(err) = state.bus.publish(&topic, &event).await {
-        tracing::warn!(%err, session_id = session.id, "session event not published");
+    state.emit_after(&[event]).await;
+}
+
+impl Event for SessionEvent {
+    fn topic(&self) -> Topic {
+        Topic::Sessions {
+            location_id: self.session.location_id,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self.kind {
+            SessionEventKind::Snapshot => "session.snapshot",
+            SessionEventKind::Started => "session.started",
+            SessionEventKind::Extended => "session.extended",
+            SessionEventKind::Moved => "session.moved",
+            SessionEventKind::Ending => "session.ending",
+            SessionEventKind::Ended => "session.ended",
+        }
     }
 }
 

@@ -533,14 +533,16 @@ impl ClubSubscription {
         let snapshot = |rows: Vec<play_session::Model>| SessionUpdate {
             kind: live::SessionEventKind::Snapshot,
             sessions: rows.into_iter().map(PlaySession::from).collect(),
+            event_id: None,
         };
         let changes = events.filter_map(move |delivery| {
             let state = state.clone();
             async move {
                 match delivery {
-                    Delivery::Event(event) => Some(SessionUpdate {
+                    Delivery::Event { id, event } => Some(SessionUpdate {
                         kind: event.kind,
                         sessions: vec![PlaySession::from(event.session)],
+                        event_id: Some(id.into()),
                     }),
                     Delivery::Resync => match live::running_sessions(&state, location_id).await {
                         Ok(rows) => Some(snapshot(rows)),

@@ -482,4 +482,7 @@ pub struct SessionUpdate {
     pub kind: live::SessionEventKind,
     /// Every running session for `SNAPSHOT`; otherwise the one that changed, as it is now.
     pub sessions: Vec<PlaySession>,
+    /// The id of the event this message reports (absent in a snapshot): the same event
+    /// delivered twice carries the same id.
+    pub event_id: Option<ID>,
 }

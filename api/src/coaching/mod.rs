@@ -8,9 +8,7 @@ pub mod types;
 
 use async_graphql::{Context, ID, Object};
 
-use crate::{
-    academy::students, auth::policy::policy, context::ContextExt, domain::parse_id, error::IntoGql,
-};
+use crate::{auth::policy::policy, context::ContextExt, domain::parse_id, error::IntoGql};
 use types::{
     AssignProgramInput, JournalEntry, JournalEntryInput, ProgramAssignment, ProgressJournal,
     TrainingProgram, TrainingProgramInput,
@@ -62,8 +60,9 @@ impl CoachingQuery {
     ) -> async_graphql::Result<ProgressJournal> {
         let state = ctx.state()?;
         let client_id = parse_id("clientId", &client_id).gql()?;
-        students::ensure_may_read_client(&state.db, ctx.actor(), client_id)
-            .await
+        ctx.actor()
+            .reach()
+            .and_then(|r| r.may_touch(client_id))
             .gql()?;
         crate::clients::service::get(&state.db, client_id)
             .await
@@ -112,8 +111,9 @@ impl CoachingQuery {
     ) -> async_graphql::Result<Vec<ProgramAssignment>> {
         let state = ctx.state()?;
         let client_id = parse_id("clientId", &client_id).gql()?;
-        students::ensure_may_read_client(&state.db, ctx.actor(), client_id)
-            .await
+        ctx.actor()
+            .reach()
+            .and_then(|r| r.may_touch(client_id))
             .gql()?;
         let rows = programs::of_client(&state.db, client_id).await.gql()?;
         Ok(rows.into_iter().map(ProgramAssignment).collect())

@@ -3,7 +3,7 @@
 
 use entity::{
     coaching_assignment, coaching_program,
-    enums::{PaymentMethod, ProgramFormat, Role},
+    enums::{PaymentMethod, ProgramFormat},
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::{
-    academy::students,
     audit,
     auth::actor::{Actor, Caller},
     billing::{idempotency::Claim, ledger},
@@ -347,14 +346,11 @@ pub async fn ensure_may_read<C: ConnectionTrait>(
     actor: &Actor,
     program_id: i64,
 ) -> AppResult<()> {
-    if actor.role() != Some(Role::Client) {
+    let Some(client_id) = actor.reach()?.own() else {
         return Ok(());
-    }
-    let Some(me) = students::own(conn, actor).await? else {
-        return Err(AppError::forbidden());
     };
     let assigned = coaching_assignment::Entity::find()
-        .filter(coaching_assignment::Column::ClientId.eq(me.client_id))
+        .filter(coaching_assignment::Column::ClientId.eq(client_id))
         .filter(coaching_assignment::Column::ProgramId.eq(program_id))
         .one(conn)
         .await?;

@@ -1,4 +1,4 @@
-//! The event bus: mutations publish after they commit, subscriptions listen.
+//! The event bus: the outbox relay publishes committed events, subscriptions listen.
 //!
 //! Two engines behind one type. In-process, a topic is a `tokio::sync::broadcast` channel.
 //! With Redis, `publish` goes to a Redis channel and one listener task per process
@@ -7,20 +7,22 @@
 //! sends [`BusMessage::Resync`] to every local subscriber, and subscriptions answer that with a
 //! fresh snapshot.
 
+pub mod outbox;
 pub mod topics;
 
 use std::{
     any::Any,
-    collections::HashMap,
+    collections::{HashMap, HashSet, VecDeque},
     sync::{Arc, Mutex, OnceLock},
     time::Duration,
 };
 
 use futures_util::{Stream, StreamExt};
 use redis::AsyncCommands;
-use serde::{Serialize, de::DeserializeOwned};
+use serde::de::DeserializeOwned;
 use tokio::sync::broadcast;
 
+pub use outbox::{Envelope, Event, Relay};
 pub use topics::Topic;
 
 use crate::error::{AppError, AppResult};
@@ -84,8 +86,38 @@ impl Payload {
 /// What a typed subscription stream yields.
 #[derive(Debug, Clone)]
 pub enum Delivery<T> {
-    Event(T),
+    /// An event, with the outbox id it is known by.
+    Event {
+        id: i64,
+        event: T,
+    },
     Resync,
+}
+
+/// How many recent event ids a subscriber remembers to drop a repeat delivery.
+const SEEN_IDS: usize = 1024;
+
+/// The ids a subscriber has been given lately: the relay delivers at least once.
+#[derive(Default)]
+struct Seen {
+    ids: HashSet<i64>,
+    order: VecDeque<i64>,
+}
+
+impl Seen {
+    /// `true` the first time `id` is seen.
+    fn first(&mut self, id: i64) -> bool {
+        if !self.ids.insert(id) {
+            return false;
+        }
+        self.order.push_back(id);
+        if self.order.len() > SEEN_IDS
+            && let Some(old) = self.order.pop_front()
+        {
+            self.ids.remove(&old);
+        }
+        true
+    }
 }
 
 #[derive(Clone)]
@@ -148,20 +180,20 @@ impl EventBus {
         }
     }
 
-    /// Publishes an event; call it after the transaction that caused it has committed.
-    pub async fn publish<T: Serialize>(&self, topic: &Topic, event: &T) -> AppResult<()> {
-        let payload = serde_json::to_string(event).map_err(AppError::internal)?;
+    /// Publishes one event (an [`Envelope`] as JSON) on the topic spelled `key`. Only the
+    /// outbox relay calls this, after the event's transaction has committed.
+    pub async fn publish_json(&self, key: &str, json: &str) -> AppResult<()> {
         match &self.inner.redis {
             Some(link) => {
                 let mut conn = link.conn.clone();
-                let channel = format!("{}:{}", link.prefix, topic.key());
-                conn.publish::<_, _, ()>(channel, payload)
+                let channel = format!("{}:{key}", link.prefix);
+                conn.publish::<_, _, ()>(channel, json)
                     .await
-                    .map_err(|e| AppError::internal(format!("redis publish: {e}")))
+                    .map_err(|e| AppError::Unavailable(format!("redis publish: {e}")))
             }
             None => {
                 self.inner
-                    .deliver(&topic.key(), BusMessage::Event(Payload::new(payload)));
+                    .deliver(key, BusMessage::Event(Payload::new(json)));
                 Ok(())
             }
         }
@@ -174,21 +206,30 @@ impl EventBus {
         topic: &Topic,
     ) -> impl Stream<Item = Delivery<T>> + Send + 'static + use<T> {
         let receiver = self.inner.sender(&topic.key()).subscribe();
-        futures_util::stream::unfold(receiver, |mut rx| async move {
-            loop {
-                match rx.recv().await {
-                    Ok(BusMessage::Event(payload)) => {
-                        if let Some(event) = payload.decode::<T>() {
-                            return Some((Delivery::Event(event), rx));
+        futures_util::stream::unfold(
+            (receiver, Seen::default()),
+            |(mut rx, mut seen)| async move {
+                loop {
+                    match rx.recv().await {
+                        Ok(BusMessage::Event(payload)) => {
+                            if let Some(envelope) = payload.decode::<Envelope<T>>()
+                                && seen.first(envelope.id)
+                            {
+                                let delivery = Delivery::Event {
+                                    id: envelope.id,
+                                    event: envelope.data,
+                                };
+                                return Some((delivery, (rx, seen)));
+                            }
                         }
+                        Ok(BusMessage::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                            return Some((Delivery::Resync, (rx, seen)));
+                        }
+                        Err(broadcast::error::RecvError::Closed) => return None,
                     }
-                    Ok(BusMessage::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => {
-                        return Some((Delivery::Resync, rx));
-                    }
-                    Err(broadcast::error::RecvError::Closed) => return None,
                 }
-            }
-        })
+            },
+        )
         .boxed()
     }
 }
@@ -286,11 +327,45 @@ mod tests {
         let bus = EventBus::memory();
         let mut a = Box::pin(bus.subscribe::<u32>(&Topic::ResourceStatus { location_id: 1 }));
         let mut b = Box::pin(bus.subscribe::<u32>(&Topic::ResourceStatus { location_id: 2 }));
-        bus.publish(&Topic::ResourceStatus { location_id: 1 }, &7u32)
-            .await
-            .unwrap();
-        assert!(matches!(a.next().await, Some(Delivery::Event(7))));
+        let key = Topic::ResourceStatus { location_id: 1 }.key();
+        bus.publish_json(&key, &envelope(1, 7)).await.unwrap();
+        assert!(matches!(
+            a.next().await,
+            Some(Delivery::Event { id: 1, event: 7 })
+        ));
         let nothing = tokio::time::timeout(Duration::from_millis(50), b.next()).await;
+        assert!(nothing.is_err());
+    }
+
+    fn envelope(id: i64, data: u32) -> String {
+        serde_json::to_string(&Envelope {
+            id,
+            kind: "test".into(),
+            at: chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
+            data,
+        })
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_repeated_event_id_reaches_a_subscriber_once() {
+        let bus = EventBus::memory();
+        let topic = Topic::ResourceStatus { location_id: 1 };
+        let mut sub = Box::pin(bus.subscribe::<u32>(&topic));
+        for (id, data) in [(1, 10), (1, 10), (2, 20)] {
+            bus.publish_json(&topic.key(), &envelope(id, data))
+                .await
+                .unwrap();
+        }
+        assert!(matches!(
+            sub.next().await,
+            Some(Delivery::Event { id: 1, .. })
+        ));
+        assert!(matches!(
+            sub.next().await,
+            Some(Delivery::Event { id: 2, .. })
+        ));
+        let nothing = tokio::time::timeout(Duration::from_millis(50), sub.next()).await;
         assert!(nothing.is_err());
     }
 

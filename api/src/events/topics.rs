@@ -11,6 +11,15 @@ pub enum Topic {
 }
 
 impl Topic {
+    /// The location the topic belongs to.
+    pub fn location_id(&self) -> Option<i64> {
+        match self {
+            Topic::ResourceStatus { location_id }
+            | Topic::Sessions { location_id }
+            | Topic::Slots { location_id } => Some(*location_id),
+        }
+    }
+
     pub fn key(&self) -> String {
         match self {
             Topic::ResourceStatus { location_id } => format!("resource-status:{location_id}"),

@@ -324,20 +324,29 @@ impl VenueSubscription {
             snapshot: true,
             resources: rows.into_iter().map(Resource).collect(),
             removed_ids: Vec::new(),
+            event_id: None,
         };
         let changes = events.filter_map(move |delivery| {
             let state = state.clone();
             async move {
                 match delivery {
-                    Delivery::Event(ResourceEvent::Changed(row)) => Some(ResourceStatusUpdate {
+                    Delivery::Event {
+                        id: event_id,
+                        event: ResourceEvent::Changed(row),
+                    } => Some(ResourceStatusUpdate {
                         snapshot: false,
                         resources: vec![Resource(row)],
                         removed_ids: Vec::new(),
+                        event_id: Some(event_id.into()),
                     }),
-                    Delivery::Event(ResourceEvent::Removed { id }) => Some(ResourceStatusUpdate {
+                    Delivery::Event {
+                        id: event_id,
+                        event: ResourceEvent::Removed { id, .. },
+                    } => Some(ResourceStatusUpdate {
                         snapshot: false,
                         resources: Vec::new(),
                         removed_ids: vec![id.into()],
+                        event_id: Some(event_id.into()),
                     }),
                     Delivery::Resync => match resources::snapshot(&state, location_id).await {
                         Ok(rows) => Some(snapshot(rows)),

@@ -1,11 +1,9 @@
 //! Resources and their live status. Every change that a live map shows is published on
 //! [`Topic::ResourceStatus`] after its transaction commits.
 
-use chrono::Utc;
 use entity::{enums::ResourceStatus, resource};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -16,11 +14,10 @@ use super::{
     zones,
 };
 use crate::{
-    audit,
     auth::actor::Caller,
     domain::{parse_id, text},
     error::{AppError, AppResult},
-    events::Topic,
+    events::{Event, Topic},
     pagination::{Page, PageInfo, fetch_page},
     state::AppState,
 };
@@ -29,7 +26,24 @@ use crate::{
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum ResourceEvent {
     Changed(resource::Model),
-    Removed { id: i64 },
+    Removed { id: i64, location_id: i64 },
+}
+
+impl Event for ResourceEvent {
+    fn topic(&self) -> Topic {
+        let location_id = match self {
+            ResourceEvent::Changed(row) => row.location_id,
+            ResourceEvent::Removed { location_id, .. } => *location_id,
+        };
+        Topic::ResourceStatus { location_id }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            ResourceEvent::Changed(_) => "resource.changed",
+            ResourceEvent::Removed { .. } => "resource.removed",
+        }
+    }
 }
 
 pub async fn get(state: &AppState, id: i64) -> AppResult<resource::Model> {
@@ -131,17 +145,6 @@ async fn check_name_free(
     Ok(())
 }
 
-pub(crate) async fn publish(state: &AppState, location_id: i64, event: ResourceEvent) {
-    // The change is committed; a lost event is repaired by the subscriber's next snapshot.
-    if let Err(err) = state
-        .bus
-        .publish(&Topic::ResourceStatus { location_id }, &event)
-        .await
-    {
-        tracing::warn!(%err, location_id, "resource event not published");
-    }
-}
-
 pub async fn create(
     state: &AppState,
     caller: &Caller,
@@ -159,9 +162,8 @@ pub async fn create(
     };
     let name = text::required("input.name", &input.name, 100)?;
     check_name_free(state, location_id, &name, None).await?;
-    let now = Utc::now();
-    let txn = state.db.begin().await?;
-    let created = resource::ActiveModel {
+    let now = state.clock.now();
+    let row = resource::ActiveModel {
         location_id: Set(location_id),
         zone_id: Set(zone_id),
         kind: Set(input.kind),
@@ -173,21 +175,24 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        caller,
-        "resource.create",
-        "resource",
-        Some(created.id),
-        json!({ "locationId": location_id, "zoneId": zone_id, "kind": created.kind, "name": created.name }),
-    )
-    .await?;
-    txn.commit().await?;
-    publish(state, location_id, ResourceEvent::Changed(created.clone())).await;
-    Ok(created)
+    };
+    state
+        .write(caller, |tx| {
+            let row = row.clone();
+            Box::pin(async move {
+                let created = row.insert(tx.db()).await?;
+                tx.audit(
+                    "resource.create",
+                    "resource",
+                    Some(created.id),
+                    json!({ "locationId": location_id, "zoneId": zone_id, "kind": created.kind, "name": created.name }),
+                )
+                .await?;
+                tx.emit(&ResourceEvent::Changed(created.clone())).await?;
+                Ok(created)
+            })
+        })
+        .await
 }
 
 pub async fn update(
@@ -225,21 +230,24 @@ pub async fn update(
     if let Some(order) = input.sort_order {
         model.sort_order = Set(order);
     }
-    model.updated_at = Set(Utc::now());
-    let txn = state.db.begin().await?;
-    let updated = model.update(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "resource.update",
-        "resource",
-        Some(id),
-        json!({ "zoneId": updated.zone_id, "kind": updated.kind, "name": updated.name, "capacity": updated.capacity }),
-    )
-    .await?;
-    txn.commit().await?;
-    publish(state, location_id, ResourceEvent::Changed(updated.clone())).await;
-    Ok(updated)
+    model.updated_at = Set(state.clock.now());
+    state
+        .write(caller, |tx| {
+            let model = model.clone();
+            Box::pin(async move {
+                let updated = model.update(tx.db()).await?;
+                tx.audit(
+                    "resource.update",
+                    "resource",
+                    Some(id),
+                    json!({ "zoneId": updated.zone_id, "kind": updated.kind, "name": updated.name, "capacity": updated.capacity }),
+                )
+                .await?;
+                tx.emit(&ResourceEvent::Changed(updated.clone())).await?;
+                Ok(updated)
+            })
+        })
+        .await
 }
 
 pub async fn delete(state: &AppState, caller: &Caller, id: i64) -> AppResult<()> {
@@ -250,20 +258,23 @@ pub async fn delete(state: &AppState, caller: &Caller, id: i64) -> AppResult<()>
             format!("`{}` is in use: free it first", current.name),
         ));
     }
-    let txn = state.db.begin().await?;
-    resource::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "resource.delete",
-        "resource",
-        Some(id),
-        json!({ "name": current.name }),
-    )
-    .await?;
-    txn.commit().await?;
-    publish(state, current.location_id, ResourceEvent::Removed { id }).await;
-    Ok(())
+    let (name, location_id) = (&current.name, current.location_id);
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                resource::Entity::delete_by_id(id).exec(tx.db()).await?;
+                tx.audit(
+                    "resource.delete",
+                    "resource",
+                    Some(id),
+                    json!({ "name": name }),
+                )
+                .await?;
+                tx.emit(&ResourceEvent::Removed { id, location_id }).await?;
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// Sets the live status by hand: out of order, back in service, or a correction.
@@ -277,22 +288,24 @@ pub async fn set_status(
     let note = text::optional("note", note.as_deref(), 500)?;
     let current = get(state, id).await?;
     let previous = current.status;
-    let location_id = current.location_id;
-    let mut model: resource::ActiveModel = current.into();
-    model.status = Set(status);
-    model.updated_at = Set(Utc::now());
-    let txn = state.db.begin().await?;
-    let updated = model.update(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "resource.set_status",
-        "resource",
-        Some(id),
-        json!({ "from": previous, "to": status, "note": note }),
-    )
-    .await?;
-    txn.commit().await?;
-    publish(state, location_id, ResourceEvent::Changed(updated.clone())).await;
-    Ok(updated)
+    let note = &note;
+    state
+        .write(caller, |tx| {
+            let mut model: resource::ActiveModel = current.clone().into();
+            model.status = Set(status);
+            model.updated_at = Set(tx.now());
+            Box::pin(async move {
+                let updated = model.update(tx.db()).await?;
+                tx.audit(
+                    "resource.set_status",
+                    "resource",
+                    Some(id),
+                    json!({ "from": previous, "to": status, "note": note }),
+                )
+                .await?;
+                tx.emit(&ResourceEvent::Changed(updated.clone())).await?;
+                Ok(updated)
+            })
+        })
+        .await
 }

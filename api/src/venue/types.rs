@@ -238,6 +238,9 @@ pub struct ResourceStatusUpdate {
     pub resources: Vec<Resource>,
     /// Resources that were deleted.
     pub removed_ids: Vec<ID>,
+    /// The id of the event this message reports (absent in a snapshot): the same event
+    /// delivered twice carries the same id.
+    pub event_id: Option<ID>,
 }
 
 /// Changes to the organisation; absent fields stay as they are.

@@ -13,6 +13,8 @@
 //! PostgreSQL and Redis are those of the tests (`CLUBGRID_TEST_DATABASE_URL`,
 //! `CLUBGRID_TEST_REDIS_URL`); `--backend sqlite` uses a temporary SQLite file instead.
 
+// Tests stand outside the business clock: they read the machine's time to build their inputs.
+#![allow(clippy::disallowed_methods)]
 use std::{
     process::ExitCode,
     time::{Duration, Instant},
