@@ -133,6 +133,20 @@ impl AppState {
         .await
     }
 
+    /// Runs `work` like [`AppState::write`] and then rolls everything back: a dry run that
+    /// answers what the write would do, with the same reads and checks, and keeps nothing.
+    pub async fn rehearse<'a, T, F>(&'a self, caller: &'a Caller, mut work: F) -> AppResult<T>
+    where
+        T: Send + 'a,
+        F: for<'t> FnMut(&'t Tx<'a>) -> BoxFuture<'t, AppResult<T>> + Send,
+    {
+        self.unit(caller, false, |tx| {
+            let done = work(tx);
+            Box::pin(async move { done.await.map(Step::RollBack) })
+        })
+        .await
+    }
+
     /// [`AppState::write`] once per idempotency key: a repeat with the same input answers
     /// what the first did without doing the work again; the same key with other input is
     /// CONFLICT; the loser of a race for the key answers the winner's result.

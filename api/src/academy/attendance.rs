@@ -15,13 +15,11 @@ use entity::{
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend,
     DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
-    TransactionTrait,
 };
 use serde_json::json;
 
 use super::{memberships, students, timetable};
 use crate::{
-    audit,
     auth::actor::Caller,
     domain::text,
     error::{AppError, AppResult, Msg},
@@ -221,33 +219,36 @@ pub async fn mark(
             format!("student {dup} is marked twice"),
         ));
     }
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    let session = lock_session(&txn, session_id).await?;
-    check_students(&txn, &ids).await?;
-    let (_, tz) = timetable::location_tz(&txn, session.location_id).await?;
-    let day = timezone::local_date(tz, session.starts_at);
-    let now = state.clock.now();
-    let mut rows = of_session(&txn, session_id).await?;
-    for m in &marks {
-        apply(&txn, caller, &session, &mut rows, m, now, day).await?;
-    }
-    audit::record(
-        &txn,
-        caller,
-        "academy.attendance.mark",
-        "academy_session",
-        Some(session_id),
-        json!({
-            "marks": marks
-                .iter()
-                .map(|m| json!({ "studentId": m.student_id, "status": m.status }))
-                .collect::<Vec<_>>(),
-        }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(rows)
+    state
+        .write(caller, |tx| {
+            let ids = ids.clone();
+            let marks = marks.clone();
+            Box::pin(async move {
+                let session = lock_session(tx.db(), session_id).await?;
+                check_students(tx.db(), &ids).await?;
+                let (_, tz) = timetable::location_tz(tx.db(), session.location_id).await?;
+                let day = timezone::local_date(tz, session.starts_at);
+                let now = tx.now();
+                let mut rows = of_session(tx.db(), session_id).await?;
+                for m in &marks {
+                    apply(tx.db(), caller, &session, &mut rows, m, now, day).await?;
+                }
+                tx.audit(
+                    "academy.attendance.mark",
+                    "academy_session",
+                    Some(session_id),
+                    json!({
+                        "marks": marks
+                            .iter()
+                            .map(|m| json!({ "studentId": m.student_id, "status": m.status }))
+                            .collect::<Vec<_>>(),
+                    }),
+                )
+                .await?;
+                Ok(rows)
+            })
+        })
+        .await
 }
 
 /// Books a place for a student; a belt minimum of the class is enforced here.
@@ -257,56 +258,59 @@ pub async fn book(
     session_id: i64,
     student_id: i64,
 ) -> AppResult<academy_attendance::Model> {
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    let session = lock_session(&txn, session_id).await?;
-    let now = state.clock.now();
-    if session.ends_at <= now {
-        return Err(AppError::conflict(
-            "Тренировка уже прошла",
-            "The class is over",
-        ));
-    }
-    let students = check_students(&txn, &[student_id]).await?;
-    if let (Some(min_id), Some(student)) = (session.min_belt_id, students.get(&student_id)) {
-        let min = super::belts::get(&txn, min_id).await?;
-        let holds = match student.belt_id {
-            Some(id) => super::belts::get(&txn, id).await?,
-            None => return Err(below_belt(&session, &min)),
-        };
-        if holds.track != min.track || holds.position < min.position {
-            return Err(below_belt(&session, &min));
-        }
-    }
-    let mut rows = of_session(&txn, session_id).await?;
-    if rows
-        .iter()
-        .any(|r| r.student_id == student_id && r.status.holds_place())
-    {
-        return Err(AppError::conflict(
-            "Ученик уже записан на эту тренировку",
-            "The student already has a place in this class",
-        ));
-    }
-    let (_, tz) = timetable::location_tz(&txn, session.location_id).await?;
-    let day = timezone::local_date(tz, session.starts_at);
-    let mark = Mark {
-        student_id,
-        status: AttendanceStatus::Booked,
-        note: None,
-    };
-    let row = apply(&txn, caller, &session, &mut rows, &mark, now, day).await?;
-    audit::record(
-        &txn,
-        caller,
-        "academy.attendance.book",
-        "academy_session",
-        Some(session_id),
-        json!({ "studentId": student_id }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let session = lock_session(tx.db(), session_id).await?;
+                let now = tx.now();
+                if session.ends_at <= now {
+                    return Err(AppError::conflict(
+                        "Тренировка уже прошла",
+                        "The class is over",
+                    ));
+                }
+                let students = check_students(tx.db(), &[student_id]).await?;
+                if let (Some(min_id), Some(student)) =
+                    (session.min_belt_id, students.get(&student_id))
+                {
+                    let min = super::belts::get(tx.db(), min_id).await?;
+                    let holds = match student.belt_id {
+                        Some(id) => super::belts::get(tx.db(), id).await?,
+                        None => return Err(below_belt(&session, &min)),
+                    };
+                    if holds.track != min.track || holds.position < min.position {
+                        return Err(below_belt(&session, &min));
+                    }
+                }
+                let mut rows = of_session(tx.db(), session_id).await?;
+                if rows
+                    .iter()
+                    .any(|r| r.student_id == student_id && r.status.holds_place())
+                {
+                    return Err(AppError::conflict(
+                        "Ученик уже записан на эту тренировку",
+                        "The student already has a place in this class",
+                    ));
+                }
+                let (_, tz) = timetable::location_tz(tx.db(), session.location_id).await?;
+                let day = timezone::local_date(tz, session.starts_at);
+                let mark = Mark {
+                    student_id,
+                    status: AttendanceStatus::Booked,
+                    note: None,
+                };
+                let row = apply(tx.db(), caller, &session, &mut rows, &mark, now, day).await?;
+                tx.audit(
+                    "academy.attendance.book",
+                    "academy_session",
+                    Some(session_id),
+                    json!({ "studentId": student_id }),
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 fn below_belt(session: &academy_session::Model, min: &entity::academy_belt::Model) -> AppError {
@@ -329,60 +333,61 @@ pub async fn check_in(
     session_id: i64,
     student_id: i64,
 ) -> AppResult<academy_attendance::Model> {
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    let session = lock_session(&txn, session_id).await?;
-    let now = state.clock.now();
-    if now < session.starts_at - CHECK_IN_OPENS || now >= session.ends_at {
-        return Err(AppError::conflict(
-            "Отметиться можно за час до начала и до конца тренировки",
-            "Check-in opens an hour before the start and closes at the end of the class",
-        ));
-    }
-    let mut rows = of_session(&txn, session_id).await?;
-    let booked = rows
-        .iter()
-        .find(|r| r.student_id == student_id)
-        .map(|r| r.status);
-    match booked {
-        Some(AttendanceStatus::Booked) => {}
-        Some(s) if s.attended() => {
-            return Err(AppError::conflict(
-                "Вы уже отметились на этой тренировке",
-                "You have already checked in to this class",
-            ));
-        }
-        _ => {
-            return Err(AppError::conflict(
-                "Сначала запишитесь на тренировку",
-                "Book a place in the class first",
-            ));
-        }
-    }
-    let status = if now > session.starts_at + LATE_AFTER {
-        AttendanceStatus::Late
-    } else {
-        AttendanceStatus::Present
-    };
-    let (_, tz) = timetable::location_tz(&txn, session.location_id).await?;
-    let day = timezone::local_date(tz, session.starts_at);
-    let mark = Mark {
-        student_id,
-        status,
-        note: None,
-    };
-    let row = apply(&txn, caller, &session, &mut rows, &mark, now, day).await?;
-    audit::record(
-        &txn,
-        caller,
-        "academy.attendance.check_in",
-        "academy_session",
-        Some(session_id),
-        json!({ "studentId": student_id, "status": status }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let session = lock_session(tx.db(), session_id).await?;
+                let now = tx.now();
+                if now < session.starts_at - CHECK_IN_OPENS || now >= session.ends_at {
+                    return Err(AppError::conflict(
+                        "Отметиться можно за час до начала и до конца тренировки",
+                        "Check-in opens an hour before the start and closes at the end of the class",
+                    ));
+                }
+                let mut rows = of_session(tx.db(), session_id).await?;
+                let booked = rows
+                    .iter()
+                    .find(|r| r.student_id == student_id)
+                    .map(|r| r.status);
+                match booked {
+                    Some(AttendanceStatus::Booked) => {}
+                    Some(s) if s.attended() => {
+                        return Err(AppError::conflict(
+                            "Вы уже отметились на этой тренировке",
+                            "You have already checked in to this class",
+                        ));
+                    }
+                    _ => {
+                        return Err(AppError::conflict(
+                            "Сначала запишитесь на тренировку",
+                            "Book a place in the class first",
+                        ));
+                    }
+                }
+                let status = if now > session.starts_at + LATE_AFTER {
+                    AttendanceStatus::Late
+                } else {
+                    AttendanceStatus::Present
+                };
+                let (_, tz) = timetable::location_tz(tx.db(), session.location_id).await?;
+                let day = timezone::local_date(tz, session.starts_at);
+                let mark = Mark {
+                    student_id,
+                    status,
+                    note: None,
+                };
+                let row = apply(tx.db(), caller, &session, &mut rows, &mark, now, day).await?;
+                tx.audit(
+                    "academy.attendance.check_in",
+                    "academy_session",
+                    Some(session_id),
+                    json!({ "studentId": student_id, "status": status }),
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 /// Gives back the visits a session's attendance used (the session was cancelled).

@@ -13,18 +13,18 @@ use entity::{
     enums::{BeltTrack, ExamResult},
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Statement, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, Statement,
 };
 use serde_json::json;
 
 use super::students;
 use crate::{
-    audit,
     auth::actor::Caller,
     domain::text,
     error::{AppError, AppResult},
     state::AppState,
+    write::Tx,
 };
 
 /// Most students promoted at once.
@@ -98,67 +98,70 @@ pub async fn save_belt(
     spec: BeltSpec,
 ) -> AppResult<academy_belt::Model> {
     let spec = spec.check()?;
-    let txn = state.db.begin().await?;
-    let taken = academy_belt::Entity::find()
-        .filter(academy_belt::Column::Track.eq(spec.track))
-        .filter(academy_belt::Column::Position.eq(spec.position))
-        .one(&txn)
-        .await?;
-    if let Some(taken) = taken.filter(|b| Some(b.id) != id) {
-        return Err(AppError::conflict(
-            format!(
-                "Место {} в линейке занято поясом «{}»",
-                spec.position, taken.name
-            ),
-            format!(
-                "Position {} of the ladder is belt `{}`",
-                spec.position, taken.name
-            ),
-        ));
-    }
-    let mut row = match id {
-        Some(id) => {
-            let current = get(&txn, id).await?;
-            if current.track != spec.track {
-                return Err(AppError::validation(
-                    "input.track",
-                    "пояс нельзя перенести в другую линейку",
-                    "a belt cannot move to the other ladder",
-                ));
-            }
-            current.into()
-        }
-        None => academy_belt::ActiveModel {
-            created_at: Set(state.clock.now()),
-            ..Default::default()
-        },
-    };
-    row.track = Set(spec.track);
-    row.name = Set(spec.name);
-    row.color = Set(spec.color);
-    row.position = Set(spec.position);
-    row.max_stripes = Set(spec.max_stripes as i16);
-    row.classes_required = Set(spec.classes_required);
-    row.active = Set(spec.active);
-    let row = match id {
-        Some(_) => row.update(&txn).await?,
-        None => row.insert(&txn).await?,
-    };
-    audit::record(
-        &txn,
-        caller,
-        if id.is_some() {
-            "academy.belt.update"
-        } else {
-            "academy.belt.create"
-        },
-        "academy_belt",
-        Some(row.id),
-        json!({ "name": row.name, "track": row.track, "position": row.position }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    state
+        .write(caller, |tx| {
+            let spec = spec.clone();
+            Box::pin(async move {
+                let taken = academy_belt::Entity::find()
+                    .filter(academy_belt::Column::Track.eq(spec.track))
+                    .filter(academy_belt::Column::Position.eq(spec.position))
+                    .one(tx.db())
+                    .await?;
+                if let Some(taken) = taken.filter(|b| Some(b.id) != id) {
+                    return Err(AppError::conflict(
+                        format!(
+                            "Место {} в линейке занято поясом «{}»",
+                            spec.position, taken.name
+                        ),
+                        format!(
+                            "Position {} of the ladder is belt `{}`",
+                            spec.position, taken.name
+                        ),
+                    ));
+                }
+                let mut row = match id {
+                    Some(id) => {
+                        let current = get(tx.db(), id).await?;
+                        if current.track != spec.track {
+                            return Err(AppError::validation(
+                                "input.track",
+                                "пояс нельзя перенести в другую линейку",
+                                "a belt cannot move to the other ladder",
+                            ));
+                        }
+                        current.into()
+                    }
+                    None => academy_belt::ActiveModel {
+                        created_at: Set(tx.now()),
+                        ..Default::default()
+                    },
+                };
+                row.track = Set(spec.track);
+                row.name = Set(spec.name);
+                row.color = Set(spec.color);
+                row.position = Set(spec.position);
+                row.max_stripes = Set(spec.max_stripes as i16);
+                row.classes_required = Set(spec.classes_required);
+                row.active = Set(spec.active);
+                let row = match id {
+                    Some(_) => row.update(tx.db()).await?,
+                    None => row.insert(tx.db()).await?,
+                };
+                tx.audit(
+                    if id.is_some() {
+                        "academy.belt.update"
+                    } else {
+                        "academy.belt.create"
+                    },
+                    "academy_belt",
+                    Some(row.id),
+                    json!({ "name": row.name, "track": row.track, "position": row.position }),
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 /// The belt after `current` on `track` (the first belt when the student has none).
@@ -289,12 +292,11 @@ struct Target<'a> {
 }
 
 async fn promote_in(
-    txn: &DatabaseTransaction,
-    caller: &Caller,
+    tx: &Tx<'_>,
     student_ids: &[i64],
     target: Target<'_>,
-    now: DateTime<Utc>,
 ) -> AppResult<Vec<academy_student::Model>> {
+    let (txn, caller, now) = (tx.db(), tx.caller(), tx.now());
     let Target {
         belt,
         stripes,
@@ -345,9 +347,7 @@ async fn promote_in(
         }
         .insert(txn)
         .await?;
-        audit::record(
-            txn,
-            caller,
+        tx.audit(
             "academy.promote",
             "academy_student",
             Some(student.id),
@@ -393,24 +393,28 @@ pub async fn promote(
             format!("student {dup} is listed twice"),
         ));
     }
-    let txn = state.db.begin().await?;
-    let belt = get(&txn, p.belt_id).await?;
-    let stripes = students::check_stripes("input.stripes", p.stripes, &belt)?;
-    let out = promote_in(
-        &txn,
-        caller,
-        &p.student_ids,
-        Target {
-            belt: &belt,
-            stripes,
-            note,
-            exam_id: None,
-        },
-        state.clock.now(),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(out)
+    state
+        .write(caller, |tx| {
+            let note = note.clone();
+            let p = p.clone();
+            Box::pin(async move {
+                let belt = get(tx.db(), p.belt_id).await?;
+                let stripes = students::check_stripes("input.stripes", p.stripes, &belt)?;
+                let out = promote_in(
+                    tx,
+                    &p.student_ids,
+                    Target {
+                        belt: &belt,
+                        stripes,
+                        note,
+                        exam_id: None,
+                    },
+                )
+                .await?;
+                Ok(out)
+            })
+        })
+        .await
 }
 
 pub async fn rank_history<C: ConnectionTrait>(
@@ -451,64 +455,65 @@ pub async fn save_exam(
     spec: ExamSpec,
 ) -> AppResult<academy_exam::Model> {
     let notes = text::optional("input.notes", spec.notes.as_deref(), 2000)?;
-    let txn = state.db.begin().await?;
-    let student = students::get(&txn, spec.student_id).await?;
-    let belt = get(&txn, spec.belt_id).await?;
-    let now = state.clock.now();
-    let mut row = match id {
-        Some(id) => {
-            let current = get_exam(&txn, id).await?;
-            if current.student_id != student.id {
-                return Err(AppError::validation(
-                    "input.studentId",
-                    "экзамен другого ученика",
-                    "the exam is another student's",
-                ));
-            }
-            current.into()
-        }
-        None => academy_exam::ActiveModel {
-            created_by: Set(caller.actor.user_id()),
-            created_at: Set(now),
-            ..Default::default()
-        },
-    };
-    row.student_id = Set(student.id);
-    row.belt_id = Set(belt.id);
-    row.exam_date = Set(spec.exam_date);
-    row.result = Set(spec.result);
-    row.notes = Set(notes);
-    row.updated_at = Set(now);
-    let exam = match id {
-        Some(_) => row.update(&txn).await?,
-        None => row.insert(&txn).await?,
-    };
-    audit::record(
-        &txn,
-        caller,
-        "academy.exam.save",
-        "academy_exam",
-        Some(exam.id),
-        json!({ "studentId": exam.student_id, "beltId": exam.belt_id, "result": exam.result }),
-    )
-    .await?;
-    if spec.promote && spec.result == ExamResult::Passed {
-        promote_in(
-            &txn,
-            caller,
-            &[student.id],
-            Target {
-                belt: &belt,
-                stripes: 0,
-                note: Some(format!("Экзамен {}", exam.exam_date)),
-                exam_id: Some(exam.id),
-            },
-            now,
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    Ok(exam)
+    state
+        .write(caller, |tx| {
+            let notes = notes.clone();
+            Box::pin(async move {
+                let student = students::get(tx.db(), spec.student_id).await?;
+                let belt = get(tx.db(), spec.belt_id).await?;
+                let now = tx.now();
+                let mut row = match id {
+                    Some(id) => {
+                        let current = get_exam(tx.db(), id).await?;
+                        if current.student_id != student.id {
+                            return Err(AppError::validation(
+                                "input.studentId",
+                                "экзамен другого ученика",
+                                "the exam is another student's",
+                            ));
+                        }
+                        current.into()
+                    }
+                    None => academy_exam::ActiveModel {
+                        created_by: Set(caller.actor.user_id()),
+                        created_at: Set(now),
+                        ..Default::default()
+                    },
+                };
+                row.student_id = Set(student.id);
+                row.belt_id = Set(belt.id);
+                row.exam_date = Set(spec.exam_date);
+                row.result = Set(spec.result);
+                row.notes = Set(notes);
+                row.updated_at = Set(now);
+                let exam = match id {
+                    Some(_) => row.update(tx.db()).await?,
+                    None => row.insert(tx.db()).await?,
+                };
+                tx.audit(
+                    "academy.exam.save",
+                    "academy_exam",
+                    Some(exam.id),
+                    json!({ "studentId": exam.student_id, "beltId": exam.belt_id, "result": exam.result }),
+                )
+                .await?;
+                if spec.promote && spec.result == ExamResult::Passed {
+                    promote_in(
+                        tx,
+                        &[student.id],
+                        Target {
+                            belt: &belt,
+                            stripes: 0,
+                            note: Some(format!("Экзамен {}", exam.exam_date)),
+                            exam_id: Some(exam.id),
+                        },
+                    )
+                    .await?;
+                }
+                Ok(exam)
+            })
+        })
+        .await
 }
 
 /// Exams of a location's students dated from `from` to `to` (inclusive), by date.

@@ -17,12 +17,11 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 use serde_json::json;
 
 use crate::{
-    audit,
     auth::actor::Caller,
     domain::{Timezone, text},
     error::{AppError, AppResult},
@@ -202,47 +201,50 @@ pub async fn create_class(
     spec: ClassSpec,
 ) -> AppResult<academy_class::Model> {
     let spec = spec.check()?;
-    let txn = state.db.begin().await?;
-    check_refs(
-        &txn,
-        spec.location_id,
-        spec.trainer_id,
-        spec.room_id,
-        spec.min_belt_id,
-    )
-    .await?;
-    let now = state.clock.now();
-    let row = academy_class::ActiveModel {
-        location_id: Set(spec.location_id),
-        name: Set(spec.name),
-        weekday: Set(spec.weekday),
-        starts_at: Set(spec.starts_at),
-        duration_minutes: Set(spec.duration_minutes),
-        trainer_id: Set(spec.trainer_id),
-        room_id: Set(spec.room_id),
-        capacity: Set(spec.capacity),
-        level: Set(spec.level),
-        min_belt_id: Set(spec.min_belt_id),
-        valid_from: Set(spec.valid_from),
-        valid_to: Set(spec.valid_to),
-        active: Set(spec.active),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        caller,
-        "academy.class.create",
-        "academy_class",
-        Some(row.id),
-        json!({ "name": row.name, "weekday": row.weekday, "startsAt": row.starts_at }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    state
+        .write(caller, |tx| {
+            let spec = spec.clone();
+            Box::pin(async move {
+                check_refs(
+                    tx.db(),
+                    spec.location_id,
+                    spec.trainer_id,
+                    spec.room_id,
+                    spec.min_belt_id,
+                )
+                .await?;
+                let now = tx.now();
+                let row = academy_class::ActiveModel {
+                    location_id: Set(spec.location_id),
+                    name: Set(spec.name),
+                    weekday: Set(spec.weekday),
+                    starts_at: Set(spec.starts_at),
+                    duration_minutes: Set(spec.duration_minutes),
+                    trainer_id: Set(spec.trainer_id),
+                    room_id: Set(spec.room_id),
+                    capacity: Set(spec.capacity),
+                    level: Set(spec.level),
+                    min_belt_id: Set(spec.min_belt_id),
+                    valid_from: Set(spec.valid_from),
+                    valid_to: Set(spec.valid_to),
+                    active: Set(spec.active),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(tx.db())
+                .await?;
+                tx.audit(
+                    "academy.class.create",
+                    "academy_class",
+                    Some(row.id),
+                    json!({ "name": row.name, "weekday": row.weekday, "startsAt": row.starts_at }),
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 /// Changes a class; sessions already made keep their times (cancel and regenerate to move
@@ -254,49 +256,52 @@ pub async fn update_class(
     spec: ClassSpec,
 ) -> AppResult<academy_class::Model> {
     let spec = spec.check()?;
-    let txn = state.db.begin().await?;
-    let current = get_class(&txn, id).await?;
-    if current.location_id != spec.location_id {
-        return Err(AppError::validation(
-            "input.locationId",
-            "занятие нельзя перенести в другую локацию; создайте новое",
-            "a class cannot move to another location; create a new one",
-        ));
-    }
-    check_refs(
-        &txn,
-        spec.location_id,
-        spec.trainer_id,
-        spec.room_id,
-        spec.min_belt_id,
-    )
-    .await?;
-    let mut row: academy_class::ActiveModel = current.into();
-    row.name = Set(spec.name);
-    row.weekday = Set(spec.weekday);
-    row.starts_at = Set(spec.starts_at);
-    row.duration_minutes = Set(spec.duration_minutes);
-    row.trainer_id = Set(spec.trainer_id);
-    row.room_id = Set(spec.room_id);
-    row.capacity = Set(spec.capacity);
-    row.level = Set(spec.level);
-    row.min_belt_id = Set(spec.min_belt_id);
-    row.valid_from = Set(spec.valid_from);
-    row.valid_to = Set(spec.valid_to);
-    row.active = Set(spec.active);
-    row.updated_at = Set(state.clock.now());
-    let row = row.update(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "academy.class.update",
-        "academy_class",
-        Some(id),
-        json!({ "name": row.name, "active": row.active }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    state
+        .write(caller, |tx| {
+            let spec = spec.clone();
+            Box::pin(async move {
+                let current = get_class(tx.db(), id).await?;
+                if current.location_id != spec.location_id {
+                    return Err(AppError::validation(
+                        "input.locationId",
+                        "занятие нельзя перенести в другую локацию; создайте новое",
+                        "a class cannot move to another location; create a new one",
+                    ));
+                }
+                check_refs(
+                    tx.db(),
+                    spec.location_id,
+                    spec.trainer_id,
+                    spec.room_id,
+                    spec.min_belt_id,
+                )
+                .await?;
+                let mut row: academy_class::ActiveModel = current.into();
+                row.name = Set(spec.name);
+                row.weekday = Set(spec.weekday);
+                row.starts_at = Set(spec.starts_at);
+                row.duration_minutes = Set(spec.duration_minutes);
+                row.trainer_id = Set(spec.trainer_id);
+                row.room_id = Set(spec.room_id);
+                row.capacity = Set(spec.capacity);
+                row.level = Set(spec.level);
+                row.min_belt_id = Set(spec.min_belt_id);
+                row.valid_from = Set(spec.valid_from);
+                row.valid_to = Set(spec.valid_to);
+                row.active = Set(spec.active);
+                row.updated_at = Set(tx.now());
+                let row = row.update(tx.db()).await?;
+                tx.audit(
+                    "academy.class.update",
+                    "academy_class",
+                    Some(id),
+                    json!({ "name": row.name, "active": row.active }),
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 pub async fn classes<C: ConnectionTrait>(
@@ -343,79 +348,81 @@ pub async fn generate(
     to: NaiveDate,
 ) -> AppResult<Vec<academy_session::Model>> {
     check_range(from, to)?;
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    let (_, tz) = location_tz(&txn, location_id).await?;
-    let classes = classes(&txn, location_id, false).await?;
-    let start = timezone::instant(tz, from.and_time(NaiveTime::MIN));
-    let end = timezone::instant(tz, to.succ_opt().unwrap_or(to).and_time(NaiveTime::MIN));
-    let existing: HashSet<(i64, DateTime<Utc>)> = academy_session::Entity::find()
-        .select_only()
-        .column(academy_session::Column::ClassId)
-        .column(academy_session::Column::StartsAt)
-        .filter(academy_session::Column::LocationId.eq(location_id))
-        .filter(academy_session::Column::ClassId.is_not_null())
-        .filter(academy_session::Column::StartsAt.gte(start))
-        .filter(academy_session::Column::StartsAt.lt(end))
-        .into_tuple::<(Option<i64>, DateTime<Utc>)>()
-        .all(&txn)
-        .await?
-        .into_iter()
-        .filter_map(|(class, at)| class.map(|c| (c, at)))
-        .collect();
-    let now = state.clock.now();
-    let mut new_rows = Vec::new();
-    for class in &classes {
-        for (starts_at, ends_at) in occurrences(class, tz, from, to) {
-            if existing.contains(&(class.id, starts_at)) {
-                continue;
-            }
-            new_rows.push(academy_session::ActiveModel {
-                location_id: Set(location_id),
-                class_id: Set(Some(class.id)),
-                name: Set(class.name.clone()),
-                trainer_id: Set(class.trainer_id),
-                room_id: Set(class.room_id),
-                starts_at: Set(starts_at),
-                ends_at: Set(ends_at),
-                capacity: Set(class.capacity),
-                level: Set(class.level),
-                min_belt_id: Set(class.min_belt_id),
-                status: Set(ClassSessionStatus::Scheduled),
-                cancel_reason: Set(None),
-                created_at: Set(now),
-                ..Default::default()
-            });
-        }
-    }
-    let made = new_rows.len();
-    for chunk in new_rows.chunks(200) {
-        academy_session::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(&txn)
-            .await?;
-    }
-    if made > 0 {
-        audit::record(
-            &txn,
-            caller,
-            "academy.sessions.generate",
-            "location",
-            Some(location_id),
-            json!({ "from": from, "to": to, "made": made }),
-        )
-        .await?;
-    }
-    let sessions = academy_session::Entity::find()
-        .filter(academy_session::Column::LocationId.eq(location_id))
-        .filter(academy_session::Column::ClassId.is_not_null())
-        .filter(academy_session::Column::StartsAt.gte(start))
-        .filter(academy_session::Column::StartsAt.lt(end))
-        .order_by_asc(academy_session::Column::StartsAt)
-        .order_by_asc(academy_session::Column::Id)
-        .all(&txn)
-        .await?;
-    txn.commit().await?;
-    Ok(sessions)
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let (_, tz) = location_tz(tx.db(), location_id).await?;
+                let classes = classes(tx.db(), location_id, false).await?;
+                let start = timezone::instant(tz, from.and_time(NaiveTime::MIN));
+                let end =
+                    timezone::instant(tz, to.succ_opt().unwrap_or(to).and_time(NaiveTime::MIN));
+                let existing: HashSet<(i64, DateTime<Utc>)> = academy_session::Entity::find()
+                    .select_only()
+                    .column(academy_session::Column::ClassId)
+                    .column(academy_session::Column::StartsAt)
+                    .filter(academy_session::Column::LocationId.eq(location_id))
+                    .filter(academy_session::Column::ClassId.is_not_null())
+                    .filter(academy_session::Column::StartsAt.gte(start))
+                    .filter(academy_session::Column::StartsAt.lt(end))
+                    .into_tuple::<(Option<i64>, DateTime<Utc>)>()
+                    .all(tx.db())
+                    .await?
+                    .into_iter()
+                    .filter_map(|(class, at)| class.map(|c| (c, at)))
+                    .collect();
+                let now = tx.now();
+                let mut new_rows = Vec::new();
+                for class in &classes {
+                    for (starts_at, ends_at) in occurrences(class, tz, from, to) {
+                        if existing.contains(&(class.id, starts_at)) {
+                            continue;
+                        }
+                        new_rows.push(academy_session::ActiveModel {
+                            location_id: Set(location_id),
+                            class_id: Set(Some(class.id)),
+                            name: Set(class.name.clone()),
+                            trainer_id: Set(class.trainer_id),
+                            room_id: Set(class.room_id),
+                            starts_at: Set(starts_at),
+                            ends_at: Set(ends_at),
+                            capacity: Set(class.capacity),
+                            level: Set(class.level),
+                            min_belt_id: Set(class.min_belt_id),
+                            status: Set(ClassSessionStatus::Scheduled),
+                            cancel_reason: Set(None),
+                            created_at: Set(now),
+                            ..Default::default()
+                        });
+                    }
+                }
+                let made = new_rows.len();
+                for chunk in new_rows.chunks(200) {
+                    academy_session::Entity::insert_many(chunk.to_vec())
+                        .exec_without_returning(tx.db())
+                        .await?;
+                }
+                if made > 0 {
+                    tx.audit(
+                        "academy.sessions.generate",
+                        "location",
+                        Some(location_id),
+                        json!({ "from": from, "to": to, "made": made }),
+                    )
+                    .await?;
+                }
+                let sessions = academy_session::Entity::find()
+                    .filter(academy_session::Column::LocationId.eq(location_id))
+                    .filter(academy_session::Column::ClassId.is_not_null())
+                    .filter(academy_session::Column::StartsAt.gte(start))
+                    .filter(academy_session::Column::StartsAt.lt(end))
+                    .order_by_asc(academy_session::Column::StartsAt)
+                    .order_by_asc(academy_session::Column::Id)
+                    .all(tx.db())
+                    .await?;
+                Ok(sessions)
+            })
+        })
+        .await
 }
 
 pub async fn create_one_off(
@@ -426,44 +433,47 @@ pub async fn create_one_off(
     let name = text::required("input.name", &spec.name, 100)?;
     let minutes = check_duration("input.durationMinutes", spec.duration_minutes)?;
     let capacity = check_capacity("input.capacity", spec.capacity)?;
-    let txn = state.db.begin().await?;
-    check_refs(
-        &txn,
-        spec.location_id,
-        spec.trainer_id,
-        spec.room_id,
-        spec.min_belt_id,
-    )
-    .await?;
-    let row = academy_session::ActiveModel {
-        location_id: Set(spec.location_id),
-        class_id: Set(None),
-        name: Set(name),
-        trainer_id: Set(spec.trainer_id),
-        room_id: Set(spec.room_id),
-        starts_at: Set(spec.starts_at),
-        ends_at: Set(spec.starts_at + Duration::minutes(i64::from(minutes))),
-        capacity: Set(capacity),
-        level: Set(spec.level),
-        min_belt_id: Set(spec.min_belt_id),
-        status: Set(ClassSessionStatus::Scheduled),
-        cancel_reason: Set(None),
-        created_at: Set(state.clock.now()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        caller,
-        "academy.session.create",
-        "academy_session",
-        Some(row.id),
-        json!({ "name": row.name, "startsAt": row.starts_at }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    state
+        .write(caller, |tx| {
+            let name = name.clone();
+            Box::pin(async move {
+                check_refs(
+                    tx.db(),
+                    spec.location_id,
+                    spec.trainer_id,
+                    spec.room_id,
+                    spec.min_belt_id,
+                )
+                .await?;
+                let row = academy_session::ActiveModel {
+                    location_id: Set(spec.location_id),
+                    class_id: Set(None),
+                    name: Set(name),
+                    trainer_id: Set(spec.trainer_id),
+                    room_id: Set(spec.room_id),
+                    starts_at: Set(spec.starts_at),
+                    ends_at: Set(spec.starts_at + Duration::minutes(i64::from(minutes))),
+                    capacity: Set(capacity),
+                    level: Set(spec.level),
+                    min_belt_id: Set(spec.min_belt_id),
+                    status: Set(ClassSessionStatus::Scheduled),
+                    cancel_reason: Set(None),
+                    created_at: Set(tx.now()),
+                    ..Default::default()
+                }
+                .insert(tx.db())
+                .await?;
+                tx.audit(
+                    "academy.session.create",
+                    "academy_session",
+                    Some(row.id),
+                    json!({ "name": row.name, "startsAt": row.starts_at }),
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 pub async fn cancel(
@@ -473,32 +483,34 @@ pub async fn cancel(
     reason: Option<String>,
 ) -> AppResult<academy_session::Model> {
     let reason = text::optional("reason", reason.as_deref(), 500)?;
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    let session = get_session(&txn, id).await?;
-    if session.status == ClassSessionStatus::Cancelled {
-        return Err(AppError::conflict(
-            "Тренировка уже отменена",
-            "The session is already cancelled",
-        ));
-    }
-    // Visits used for a session that did not happen go back to their memberships.
-    super::attendance::release_visits(&txn, id).await?;
-    let mut row: academy_session::ActiveModel = session.into();
-    row.status = Set(ClassSessionStatus::Cancelled);
-    row.cancel_reason = Set(reason.clone());
-    let row = row.update(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "academy.session.cancel",
-        "academy_session",
-        Some(id),
-        json!({ "reason": reason }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    state
+        .write(caller, |tx| {
+            let reason = reason.clone();
+            Box::pin(async move {
+                let session = get_session(tx.db(), id).await?;
+                if session.status == ClassSessionStatus::Cancelled {
+                    return Err(AppError::conflict(
+                        "Тренировка уже отменена",
+                        "The session is already cancelled",
+                    ));
+                }
+                // Visits used for a session that did not happen go back to their memberships.
+                super::attendance::release_visits(tx.db(), id).await?;
+                let mut row: academy_session::ActiveModel = session.into();
+                row.status = Set(ClassSessionStatus::Cancelled);
+                row.cancel_reason = Set(reason.clone());
+                let row = row.update(tx.db()).await?;
+                tx.audit(
+                    "academy.session.cancel",
+                    "academy_session",
+                    Some(id),
+                    json!({ "reason": reason }),
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 /// Sessions of a location starting in `[from, to)`, by start.
@@ -551,7 +563,7 @@ mod tests {
     use super::*;
 
     fn class(weekday: i16, h: u32, m: u32) -> academy_class::Model {
-        let t = Utc::now();
+        let t = chrono::DateTime::UNIX_EPOCH;
         academy_class::Model {
             id: 1,
             location_id: 1,

@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    auth::actor::Caller,
     events::{Event, Topic},
     state::AppState,
 };

@@ -7,24 +7,24 @@ use chrono::{Datelike, Utc};
 use entity::{client, client_source, client_tag};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 use serde_json::json;
 
 use super::{
     export::{ExportRow, write_clients_xlsx},
     fields::{ClientFields, RawFields},
-    import::{Column, RawClientRow, parse_date, read_clients},
+    import::{Column, ParsedSheet, RawClientRow, parse_date, read_clients},
     search::{self, ClientSort, Criteria},
     service,
     types::{FileDownload, ImportOutcome, ImportReport, ImportRowResult},
 };
 use crate::{
-    audit,
     auth::actor::Caller,
     domain::{Phone, search::fold},
     error::{AppError, AppResult},
     state::AppState,
+    write::Tx,
 };
 
 /// Which column an input field of [`RawFields`] comes from.
@@ -78,6 +78,8 @@ impl Outcome {
 type ContactKeys = (i64, Option<String>, Option<String>, Option<String>);
 
 struct Known {
+    /// The business time of the import.
+    now: chrono::DateTime<Utc>,
     phones: HashMap<String, i64>,
     emails: HashMap<String, i64>,
     in_file: HashMap<String, usize>,
@@ -112,13 +114,38 @@ pub async fn import(
             .unwrap_or_else(|| field.to_owned())
     };
 
-    let txn = state.db.begin().await?;
+    let header = &header;
+    let sheet = &sheet;
+    if dry_run {
+        state
+            .rehearse(caller, |tx| {
+                Box::pin(import_rows(tx, sheet, header, filename, dry_run))
+            })
+            .await
+    } else {
+        state
+            .write(caller, |tx| {
+                Box::pin(import_rows(tx, sheet, header, filename, dry_run))
+            })
+            .await
+    }
+}
+
+/// Imports the rows of a checked sheet in the open unit of work and reports on each.
+async fn import_rows(
+    tx: &Tx<'_>,
+    sheet: &ParsedSheet,
+    header: &(impl Fn(&str) -> String + Sync),
+    filename: &str,
+    dry_run: bool,
+) -> AppResult<ImportReport> {
     let mut known = Known {
+        now: tx.now(),
         phones: HashMap::new(),
         emails: HashMap::new(),
         in_file: HashMap::new(),
         sources: client_source::Entity::find()
-            .all(&txn)
+            .all(tx.db())
             .await?
             .into_iter()
             .map(|s| (fold(&s.name), s.id))
@@ -134,7 +161,7 @@ pub async fn import(
         ])
         .filter(client::Column::MergedIntoId.is_null())
         .into_tuple()
-        .all(&txn)
+        .all(tx.db())
         .await?;
     for (id, phone, phone2, email) in on_file {
         for p in [phone, phone2].into_iter().flatten() {
@@ -148,7 +175,7 @@ pub async fn import(
     let mut rows = Vec::with_capacity(sheet.rows.len());
     let mut created_ids = Vec::new();
     for row in &sheet.rows {
-        let outcome = apply_row(&txn, &mut known, row).await?;
+        let outcome = apply_row(tx.db(), &mut known, row).await?;
         if outcome.outcome == ImportOutcome::Created {
             created_ids.extend(outcome.client_id);
         }
@@ -172,12 +199,9 @@ pub async fn import(
         rows,
     };
     if dry_run {
-        txn.rollback().await?;
         return Ok(report);
     }
-    audit::record(
-        &txn,
-        caller,
+    tx.audit(
         "client.import",
         "client",
         None,
@@ -187,7 +211,6 @@ pub async fn import(
         }),
     )
     .await?;
-    txn.commit().await?;
     Ok(report)
 }
 
@@ -279,7 +302,7 @@ async fn apply_row<C: ConnectionTrait>(
     if let Some(id) = on_file(known) {
         return fill_existing(conn, known, id, fields).await;
     }
-    let created = insert(conn, &fields).await?;
+    let created = insert(conn, &fields, known.now).await?;
     for p in &phones {
         known.phones.insert(p.as_str().to_owned(), created.id);
     }
@@ -289,8 +312,11 @@ async fn apply_row<C: ConnectionTrait>(
     Ok(Outcome::ok(ImportOutcome::Created, created.id, None))
 }
 
-async fn insert<C: ConnectionTrait>(conn: &C, fields: &ClientFields) -> AppResult<client::Model> {
-    let now = Utc::now();
+async fn insert<C: ConnectionTrait>(
+    conn: &C,
+    fields: &ClientFields,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<client::Model> {
     let created = client::ActiveModel {
         last_name: Set(fields.last_name.clone()),
         first_name: Set(fields.first_name.clone()),
@@ -377,7 +403,7 @@ async fn fill_existing<C: ConnectionTrait>(
     model.notes = Set(merged.notes.clone());
     model.display_name = Set(merged.display_name());
     model.search_text = Set(merged.search_text());
-    model.updated_at = Set(Utc::now());
+    model.updated_at = Set(known.now);
     model.update(conn).await?;
     if merged.tags != before.tags {
         service::replace_tags(conn, id, &merged.tags).await?;
@@ -436,17 +462,17 @@ pub async fn export(
         })
         .collect();
     let bytes = write_clients_xlsx(&rows).map_err(AppError::internal)?;
-    audit::record(
-        &state.db,
-        caller,
-        "client.export",
-        "client",
-        None,
-        json!({ "rows": rows.len() }),
-    )
-    .await?;
+    let exported = rows.len();
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                tx.audit("client.export", "client", None, json!({ "rows": exported }))
+                    .await
+            })
+        })
+        .await?;
     Ok(FileDownload {
-        filename: format!("clients-{}.xlsx", Utc::now().format("%Y-%m-%d")),
+        filename: format!("clients-{}.xlsx", state.clock.now().format("%Y-%m-%d")),
         content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".into(),
         data_base64: STANDARD.encode(bytes),
         rows: rows.len() as i32,

@@ -4,17 +4,17 @@ use chrono::{Datelike, Utc};
 use entity::{client, client_source, client_tag};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    QueryFilter, QueryOrder, TransactionTrait,
+    QueryFilter, QueryOrder,
 };
 use serde_json::json;
 
-use super::fields::ClientFields;
+use super::fields::{ClientFields, RawFields};
 use crate::{
-    audit,
     auth::actor::Caller,
     domain::{Phone, text},
     error::{AppError, AppResult},
     state::AppState,
+    write::Tx,
 };
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: i64) -> AppResult<client::Model> {
@@ -136,14 +136,86 @@ pub async fn add_tags<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Inserts a checked client inside the caller's transaction (phones already checked).
+/// A person known only by what they typed on a form: a lead, a public booking, a party request.
+pub struct Contact<'a> {
+    /// First name first, as people type it: "Иван Петров".
+    pub name: &'a str,
+    pub phone: &'a Phone,
+    /// How they heard of the venue, by name; made a source if it is new.
+    pub source: Option<&'a str>,
+}
+
+/// The client with the contact's phone, or a new one made from the contact: the one way any
+/// channel finds or creates a client by phone. `via` says where a new record came from.
+pub async fn find_or_create(
+    tx: &Tx<'_>,
+    contact: Contact<'_>,
+    via: &str,
+) -> AppResult<client::Model> {
+    if let Some(existing) = find_by_phone(tx.db(), contact.phone, None).await? {
+        return Ok(existing);
+    }
+    let mut words = contact.name.split_whitespace();
+    let (first, last) = match (words.next(), words.next()) {
+        (Some(a), Some(b)) => (a.to_owned(), Some(b.to_owned())),
+        (Some(a), None) => (a.to_owned(), None),
+        _ => (contact.name.to_owned(), None),
+    };
+    let patronymic = words.collect::<Vec<_>>().join(" ");
+    let source_id = match contact.source.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(source) => Some(source_named(tx.db(), source).await?.id),
+        None => None,
+    };
+    let fields = RawFields {
+        first_name: Some(first),
+        last_name: last,
+        patronymic: Some(patronymic).filter(|p| !p.is_empty()),
+        phone: Some(contact.phone.as_str().to_owned()),
+        source_id,
+        ..RawFields::default()
+    }
+    .check("input.")?;
+    create_in(tx, &fields, via).await
+}
+
+/// [`create_in`] for write paths that still hold a bare transaction.
 pub async fn insert<C: ConnectionTrait>(
     conn: &C,
     caller: &Caller,
     fields: &ClientFields,
     via: &str,
 ) -> AppResult<client::Model> {
-    let now = Utc::now();
+    let now = crate::state::wall_clock();
+    let created = new_row(fields, now).insert(conn).await?;
+    add_tags(conn, created.id, &fields.tags).await?;
+    crate::audit::record_at(
+        conn,
+        caller,
+        now,
+        "client.create",
+        "client",
+        Some(created.id),
+        json!({ "name": created.display_name, "phone": created.phone, "via": via }),
+    )
+    .await?;
+    Ok(created)
+}
+
+/// Inserts a checked client inside the caller's unit of work (phones already checked).
+pub async fn create_in(tx: &Tx<'_>, fields: &ClientFields, via: &str) -> AppResult<client::Model> {
+    let created = new_row(fields, tx.now()).insert(tx.db()).await?;
+    add_tags(tx.db(), created.id, &fields.tags).await?;
+    tx.audit(
+        "client.create",
+        "client",
+        Some(created.id),
+        json!({ "name": created.display_name, "phone": created.phone, "via": via }),
+    )
+    .await?;
+    Ok(created)
+}
+
+fn new_row(fields: &ClientFields, now: chrono::DateTime<Utc>) -> client::ActiveModel {
     let mut model = client::ActiveModel {
         active: Set(true),
         stage_id: Set(None),
@@ -159,18 +231,7 @@ pub async fn insert<C: ConnectionTrait>(
         ..Default::default()
     };
     apply(&mut model, fields);
-    let created = model.insert(conn).await?;
-    add_tags(conn, created.id, &fields.tags).await?;
-    audit::record(
-        conn,
-        caller,
-        "client.create",
-        "client",
-        Some(created.id),
-        json!({ "name": created.display_name, "phone": created.phone, "via": via }),
-    )
-    .await?;
-    Ok(created)
+    model
 }
 
 pub async fn create(
@@ -178,12 +239,17 @@ pub async fn create(
     caller: &Caller,
     fields: ClientFields,
 ) -> AppResult<client::Model> {
-    let txn = state.db.begin().await?;
-    check_source(&txn, "input.sourceId", fields.source_id).await?;
-    check_phones_free(&txn, &fields, None).await?;
-    let created = insert(&txn, caller, &fields, "staff").await?;
-    txn.commit().await?;
-    Ok(created)
+    state
+        .write(caller, |tx| {
+            let fields = fields.clone();
+            Box::pin(async move {
+                check_source(tx.db(), "input.sourceId", fields.source_id).await?;
+                check_phones_free(tx.db(), &fields, None).await?;
+                let created = create_in(tx, &fields, "staff").await?;
+                Ok(created)
+            })
+        })
+        .await
 }
 
 /// Replaces the fields of a client (the caller merges unchanged values in first).
@@ -193,26 +259,29 @@ pub async fn update(
     id: i64,
     fields: ClientFields,
 ) -> AppResult<client::Model> {
-    let txn = state.db.begin().await?;
-    let current = get(&txn, id).await?;
-    check_source(&txn, "input.sourceId", fields.source_id).await?;
-    check_phones_free(&txn, &fields, Some(id)).await?;
-    let mut model: client::ActiveModel = current.into();
-    apply(&mut model, &fields);
-    model.updated_at = Set(Utc::now());
-    let updated = model.update(&txn).await?;
-    replace_tags(&txn, id, &fields.tags).await?;
-    audit::record(
-        &txn,
-        caller,
-        "client.update",
-        "client",
-        Some(id),
-        json!({ "name": updated.display_name, "phone": updated.phone, "phone2": updated.phone2, "tags": fields.tags }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    state
+        .write(caller, |tx| {
+            let fields = fields.clone();
+            Box::pin(async move {
+                let current = get(tx.db(), id).await?;
+                check_source(tx.db(), "input.sourceId", fields.source_id).await?;
+                check_phones_free(tx.db(), &fields, Some(id)).await?;
+                let mut model: client::ActiveModel = current.into();
+                apply(&mut model, &fields);
+                model.updated_at = Set(tx.now());
+                let updated = model.update(tx.db()).await?;
+                replace_tags(tx.db(), id, &fields.tags).await?;
+                tx.audit(
+                    "client.update",
+                    "client",
+                    Some(id),
+                    json!({ "name": updated.display_name, "phone": updated.phone, "phone2": updated.phone2, "tags": fields.tags }),
+                )
+                .await?;
+                Ok(updated)
+            })
+        })
+        .await
 }
 
 pub async fn tags_of<C: ConnectionTrait>(conn: &C, client_id: i64) -> AppResult<Vec<String>> {
@@ -287,17 +356,19 @@ pub async fn create_source(
     caller: &Caller,
     name: &str,
 ) -> AppResult<client_source::Model> {
-    let txn = state.db.begin().await?;
-    let source = source_named(&txn, name).await?;
-    audit::record(
-        &txn,
-        caller,
-        "client_source.create",
-        "client_source",
-        Some(source.id),
-        json!({ "name": source.name }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(source)
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let source = source_named(tx.db(), name).await?;
+                tx.audit(
+                    "client_source.create",
+                    "client_source",
+                    Some(source.id),
+                    json!({ "name": source.name }),
+                )
+                .await?;
+                Ok(source)
+            })
+        })
+        .await
 }

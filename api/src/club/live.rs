@@ -15,7 +15,6 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    auth::actor::Caller,
     error::AppResult,
     events::{Event, Topic},
     state::AppState,

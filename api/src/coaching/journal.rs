@@ -5,12 +5,11 @@ use chrono::NaiveDate;
 use entity::coaching_journal_entry;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use serde_json::json;
 
 use crate::{
-    audit,
     auth::actor::Caller,
     clients::service as clients,
     domain::text,
@@ -178,70 +177,75 @@ pub async fn save(
     spec: EntrySpec,
 ) -> AppResult<coaching_journal_entry::Model> {
     let spec = spec.check()?;
-    let txn = state.db.begin().await?;
-    clients::get(&txn, spec.client_id).await?;
-    let now = state.clock.now();
-    let measured_on = spec.measured_on.unwrap_or_else(|| now.date_naive());
-    let mut row = match id {
-        Some(id) => {
-            let current = get(&txn, id).await?;
-            if current.client_id != spec.client_id {
-                return Err(AppError::validation(
-                    "input.clientId",
-                    "запись дневника другого клиента",
-                    "the entry is another client's",
-                ));
-            }
-            current.into()
-        }
-        None => coaching_journal_entry::ActiveModel {
-            client_id: Set(spec.client_id),
-            created_by: Set(caller.actor.user_id()),
-            created_at: Set(now),
-            ..Default::default()
-        },
-    };
-    row.measured_on = Set(measured_on);
-    row.updated_at = Set(now);
-    spec.apply(&mut row);
-    let row = match id {
-        Some(_) => row.update(&txn).await?,
-        None => row.insert(&txn).await?,
-    };
-    audit::record(
-        &txn,
-        caller,
-        if id.is_some() {
-            "coaching.journal.update"
-        } else {
-            "coaching.journal.add"
-        },
-        "client",
-        Some(row.client_id),
-        json!({ "entryId": row.id, "measuredOn": row.measured_on }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    state
+        .write(caller, |tx| {
+            let spec = spec.clone();
+            Box::pin(async move {
+                clients::get(tx.db(), spec.client_id).await?;
+                let now = tx.now();
+                let measured_on = spec.measured_on.unwrap_or_else(|| now.date_naive());
+                let mut row = match id {
+                    Some(id) => {
+                        let current = get(tx.db(), id).await?;
+                        if current.client_id != spec.client_id {
+                            return Err(AppError::validation(
+                                "input.clientId",
+                                "запись дневника другого клиента",
+                                "the entry is another client's",
+                            ));
+                        }
+                        current.into()
+                    }
+                    None => coaching_journal_entry::ActiveModel {
+                        client_id: Set(spec.client_id),
+                        created_by: Set(caller.actor.user_id()),
+                        created_at: Set(now),
+                        ..Default::default()
+                    },
+                };
+                row.measured_on = Set(measured_on);
+                row.updated_at = Set(now);
+                spec.apply(&mut row);
+                let row = match id {
+                    Some(_) => row.update(tx.db()).await?,
+                    None => row.insert(tx.db()).await?,
+                };
+                tx.audit(
+                    if id.is_some() {
+                        "coaching.journal.update"
+                    } else {
+                        "coaching.journal.add"
+                    },
+                    "client",
+                    Some(row.client_id),
+                    json!({ "entryId": row.id, "measuredOn": row.measured_on }),
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 pub async fn delete(state: &AppState, caller: &Caller, id: i64) -> AppResult<()> {
-    let txn = state.db.begin().await?;
-    let row = get(&txn, id).await?;
-    coaching_journal_entry::Entity::delete_by_id(id)
-        .exec(&txn)
-        .await?;
-    audit::record(
-        &txn,
-        caller,
-        "coaching.journal.delete",
-        "client",
-        Some(row.client_id),
-        json!({ "entryId": id, "measuredOn": row.measured_on }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let row = get(tx.db(), id).await?;
+                coaching_journal_entry::Entity::delete_by_id(id)
+                    .exec(tx.db())
+                    .await?;
+                tx.audit(
+                    "coaching.journal.delete",
+                    "client",
+                    Some(row.client_id),
+                    json!({ "entryId": id, "measuredOn": row.measured_on }),
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// A client's entries, oldest first.
@@ -296,7 +300,7 @@ mod tests {
     use super::*;
 
     fn entry(day: u32, weight: Option<f64>, waist: Option<f64>) -> coaching_journal_entry::Model {
-        let now = chrono::Utc::now();
+        let now = chrono::DateTime::UNIX_EPOCH;
         coaching_journal_entry::Model {
             id: i64::from(day),
             client_id: 1,

@@ -7,13 +7,12 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::{
-    audit,
     auth::actor::{Actor, Caller},
     billing::{idempotency::Claim, ledger},
     clients::service as clients,
@@ -169,48 +168,51 @@ pub async fn save(
     spec: ProgramSpec,
 ) -> AppResult<coaching_program::Model> {
     let spec = spec.check()?;
-    let txn = state.db.begin().await?;
-    let now = state.clock.now();
-    let mut row = match id {
-        Some(id) => get(&txn, id).await?.into(),
-        None => coaching_program::ActiveModel {
-            created_by: Set(caller.actor.user_id()),
-            created_at: Set(now),
-            ..Default::default()
-        },
-    };
-    let exercises = if spec.exercises.is_empty() {
-        None
-    } else {
-        Some(serde_json::to_value(&spec.exercises).map_err(AppError::internal)?)
-    };
-    row.title = Set(spec.title);
-    row.description = Set(spec.description);
-    row.format = Set(spec.format);
-    row.content = Set(spec.content);
-    row.exercises = Set(exercises);
-    row.price = Set(spec.price);
-    row.active = Set(spec.active);
-    row.updated_at = Set(now);
-    let row = match id {
-        Some(_) => row.update(&txn).await?,
-        None => row.insert(&txn).await?,
-    };
-    audit::record(
-        &txn,
-        caller,
-        if id.is_some() {
-            "coaching.program.update"
-        } else {
-            "coaching.program.create"
-        },
-        "coaching_program",
-        Some(row.id),
-        json!({ "title": row.title, "price": row.price }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    state
+        .write(caller, |tx| {
+            let spec = spec.clone();
+            Box::pin(async move {
+                let now = tx.now();
+                let mut row = match id {
+                    Some(id) => get(tx.db(), id).await?.into(),
+                    None => coaching_program::ActiveModel {
+                        created_by: Set(caller.actor.user_id()),
+                        created_at: Set(now),
+                        ..Default::default()
+                    },
+                };
+                let exercises = if spec.exercises.is_empty() {
+                    None
+                } else {
+                    Some(serde_json::to_value(&spec.exercises).map_err(AppError::internal)?)
+                };
+                row.title = Set(spec.title);
+                row.description = Set(spec.description);
+                row.format = Set(spec.format);
+                row.content = Set(spec.content);
+                row.exercises = Set(exercises);
+                row.price = Set(spec.price);
+                row.active = Set(spec.active);
+                row.updated_at = Set(now);
+                let row = match id {
+                    Some(_) => row.update(tx.db()).await?,
+                    None => row.insert(tx.db()).await?,
+                };
+                tx.audit(
+                    if id.is_some() {
+                        "coaching.program.update"
+                    } else {
+                        "coaching.program.create"
+                    },
+                    "coaching_program",
+                    Some(row.id),
+                    json!({ "title": row.title, "price": row.price }),
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 /// A program to give a client.
@@ -244,87 +246,82 @@ pub async fn assign(
     a: Assignment,
     key: &str,
 ) -> AppResult<coaching_assignment::Model> {
-    let notes = text::optional("input.notes", a.notes.as_deref(), 1000)?;
-    let claim = Claim::new(key, "coaching.program.assign", &a)?;
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    if let Some(id) = claim.earlier::<_, i64>(&txn).await? {
-        txn.rollback().await?;
-        return get_assignment(&state.db, id).await;
-    }
-    let program = get(&txn, a.program_id).await?;
-    if !program.active {
-        return Err(AppError::validation(
-            "input.programId",
-            format!("программа «{}» в архиве", program.title),
-            format!("program `{}` is archived", program.title),
-        ));
-    }
-    clients::get(&txn, a.client_id).await?;
-    let price = a.price.unwrap_or(program.price);
-    if !(0..=1_000_000_000_000).contains(&price) {
-        return Err(AppError::validation(
-            "input.price",
-            "цена не может быть отрицательной",
-            "the price cannot be negative",
-        ));
-    }
-    let now = state.clock.now();
-    let payment_id = if a.paid && price > 0 {
-        let method = a.method.ok_or_else(|| {
-            AppError::validation(
-                "input.paymentMethod",
-                format!("к оплате {}: укажите способ оплаты", Money(price)),
-                format!("{} is due: give a payment method", Money(price)),
-            )
-        })?;
-        let op = ledger::Operation::Pay {
-            client_id: Some(a.client_id),
-            amount: price,
-            method,
-            purpose: format!("Программа «{}»", program.title),
-        }
-        .check()?;
-        ledger::write(&txn, caller, &op, now).await?.payment_id
-    } else {
-        None
-    };
-    let row = coaching_assignment::ActiveModel {
-        program_id: Set(program.id),
-        client_id: Set(a.client_id),
-        assigned_by: Set(caller.actor.user_id()),
-        assigned_at: Set(now),
-        paid: Set(a.paid),
-        price: Set(price),
-        payment_id: Set(payment_id),
-        notes: Set(notes),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    if !claim.remember(&txn, &row.id).await? {
-        txn.rollback().await?;
-        let id = claim.winner::<_, i64>(&state.db).await?;
-        return get_assignment(&state.db, id).await;
-    }
-    audit::record(
-        &txn,
-        caller,
-        "coaching.program.assign",
-        "client",
-        Some(a.client_id),
-        json!({
-            "assignmentId": row.id,
-            "programId": program.id,
-            "paid": a.paid,
-            "price": price,
-            "paymentId": payment_id,
-            "idempotencyKey": claim.key,
-        }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    let notes = &text::optional("input.notes", a.notes.as_deref(), 1000)?;
+    let claim = &Claim::new(key, "coaching.program.assign", &a)?;
+    let a = &a;
+    // The key remembers the assignment's id; a repeat reads the assignment back.
+    let id = state
+        .write_once(caller, claim, |tx| {
+            Box::pin(async move {
+                let program = get(tx.db(), a.program_id).await?;
+                if !program.active {
+                    return Err(AppError::validation(
+                        "input.programId",
+                        format!("программа «{}» в архиве", program.title),
+                        format!("program `{}` is archived", program.title),
+                    ));
+                }
+                clients::get(tx.db(), a.client_id).await?;
+                let price = a.price.unwrap_or(program.price);
+                if !(0..=1_000_000_000_000).contains(&price) {
+                    return Err(AppError::validation(
+                        "input.price",
+                        "цена не может быть отрицательной",
+                        "the price cannot be negative",
+                    ));
+                }
+                let now = tx.now();
+                let payment_id = if a.paid && price > 0 {
+                    let method = a.method.ok_or_else(|| {
+                        AppError::validation(
+                            "input.paymentMethod",
+                            format!("к оплате {}: укажите способ оплаты", Money(price)),
+                            format!("{} is due: give a payment method", Money(price)),
+                        )
+                    })?;
+                    let op = ledger::Operation::Pay {
+                        client_id: Some(a.client_id),
+                        amount: price,
+                        method,
+                        purpose: format!("Программа «{}»", program.title),
+                    }
+                    .check()?;
+                    ledger::write(tx.db(), caller, &op, now).await?.payment_id
+                } else {
+                    None
+                };
+                let row = coaching_assignment::ActiveModel {
+                    program_id: Set(program.id),
+                    client_id: Set(a.client_id),
+                    assigned_by: Set(caller.actor.user_id()),
+                    assigned_at: Set(now),
+                    paid: Set(a.paid),
+                    price: Set(price),
+                    payment_id: Set(payment_id),
+                    notes: Set(notes.clone()),
+                    ..Default::default()
+                }
+                .insert(tx.db())
+                .await?;
+                tx.audit(
+                    "coaching.program.assign",
+                    "client",
+                    Some(a.client_id),
+                    json!({
+                        "assignmentId": row.id,
+                        "programId": program.id,
+                        "paid": a.paid,
+                        "price": price,
+                        "paymentId": payment_id,
+                        "idempotencyKey": claim.key,
+                    }),
+                )
+                .await?;
+                Ok(row.id)
+            })
+        })
+        .await?;
+    get_assignment(&state.db, id).await
 }
 
 /// A client's assigned programs, newest first.

@@ -7,13 +7,11 @@ use entity::{
     interaction,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 use serde_json::json;
 
 use crate::{
-    audit,
     auth::actor::Caller,
     clients::service as clients,
     domain::{Timezone, text},
@@ -21,8 +19,10 @@ use crate::{
     pagination::{Page, PageInfo, fetch_page},
     state::AppState,
     venue::organisation,
+    write::Tx,
 };
 
+#[derive(Clone)]
 pub struct NewInteraction {
     pub client_id: i64,
     pub kind: InteractionKind,
@@ -37,15 +37,15 @@ pub struct NewInteraction {
 
 /// Records an interaction inside the caller's transaction and keeps the client's last-contact
 /// time up to date.
-pub async fn record_in<C: ConnectionTrait>(
-    conn: &C,
-    caller: &Caller,
+pub async fn record_in(
+    tx: &Tx<'_>,
     client: &client::Model,
     new: &NewInteraction,
 ) -> AppResult<interaction::Model> {
+    let (conn, caller, now) = (tx.db(), tx.caller(), tx.now());
     let text = text::required("input.text", &new.text, 5000)?;
-    let at = new.at.unwrap_or_else(Utc::now);
-    if at > Utc::now() + chrono::Duration::minutes(5) {
+    let at = new.at.unwrap_or(now);
+    if at > now + chrono::Duration::minutes(5) {
         return Err(AppError::validation(
             "input.at",
             "время контакта в будущем",
@@ -60,7 +60,7 @@ pub async fn record_in<C: ConnectionTrait>(
         text: Set(text),
         at: Set(at),
         author_user_id: Set(caller.actor.user_id()),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
         ..Default::default()
     }
     .insert(conn)
@@ -77,11 +77,9 @@ pub async fn record_in<C: ConnectionTrait>(
         model.next_contact_at = Set(Some(next));
         model.next_contact_user_id = Set(new.next_contact_user_id.or(caller.actor.user_id()));
     }
-    model.updated_at = Set(Utc::now());
+    model.updated_at = Set(now);
     model.update(conn).await?;
-    audit::record(
-        conn,
-        caller,
+    tx.audit(
         "interaction.create",
         "client",
         Some(client.id),
@@ -96,11 +94,16 @@ pub async fn record(
     caller: &Caller,
     new: NewInteraction,
 ) -> AppResult<interaction::Model> {
-    let txn = state.db.begin().await?;
-    let client = clients::get(&txn, new.client_id).await?;
-    let row = record_in(&txn, caller, &client, &new).await?;
-    txn.commit().await?;
-    Ok(row)
+    state
+        .write(caller, |tx| {
+            let new = new.clone();
+            Box::pin(async move {
+                let client = clients::get(tx.db(), new.client_id).await?;
+                let row = record_in(tx, &client, &new).await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 #[derive(Debug, Clone, Default)]
@@ -151,24 +154,26 @@ pub async fn set_next_contact(
     at: Option<DateTime<Utc>>,
     user_id: Option<i64>,
 ) -> AppResult<client::Model> {
-    let txn = state.db.begin().await?;
-    let client = clients::get(&txn, client_id).await?;
-    let mut model: client::ActiveModel = client.into();
-    model.next_contact_at = Set(at);
-    model.next_contact_user_id = Set(at.and(user_id.or(caller.actor.user_id())));
-    model.updated_at = Set(Utc::now());
-    let updated = model.update(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "client.next_contact",
-        "client",
-        Some(client_id),
-        json!({ "at": at, "user": updated.next_contact_user_id }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let client = clients::get(tx.db(), client_id).await?;
+                let mut model: client::ActiveModel = client.into();
+                model.next_contact_at = Set(at);
+                model.next_contact_user_id = Set(at.and(user_id.or(caller.actor.user_id())));
+                model.updated_at = Set(tx.now());
+                let updated = model.update(tx.db()).await?;
+                tx.audit(
+                    "client.next_contact",
+                    "client",
+                    Some(client_id),
+                    json!({ "at": at, "user": updated.next_contact_user_id }),
+                )
+                .await?;
+                Ok(updated)
+            })
+        })
+        .await
 }
 
 /// Clients a staff member is to contact by the end of today (in the organisation's
@@ -176,12 +181,13 @@ pub async fn set_next_contact(
 pub async fn due(state: &AppState, user_id: i64) -> AppResult<(Vec<client::Model>, DateTime<Utc>)> {
     let org = organisation::get(&state.db).await?;
     let tz = Timezone::parse("timezone", &org.default_timezone)?.0;
-    let today = Utc::now().with_timezone(&tz).date_naive();
+    let now = state.clock.now();
+    let today = now.with_timezone(&tz).date_naive();
     let start_of_today = tz
         .from_local_datetime(&today.and_time(NaiveTime::MIN))
         .earliest()
         .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(Utc::now);
+        .unwrap_or(now);
     let end_of_today = today
         .checked_add_days(Days::new(1))
         .and_then(|d| {
@@ -189,7 +195,7 @@ pub async fn due(state: &AppState, user_id: i64) -> AppResult<(Vec<client::Model
                 .earliest()
         })
         .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(Utc::now);
+        .unwrap_or(now);
     let rows = client::Entity::find()
         .filter(client::Column::NextContactUserId.eq(user_id))
         .filter(client::Column::NextContactAt.lt(end_of_today))

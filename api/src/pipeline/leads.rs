@@ -2,19 +2,18 @@
 //! the first stage, keep their message.
 
 use entity::enums::{ContactChannel, Direction, InteractionKind};
-use sea_orm::TransactionTrait;
 use serde_json::json;
 
 use super::{interactions, stages};
 use crate::{
-    audit,
     auth::actor::Caller,
-    clients::{fields::RawFields, service as clients},
+    clients::service as clients,
     domain::{Phone, text},
     error::{AppError, AppResult, Msg},
     state::AppState,
 };
 
+#[derive(Clone)]
 pub struct Lead {
     pub name: String,
     pub phone: String,
@@ -56,69 +55,50 @@ pub async fn submit(state: &AppState, caller: &Caller, lead: Lead) -> AppResult<
         .map_err(limited)?;
     let comment = text::optional("input.comment", lead.comment.as_deref(), 2000)?;
 
-    let txn = state.db.begin().await?;
-    let client = match clients::find_by_phone(&txn, &phone, None).await? {
-        Some(existing) => existing,
-        None => {
-            let source_id = match lead
-                .source
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-            {
-                Some(source) => Some(clients::source_named(&txn, source).await?.id),
-                None => None,
-            };
-            // People type their name on a form first-name first: "Иван Петров".
-            let mut words = name.split_whitespace();
-            let (first, last) = match (words.next(), words.next()) {
-                (Some(a), Some(b)) => (a.to_owned(), Some(b.to_owned())),
-                (Some(a), None) => (a.to_owned(), None),
-                _ => (name.clone(), None),
-            };
-            let fields = RawFields {
-                first_name: Some(first),
-                last_name: last,
-                patronymic: Some(words.collect::<Vec<_>>().join(" ")),
-                phone: Some(phone.as_str().to_owned()),
-                source_id,
-                ..RawFields::default()
-            }
-            .check("input.")?;
-            clients::insert(&txn, caller, &fields, "lead").await?
-        }
-    };
-    let client = match client.stage_id {
-        Some(_) => client,
-        None => match stages::list(&txn).await?.into_iter().next() {
-            Some(first) => {
-                stages::move_client_in(&txn, caller, &client, &first, Some("Заявка".into()), None)
-                    .await?
-            }
-            None => client,
-        },
-    };
-    let text = comment.unwrap_or_else(|| "Заявка без комментария".into());
-    let new = interactions::NewInteraction {
-        client_id: client.id,
-        kind: InteractionKind::Message,
-        channel: Some(lead.channel.unwrap_or(ContactChannel::Website)),
-        direction: Some(Direction::Inbound),
-        text,
-        at: None,
-        next_contact_at: None,
-        next_contact_user_id: None,
-    };
-    interactions::record_in(&txn, caller, &client, &new).await?;
-    audit::record(
-        &txn,
-        caller,
-        "lead.submit",
-        "client",
-        Some(client.id),
-        json!({ "source": lead.source }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(client.id)
+    state
+        .write(caller, |tx| {
+            let comment = comment.clone();
+            let lead = lead.clone();
+            let name = name.clone();
+            let phone = phone.clone();
+            Box::pin(async move {
+                let contact = clients::Contact {
+                    name: &name,
+                    phone: &phone,
+                    source: lead.source.as_deref(),
+                };
+                let client = clients::find_or_create(tx, contact, "lead").await?;
+                let client = match client.stage_id {
+                    Some(_) => client,
+                    None => match stages::list(tx.db()).await?.into_iter().next() {
+                        Some(first) => {
+                            stages::move_client_in(tx, &client, &first, Some("Заявка".into()), None)
+                                .await?
+                        }
+                        None => client,
+                    },
+                };
+                let text = comment.unwrap_or_else(|| "Заявка без комментария".into());
+                let new = interactions::NewInteraction {
+                    client_id: client.id,
+                    kind: InteractionKind::Message,
+                    channel: Some(lead.channel.unwrap_or(ContactChannel::Website)),
+                    direction: Some(Direction::Inbound),
+                    text,
+                    at: None,
+                    next_contact_at: None,
+                    next_contact_user_id: None,
+                };
+                interactions::record_in(tx, &client, &new).await?;
+                tx.audit(
+                    "lead.submit",
+                    "client",
+                    Some(client.id),
+                    json!({ "source": lead.source }),
+                )
+                .await?;
+                Ok(client.id)
+            })
+        })
+        .await
 }

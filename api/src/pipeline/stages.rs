@@ -2,24 +2,23 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use entity::{client, enums::StageOutcome, pipeline_stage, stage_history};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, Statement, TransactionTrait,
+    QuerySelect, Statement,
     sea_query::{Expr, ExprTrait},
 };
 use serde_json::json;
 
 use crate::{
-    audit,
     auth::actor::Caller,
     clients::service as clients,
     domain::text,
     error::{AppError, AppResult},
     state::AppState,
+    write::Tx,
 };
 
 pub async fn list<C: ConnectionTrait>(conn: &C) -> AppResult<Vec<pipeline_stage::Model>> {
@@ -37,6 +36,7 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: i64) -> AppResult<pipeline_st
         .ok_or_else(|| AppError::not_found("Этап воронки", "Funnel stage", id))
 }
 
+#[derive(Clone)]
 pub struct StageDraft {
     pub name: Option<String>,
     pub color: Option<String>,
@@ -52,41 +52,45 @@ pub async fn create(
     let name = text::required("input.name", draft.name.as_deref().unwrap_or(""), 100)?;
     let color =
         text::color("input.color", draft.color.as_deref())?.unwrap_or_else(|| "#90a4ae".into());
-    let txn = state.db.begin().await?;
-    let existing = list(&txn).await?;
-    if existing
-        .iter()
-        .any(|s| s.name.to_lowercase() == name.to_lowercase())
-    {
-        return Err(AppError::conflict(
-            format!("Этап «{name}» уже есть"),
-            format!("A stage named `{name}` exists"),
-        ));
-    }
-    let position = draft
-        .position
-        .unwrap_or_else(|| existing.iter().map(|s| s.position).max().unwrap_or(-1) + 1);
-    let stage = pipeline_stage::ActiveModel {
-        name: Set(name),
-        color: Set(color),
-        position: Set(position),
-        outcome: Set(draft.outcome.unwrap_or(StageOutcome::Open)),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        caller,
-        "stage.create",
-        "pipeline_stage",
-        Some(stage.id),
-        json!({ "name": stage.name }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(stage)
+    state
+        .write(caller, |tx| {
+            let color = color.clone();
+            let name = name.clone();
+            Box::pin(async move {
+                let existing = list(tx.db()).await?;
+                if existing
+                    .iter()
+                    .any(|s| s.name.to_lowercase() == name.to_lowercase())
+                {
+                    return Err(AppError::conflict(
+                        format!("Этап «{name}» уже есть"),
+                        format!("A stage named `{name}` exists"),
+                    ));
+                }
+                let position = draft
+                    .position
+                    .unwrap_or_else(|| existing.iter().map(|s| s.position).max().unwrap_or(-1) + 1);
+                let stage = pipeline_stage::ActiveModel {
+                    name: Set(name),
+                    color: Set(color),
+                    position: Set(position),
+                    outcome: Set(draft.outcome.unwrap_or(StageOutcome::Open)),
+                    created_at: Set(tx.now()),
+                    ..Default::default()
+                }
+                .insert(tx.db())
+                .await?;
+                tx.audit(
+                    "stage.create",
+                    "pipeline_stage",
+                    Some(stage.id),
+                    json!({ "name": stage.name }),
+                )
+                .await?;
+                Ok(stage)
+            })
+        })
+        .await
 }
 
 pub async fn update(
@@ -95,44 +99,46 @@ pub async fn update(
     id: i64,
     draft: StageDraft,
 ) -> AppResult<pipeline_stage::Model> {
-    let txn = state.db.begin().await?;
-    let mut model: pipeline_stage::ActiveModel = get(&txn, id).await?.into();
-    if let Some(name) = &draft.name {
-        model.name = Set(text::required("input.name", name, 100)?);
-    }
-    if let Some(color) = text::color("input.color", draft.color.as_deref())? {
-        model.color = Set(color);
-    }
-    if let Some(position) = draft.position {
-        model.position = Set(position);
-    }
-    if let Some(outcome) = draft.outcome {
-        model.outcome = Set(outcome);
-    }
-    let stage = model.update(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "stage.update",
-        "pipeline_stage",
-        Some(id),
-        json!({ "name": stage.name, "position": stage.position, "outcome": stage.outcome }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(stage)
+    state
+        .write(caller, |tx| {
+            let draft = draft.clone();
+            Box::pin(async move {
+                let mut model: pipeline_stage::ActiveModel = get(tx.db(), id).await?.into();
+                if let Some(name) = &draft.name {
+                    model.name = Set(text::required("input.name", name, 100)?);
+                }
+                if let Some(color) = text::color("input.color", draft.color.as_deref())? {
+                    model.color = Set(color);
+                }
+                if let Some(position) = draft.position {
+                    model.position = Set(position);
+                }
+                if let Some(outcome) = draft.outcome {
+                    model.outcome = Set(outcome);
+                }
+                let stage = model.update(tx.db()).await?;
+                tx.audit(
+                    "stage.update",
+                    "pipeline_stage",
+                    Some(id),
+                    json!({ "name": stage.name, "position": stage.position, "outcome": stage.outcome }),
+                )
+                .await?;
+                Ok(stage)
+            })
+        })
+        .await
 }
 
 /// Moves a client to a stage inside the caller's transaction, keeping the history.
-pub async fn move_client_in<C: ConnectionTrait>(
-    conn: &C,
-    caller: &Caller,
+pub async fn move_client_in(
+    tx: &Tx<'_>,
     client: &client::Model,
     stage: &pipeline_stage::Model,
     note: Option<String>,
     lost_reason: Option<String>,
 ) -> AppResult<client::Model> {
-    let now = Utc::now();
+    let (conn, caller, now) = (tx.db(), tx.caller(), tx.now());
     stage_history::ActiveModel {
         client_id: Set(client.id),
         from_stage_id: Set(client.stage_id),
@@ -150,9 +156,7 @@ pub async fn move_client_in<C: ConnectionTrait>(
     model.stage_entered_at = Set(Some(now));
     model.updated_at = Set(now);
     let moved = model.update(conn).await?;
-    audit::record(
-        conn,
-        caller,
+    tx.audit(
         "client.move_stage",
         "client",
         Some(client.id),
@@ -172,28 +176,34 @@ pub async fn move_client(
 ) -> AppResult<client::Model> {
     let note = text::optional("note", note.as_deref(), 2000)?;
     let lost_reason = text::optional("lostReason", lost_reason.as_deref(), 200)?;
-    let txn = state.db.begin().await?;
-    let client = clients::get(&txn, client_id).await?;
-    let stage = get(&txn, stage_id).await.map_err(|_| {
-        AppError::validation(
-            "stageId",
-            format!("этапа {stage_id} нет"),
-            format!("there is no stage {stage_id}"),
-        )
-    })?;
-    if lost_reason.is_some() && stage.outcome != StageOutcome::Lost {
-        return Err(AppError::validation(
-            "lostReason",
-            "причину потери указывают только при переводе в этап потери",
-            "a lost reason goes only with a move to a lost stage",
-        ));
-    }
-    if client.stage_id == Some(stage_id) {
-        return Ok(client);
-    }
-    let moved = move_client_in(&txn, caller, &client, &stage, note, lost_reason).await?;
-    txn.commit().await?;
-    Ok(moved)
+    state
+        .write(caller, |tx| {
+            let lost_reason = lost_reason.clone();
+            let note = note.clone();
+            Box::pin(async move {
+                let client = clients::get(tx.db(), client_id).await?;
+                let stage = get(tx.db(), stage_id).await.map_err(|_| {
+                    AppError::validation(
+                        "stageId",
+                        format!("этапа {stage_id} нет"),
+                        format!("there is no stage {stage_id}"),
+                    )
+                })?;
+                if lost_reason.is_some() && stage.outcome != StageOutcome::Lost {
+                    return Err(AppError::validation(
+                        "lostReason",
+                        "причину потери указывают только при переводе в этап потери",
+                        "a lost reason goes only with a move to a lost stage",
+                    ));
+                }
+                if client.stage_id == Some(stage_id) {
+                    return Ok(client);
+                }
+                let moved = move_client_in(tx, &client, &stage, note, lost_reason).await?;
+                Ok(moved)
+            })
+        })
+        .await
 }
 
 /// One column of the kanban board.

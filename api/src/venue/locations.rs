@@ -1,10 +1,9 @@
 //! Locations, their weekly hours and their holidays.
 
-use chrono::{NaiveTime, Timelike, Utc};
+use chrono::{NaiveTime, Timelike};
 use entity::{holiday, location, opening_hours};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 use serde_json::json;
 
@@ -13,7 +12,6 @@ use super::{
     types::{CreateLocationInput, HolidayInput, OpeningHoursInput, UpdateLocationInput},
 };
 use crate::{
-    audit,
     auth::actor::Caller,
     domain::{Timezone, text},
     error::{AppError, AppResult},
@@ -51,30 +49,35 @@ pub async fn create(
         Some(tz) => Timezone::parse("input.timezone", tz)?.name().to_owned(),
         None => organisation::get(&state.db).await?.default_timezone,
     };
-    let now = Utc::now();
-    let txn = state.db.begin().await?;
-    let created = location::ActiveModel {
-        name: Set(name),
-        address: Set(address),
-        timezone: Set(timezone),
-        active: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        caller,
-        "location.create",
-        "location",
-        Some(created.id),
-        json!({ "name": created.name, "timezone": created.timezone }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(created)
+    let now = state.clock.now();
+    state
+        .write(caller, |tx| {
+            let address = address.clone();
+            let name = name.clone();
+            let timezone = timezone.clone();
+            Box::pin(async move {
+                let created = location::ActiveModel {
+                    name: Set(name),
+                    address: Set(address),
+                    timezone: Set(timezone),
+                    active: Set(true),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(tx.db())
+                .await?;
+                tx.audit(
+                    "location.create",
+                    "location",
+                    Some(created.id),
+                    json!({ "name": created.name, "timezone": created.timezone }),
+                )
+                .await?;
+                Ok(created)
+            })
+        })
+        .await
 }
 
 pub async fn update(
@@ -97,20 +100,23 @@ pub async fn update(
     if let Some(active) = input.active {
         model.active = Set(active);
     }
-    model.updated_at = Set(Utc::now());
-    let txn = state.db.begin().await?;
-    let updated = model.update(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "location.update",
-        "location",
-        Some(id),
-        json!({ "name": updated.name, "address": updated.address, "timezone": updated.timezone, "active": updated.active }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    model.updated_at = Set(state.clock.now());
+    state
+        .write(caller, |tx| {
+            let model = model.clone();
+            Box::pin(async move {
+                let updated = model.update(tx.db()).await?;
+                tx.audit(
+                    "location.update",
+                    "location",
+                    Some(id),
+                    json!({ "name": updated.name, "address": updated.address, "timezone": updated.timezone, "active": updated.active }),
+                )
+                .await?;
+                Ok(updated)
+            })
+        })
+        .await
 }
 
 /// Minutes since the start of the weekday's Monday, as a half-open range; an interval that
@@ -183,44 +189,48 @@ pub async fn set_opening_hours(
 ) -> AppResult<Vec<opening_hours::Model>> {
     get(state, location_id).await?;
     check_week(&hours)?;
-    let txn = state.db.begin().await?;
-    opening_hours::Entity::delete_many()
-        .filter(opening_hours::Column::LocationId.eq(location_id))
-        .exec(&txn)
-        .await?;
-    let mut saved = Vec::with_capacity(hours.len());
-    for h in &hours {
-        let row = opening_hours::ActiveModel {
-            location_id: Set(location_id),
-            weekday: Set(h.weekday as i16),
-            opens_at: Set(h.opens_at),
-            closes_at: Set(h.closes_at),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        saved.push(row);
-    }
-    let summary: Vec<_> = saved
-        .iter()
-        .map(|h| {
-            json!([
-                h.weekday,
-                h.opens_at.format("%H:%M").to_string(),
-                h.closes_at.format("%H:%M").to_string()
-            ])
+    let hours = &hours;
+    let mut saved = state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                opening_hours::Entity::delete_many()
+                    .filter(opening_hours::Column::LocationId.eq(location_id))
+                    .exec(tx.db())
+                    .await?;
+                let mut saved = Vec::with_capacity(hours.len());
+                for h in hours {
+                    let row = opening_hours::ActiveModel {
+                        location_id: Set(location_id),
+                        weekday: Set(h.weekday as i16),
+                        opens_at: Set(h.opens_at),
+                        closes_at: Set(h.closes_at),
+                        ..Default::default()
+                    }
+                    .insert(tx.db())
+                    .await?;
+                    saved.push(row);
+                }
+                let summary: Vec<_> = saved
+                    .iter()
+                    .map(|h| {
+                        json!([
+                            h.weekday,
+                            h.opens_at.format("%H:%M").to_string(),
+                            h.closes_at.format("%H:%M").to_string()
+                        ])
+                    })
+                    .collect();
+                tx.audit(
+                    "location.set_hours",
+                    "location",
+                    Some(location_id),
+                    json!({ "hours": summary }),
+                )
+                .await?;
+                Ok(saved)
+            })
         })
-        .collect();
-    audit::record(
-        &txn,
-        caller,
-        "location.set_hours",
-        "location",
-        Some(location_id),
-        json!({ "hours": summary }),
-    )
-    .await?;
-    txn.commit().await?;
+        .await?;
     saved.sort_by_key(|h| (h.weekday, h.opens_at));
     Ok(saved)
 }
@@ -241,44 +251,47 @@ pub async fn set_holiday(
             "give both opening and closing time, or neither for a closed day",
         ));
     }
-    let txn = state.db.begin().await?;
-    let existing = holiday::Entity::find()
-        .filter(holiday::Column::LocationId.eq(location_id))
-        .filter(holiday::Column::Date.eq(input.date))
-        .one(&txn)
-        .await?;
-    let saved = match existing {
-        Some(row) => {
-            let mut model: holiday::ActiveModel = row.into();
-            model.name = Set(name);
-            model.opens_at = Set(input.opens_at);
-            model.closes_at = Set(input.closes_at);
-            model.update(&txn).await?
-        }
-        None => {
-            holiday::ActiveModel {
-                location_id: Set(location_id),
-                date: Set(input.date),
-                name: Set(name),
-                opens_at: Set(input.opens_at),
-                closes_at: Set(input.closes_at),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?
-        }
-    };
-    audit::record(
-        &txn,
-        caller,
-        "location.set_holiday",
-        "location",
-        Some(location_id),
-        json!({ "date": saved.date.to_string(), "name": saved.name, "closed": saved.opens_at.is_none() }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(saved)
+    state
+        .write(caller, |tx| {
+            let name = name.clone();
+            Box::pin(async move {
+                let existing = holiday::Entity::find()
+                    .filter(holiday::Column::LocationId.eq(location_id))
+                    .filter(holiday::Column::Date.eq(input.date))
+                    .one(tx.db())
+                    .await?;
+                let saved = match existing {
+                    Some(row) => {
+                        let mut model: holiday::ActiveModel = row.into();
+                        model.name = Set(name);
+                        model.opens_at = Set(input.opens_at);
+                        model.closes_at = Set(input.closes_at);
+                        model.update(tx.db()).await?
+                    }
+                    None => {
+                        holiday::ActiveModel {
+                            location_id: Set(location_id),
+                            date: Set(input.date),
+                            name: Set(name),
+                            opens_at: Set(input.opens_at),
+                            closes_at: Set(input.closes_at),
+                            ..Default::default()
+                        }
+                        .insert(tx.db())
+                        .await?
+                    }
+                };
+                tx.audit(
+                    "location.set_holiday",
+                    "location",
+                    Some(location_id),
+                    json!({ "date": saved.date.to_string(), "name": saved.name, "closed": saved.opens_at.is_none() }),
+                )
+                .await?;
+                Ok(saved)
+            })
+        })
+        .await
 }
 
 pub async fn delete_holiday(state: &AppState, caller: &Caller, id: i64) -> AppResult<()> {
@@ -286,19 +299,22 @@ pub async fn delete_holiday(state: &AppState, caller: &Caller, id: i64) -> AppRe
         .one(&state.db)
         .await?
         .ok_or_else(|| AppError::not_found("Праздничный день", "Holiday", id))?;
-    let txn = state.db.begin().await?;
-    holiday::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "location.delete_holiday",
-        "location",
-        Some(row.location_id),
-        json!({ "date": row.date.to_string(), "name": row.name }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    state
+        .write(caller, |tx| {
+            let row = row.clone();
+            Box::pin(async move {
+                holiday::Entity::delete_by_id(id).exec(tx.db()).await?;
+                tx.audit(
+                    "location.delete_holiday",
+                    "location",
+                    Some(row.location_id),
+                    json!({ "date": row.date.to_string(), "name": row.name }),
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .await
 }
 
 #[cfg(test)]

@@ -1,13 +1,11 @@
 //! The organisation row: created on first use with KZT and Asia/Almaty.
 
-use chrono::Utc;
 use entity::organisation;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
 use serde_json::json;
 
 use super::types::UpdateOrganisationInput;
 use crate::{
-    audit,
     auth::actor::Caller,
     domain::{Timezone, text},
     error::{AppError, AppResult},
@@ -28,7 +26,7 @@ pub async fn get<C: ConnectionTrait>(conn: &C) -> AppResult<organisation::Model>
         name: Set("clubgrid".into()),
         currency: Set(DEFAULT_CURRENCY.into()),
         default_timezone: Set(DEFAULT_TIMEZONE.into()),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(crate::state::wall_clock()),
     })
     .on_conflict_do_nothing()
     .exec_without_returning(conn)
@@ -57,33 +55,36 @@ pub async fn update(
     caller: &Caller,
     input: UpdateOrganisationInput,
 ) -> AppResult<organisation::Model> {
-    let txn = state.db.begin().await?;
-    let current = get(&txn).await?;
-    let mut model: organisation::ActiveModel = current.into();
-    if let Some(name) = &input.name {
-        model.name = Set(text::required("input.name", name, 200)?);
-    }
-    if let Some(code) = &input.currency {
-        model.currency = Set(currency(code)?);
-    }
-    if let Some(tz) = &input.default_timezone {
-        model.default_timezone = Set(Timezone::parse("input.defaultTimezone", tz)?
-            .name()
-            .to_owned());
-    }
-    model.updated_at = Set(Utc::now());
-    let updated = model.update(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "organisation.update",
-        "organisation",
-        Some(ROW_ID),
-        json!({ "name": updated.name, "currency": updated.currency, "defaultTimezone": updated.default_timezone }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    state
+        .write(caller, |tx| {
+            let input = input.clone();
+            Box::pin(async move {
+                let current = get(tx.db()).await?;
+                let mut model: organisation::ActiveModel = current.into();
+                if let Some(name) = &input.name {
+                    model.name = Set(text::required("input.name", name, 200)?);
+                }
+                if let Some(code) = &input.currency {
+                    model.currency = Set(currency(code)?);
+                }
+                if let Some(tz) = &input.default_timezone {
+                    model.default_timezone = Set(Timezone::parse("input.defaultTimezone", tz)?
+                        .name()
+                        .to_owned());
+                }
+                model.updated_at = Set(tx.now());
+                let updated = model.update(tx.db()).await?;
+                tx.audit(
+                    "organisation.update",
+                    "organisation",
+                    Some(ROW_ID),
+                    json!({ "name": updated.name, "currency": updated.currency, "defaultTimezone": updated.default_timezone }),
+                )
+                .await?;
+                Ok(updated)
+            })
+        })
+        .await
 }
 
 #[cfg(test)]

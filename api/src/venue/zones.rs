@@ -1,10 +1,9 @@
 //! Zones of a location.
 
-use chrono::Utc;
 use entity::{resource, zone};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use serde_json::json;
 
@@ -13,7 +12,6 @@ use super::{
     types::{CreateZoneInput, UpdateZoneInput},
 };
 use crate::{
-    audit,
     auth::actor::Caller,
     domain::{parse_id, text},
     error::{AppError, AppResult},
@@ -71,33 +69,37 @@ pub async fn create(
     locations::get(state, location_id).await?;
     let name = text::required("input.name", &input.name, 100)?;
     check_name_free(state, location_id, &name, None).await?;
-    let txn = state.db.begin().await?;
-    let created = zone::ActiveModel {
-        location_id: Set(location_id),
-        name: Set(name),
-        description: Set(text::optional(
-            "input.description",
-            input.description.as_deref(),
-            1000,
-        )?),
-        color: Set(text::color("input.color", input.color.as_deref())?),
-        sort_order: Set(input.sort_order.unwrap_or(0)),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        caller,
-        "zone.create",
-        "zone",
-        Some(created.id),
-        json!({ "locationId": location_id, "name": created.name }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(created)
+    state
+        .write(caller, |tx| {
+            let input = input.clone();
+            let name = name.clone();
+            Box::pin(async move {
+                let created = zone::ActiveModel {
+                    location_id: Set(location_id),
+                    name: Set(name),
+                    description: Set(text::optional(
+                        "input.description",
+                        input.description.as_deref(),
+                        1000,
+                    )?),
+                    color: Set(text::color("input.color", input.color.as_deref())?),
+                    sort_order: Set(input.sort_order.unwrap_or(0)),
+                    created_at: Set(tx.now()),
+                    ..Default::default()
+                }
+                .insert(tx.db())
+                .await?;
+                tx.audit(
+                    "zone.create",
+                    "zone",
+                    Some(created.id),
+                    json!({ "locationId": location_id, "name": created.name }),
+                )
+                .await?;
+                Ok(created)
+            })
+        })
+        .await
 }
 
 pub async fn update(
@@ -123,51 +125,57 @@ pub async fn update(
     if let Some(order) = input.sort_order {
         model.sort_order = Set(order);
     }
-    let txn = state.db.begin().await?;
-    let updated = model.update(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "zone.update",
-        "zone",
-        Some(id),
-        json!({ "name": updated.name, "color": updated.color, "sortOrder": updated.sort_order }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    state
+        .write(caller, |tx| {
+            let model = model.clone();
+            Box::pin(async move {
+                let updated = model.update(tx.db()).await?;
+                tx.audit(
+                    "zone.update",
+                    "zone",
+                    Some(id),
+                    json!({ "name": updated.name, "color": updated.color, "sortOrder": updated.sort_order }),
+                )
+                .await?;
+                Ok(updated)
+            })
+        })
+        .await
 }
 
 /// Deletes an empty zone; a zone that still has resources is refused.
 pub async fn delete(state: &AppState, caller: &Caller, id: i64) -> AppResult<()> {
     let current = get(state, id).await?;
-    let txn = state.db.begin().await?;
-    let in_use = resource::Entity::find()
-        .filter(resource::Column::ZoneId.eq(id))
-        .count(&txn)
-        .await?;
-    if in_use > 0 {
-        return Err(AppError::conflict(
-            format!(
-                "В зоне «{}» ещё {in_use} ресурс(ов): перенесите или удалите их",
-                current.name
-            ),
-            format!(
-                "Zone `{}` still has {in_use} resource(s): move or delete them first",
-                current.name
-            ),
-        ));
-    }
-    zone::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "zone.delete",
-        "zone",
-        Some(id),
-        json!({ "name": current.name }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    state
+        .write(caller, |tx| {
+            let current = current.clone();
+            Box::pin(async move {
+                let in_use = resource::Entity::find()
+                    .filter(resource::Column::ZoneId.eq(id))
+                    .count(tx.db())
+                    .await?;
+                if in_use > 0 {
+                    return Err(AppError::conflict(
+                        format!(
+                            "В зоне «{}» ещё {in_use} ресурс(ов): перенесите или удалите их",
+                            current.name
+                        ),
+                        format!(
+                            "Zone `{}` still has {in_use} resource(s): move or delete them first",
+                            current.name
+                        ),
+                    ));
+                }
+                zone::Entity::delete_by_id(id).exec(tx.db()).await?;
+                tx.audit(
+                    "zone.delete",
+                    "zone",
+                    Some(id),
+                    json!({ "name": current.name }),
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .await
 }
