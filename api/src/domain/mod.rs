@@ -7,6 +7,7 @@ pub mod phone;
 pub mod search;
 pub mod text;
 pub mod timezone;
+pub mod when;
 
 pub use id::parse_id;
 pub use money::Money;
