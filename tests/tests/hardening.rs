@@ -17,7 +17,7 @@ both_backends!(limits_and_malformed_input, internal_errors_hide_their_cause);
 async fn limits_and_malformed_input(backend: Backend) {
     // A small body limit, so the refused body still fits the socket buffers and the client
     // reads the 413 instead of a reset connection.
-    let app = TestApp::spawn_with(backend, |s| s.body_limit_bytes = 64 * 1024).await;
+    let app = TestApp::spawn_with(backend, |s| s.json_body_limit_bytes = 64 * 1024).await;
     let admin = app.as_role(Role::Admin).await;
 
     // 30 levels of zones → location → zones … is refused before anything runs.
@@ -82,7 +82,7 @@ async fn limits_and_malformed_input(backend: Backend) {
     );
 
     // A body over the limit is refused without reaching GraphQL.
-    let huge = "x".repeat(app.state.settings.body_limit_bytes + 1);
+    let huge = "x".repeat(app.state.settings.json_body_limit_bytes + 1);
     let err = admin
         .raw(
             "query($s: String!) { organisation { name } }",

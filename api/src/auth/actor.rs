@@ -15,6 +15,8 @@ pub enum Actor {
         role: Role,
         jti: String,
         expires_at: DateTime<Utc>,
+        /// The sign-in (refresh-token family) the access token belongs to.
+        session: Option<String>,
     },
     /// An integration calling with an API key.
     ApiKey {

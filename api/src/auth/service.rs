@@ -12,6 +12,7 @@ use serde_json::json;
 use super::{
     actor::{Actor, AuthFailure, Caller},
     limiter::Verdict,
+    revocation,
     tokens::{instant, random_token, sha256_hex},
 };
 use crate::{
@@ -112,7 +113,8 @@ pub(crate) async fn start_session(
     caller: &Caller,
     user: user::Model,
 ) -> AppResult<Session> {
-    let (access_token, claims) = state.jwt.issue(user.id, user.role)?;
+    let family = uuid::Uuid::new_v4().simple().to_string();
+    let (access_token, claims) = state.jwt.issue(user.id, user.role, &family)?;
     let signed_in = Caller {
         actor: Actor::User {
             id: user.id,
@@ -120,11 +122,11 @@ pub(crate) async fn start_session(
             role: user.role,
             jti: claims.jti.clone(),
             expires_at: instant(claims.exp),
+            session: Some(family.clone()),
         },
         ..caller.clone()
     };
     let txn = state.db.begin().await?;
-    let family = uuid::Uuid::new_v4().simple().to_string();
     let (refresh_token, refresh_expires_at) = insert_refresh(state, &txn, user.id, &family).await?;
     audit::record(
         &txn,
@@ -172,10 +174,11 @@ async fn insert_refresh<C: ConnectionTrait>(
 fn issue(
     state: &AppState,
     user: user::Model,
+    family: &str,
     refresh_token: String,
     refresh_expires_at: DateTime<Utc>,
 ) -> AppResult<Session> {
-    let (access_token, claims) = state.jwt.issue(user.id, user.role)?;
+    let (access_token, claims) = state.jwt.issue(user.id, user.role, family)?;
     Ok(Session {
         access_token,
         access_expires_at: instant(claims.exp),
@@ -209,6 +212,7 @@ pub async fn refresh(state: &AppState, caller: &Caller, token: &str) -> AppResul
         )
         .await?;
         txn.commit().await?;
+        revocation::announce(state, session.user_id, Some(&session.family)).await;
         return Err(AppError::Unauthenticated(Msg::new(
             "Токен обновления уже использован: все сеансы этого входа завершены, войдите снова",
             "The refresh token was already used: every session of that sign-in was ended; sign in again",
@@ -241,7 +245,13 @@ pub async fn refresh(state: &AppState, caller: &Caller, token: &str) -> AppResul
     let (refresh_token, refresh_expires_at) =
         insert_refresh(state, &txn, user.id, &session.family).await?;
     txn.commit().await?;
-    issue(state, user, refresh_token, refresh_expires_at)
+    issue(
+        state,
+        user,
+        &session.family,
+        refresh_token,
+        refresh_expires_at,
+    )
 }
 
 async fn revoke_family<C: ConnectionTrait>(conn: &C, family: &str) -> AppResult<()> {
@@ -275,6 +285,7 @@ pub async fn logout(
         id,
         jti,
         expires_at,
+        session: sign_in,
         ..
     } = &caller.actor
     else {
@@ -298,6 +309,10 @@ pub async fn logout(
             revoke_family(&txn, &session.family).await?;
         }
     }
+    // The sign-in of the access token ends too, with every token it issued.
+    if let Some(sign_in) = sign_in {
+        revoke_family(&txn, sign_in).await?;
+    }
     // Forget revocations that have expired anyway.
     revoked_token::Entity::delete_many()
         .filter(revoked_token::Column::ExpiresAt.lt(Utc::now()))
@@ -305,6 +320,7 @@ pub async fn logout(
         .await?;
     audit::record(&txn, caller, "auth.logout", "user", Some(*id), json!({})).await?;
     txn.commit().await?;
+    revocation::announce(state, *id, sign_in.as_deref()).await;
     Ok(())
 }
 
@@ -367,6 +383,22 @@ pub async fn authenticate(state: &AppState, credential: &str) -> Result<Actor, A
                 "The user was deactivated or removed",
             ))
         })?;
+    if let Some(sign_in) = &claims.sid {
+        let ended = refresh_session::Entity::find()
+            .filter(refresh_session::Column::Family.eq(sign_in.as_str()))
+            .filter(refresh_session::Column::RevokedAt.is_not_null())
+            .one(&state.db)
+            .await
+            .map_err(internal)?;
+        if ended.is_some() {
+            return Err(AuthFailure(Msg::new(
+                "Этот вход завершён (выход, смена пароля или роли, повторное использование \
+                 токена обновления): войдите снова",
+                "This sign-in has ended (logout, a password or role change, or a reused \
+                 refresh token); sign in again",
+            )));
+        }
+    }
     if claims.iat < user.tokens_valid_after.timestamp() {
         return Err(AuthFailure(Msg::new(
             "Пароль был изменён после выдачи токена: войдите снова",
@@ -379,5 +411,6 @@ pub async fn authenticate(state: &AppState, credential: &str) -> Result<Actor, A
         role: user.role,
         jti: claims.jti,
         expires_at: instant(claims.exp),
+        session: claims.sid,
     })
 }

@@ -11,6 +11,7 @@ use serde_json::json;
 use super::{
     actor::{Actor, Caller},
     password::check_new_password,
+    revocation,
     service::{Session, normalise_username, revoke_user_sessions, start_session},
 };
 use crate::{
@@ -148,6 +149,11 @@ pub async fn update(
     model.updated_at = Set(Utc::now());
     let txn = state.db.begin().await?;
     let updated = model.update(&txn).await?;
+    let role_changed = updated.role != current.role;
+    if role_changed {
+        // A new role is a new sign-in: what the old one could reach ends now.
+        revoke_user_sessions(&txn, id).await?;
+    }
     audit::record(
         &txn,
         caller,
@@ -161,6 +167,9 @@ pub async fn update(
     )
     .await?;
     txn.commit().await?;
+    if role_changed {
+        revocation::announce(state, id, None).await;
+    }
     Ok(updated)
 }
 
@@ -197,6 +206,9 @@ pub async fn set_active(
     };
     audit::record(&txn, caller, action, "user", Some(id), json!({})).await?;
     txn.commit().await?;
+    if !active {
+        revocation::announce(state, id, None).await;
+    }
     Ok(updated)
 }
 
@@ -273,6 +285,7 @@ async fn store_password(
     revoke_user_sessions(&txn, id).await?;
     audit::record(&txn, caller, action, "user", Some(id), json!({})).await?;
     txn.commit().await?;
+    revocation::announce(state, id, None).await;
     Ok(updated)
 }
 
