@@ -226,6 +226,15 @@ impl DbRefusal {
         let sea_orm::sqlx::Error::Database(db) = &**sqlx else {
             return None;
         };
+        // SQLite reports a RESTRICT foreign key as a trigger constraint (1811): its text says
+        // which rule it was.
+        let message = db.message();
+        if message.starts_with("FOREIGN KEY constraint failed") {
+            return Some(DbRefusal::ForeignKey);
+        }
+        if message.starts_with("CHECK constraint failed") {
+            return Some(DbRefusal::Check);
+        }
         let code = db.code().unwrap_or_default();
         Some(match code.as_ref() {
             "23505" | "1555" | "2067" => DbRefusal::Unique,

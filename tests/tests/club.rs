@@ -569,6 +569,18 @@ async fn an_operator_day(backend: Backend) {
     assert_eq!(days.get_value((1, 9)), Some(&Data::Float(5.0)));
     let shifts = book.worksheet_range("Смены").unwrap();
     assert_eq!(shifts.get_value((1, 4)), Some(&Data::Float(-50.0)));
+
+    // A PC with sessions behind it cannot be deleted: CONFLICT saying why, not INTERNAL.
+    let response = admin
+        .raw(
+            "mutation($id: ID!) { deleteResource(id: $id) }",
+            serde_json::json!({ "id": pc1.to_string() }),
+        )
+        .await
+        .unwrap();
+    let err = &response.errors[0];
+    assert_eq!(err.code(), Some("CONFLICT"), "{err:?}");
+    assert!(err.message.contains("связана"), "{err:?}");
 }
 
 /// 100 bookings race for the same four PCs: the database lets none overlap.
