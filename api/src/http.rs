@@ -348,6 +348,7 @@ fn finish_errors(errors: &mut [ServerError], request_id: &str) {
             None => {
                 let msg = translate(&err.message);
                 ext.set("code", ErrorCode::Validation.as_str());
+                ext.set("field", engine_field(&err.message));
                 ext.set("messageEn", msg.en);
                 err.message = msg.ru;
             }
@@ -364,9 +365,33 @@ fn translate(message: &str) -> Msg {
         "Query is too complex" => "Запрос слишком сложный: запросите меньше полей".to_owned(),
         "The number of directives on the field cannot be greater than 8"
         | "Too many directives" => "Слишком много директив в запросе".to_owned(),
-        _ => message.to_owned(),
+        _ if message.starts_with("Invalid value for argument") => {
+            format!(
+                "Недопустимое значение аргумента «{}»",
+                engine_field(message)
+            )
+        }
+        _ => format!("Запрос не прошёл проверку по схеме API ({message})"),
     };
     Msg::new(ru, message)
+}
+
+/// The input an engine error is about: the argument or variable it quotes, else the query.
+fn engine_field(message: &str) -> String {
+    [
+        "argument \"",
+        "while parsing \"",
+        "Variable \"$",
+        "variable \"$",
+        "Variable \"",
+    ]
+    .iter()
+    .find_map(|marker| {
+        let rest = &message[message.find(marker)? + marker.len()..];
+        rest.split('"').next().map(str::to_owned)
+    })
+    .filter(|f| !f.is_empty())
+    .unwrap_or_else(|| "query".to_owned())
 }
 
 fn websocket(

@@ -290,10 +290,19 @@ fn judge(status: reqwest::StatusCode, body: &str) -> Option<String> {
         {
             return Some(format!("no messageEn: {err}"));
         }
-        if code == "VALIDATION" && err["extensions"]["field"].as_str().is_none() {
-            // Coercion errors of the GraphQL engine name the argument in their text, not in
-            // `field`; they are counted, not failed.
-            continue;
+        if code == "VALIDATION"
+            && err["extensions"]["field"]
+                .as_str()
+                .is_none_or(str::is_empty)
+        {
+            return Some(format!("VALIDATION without a field: {err}"));
+        }
+        let message = err["message"].as_str().unwrap_or("");
+        if !message
+            .chars()
+            .any(|c| ('а'..='я').contains(&c.to_lowercase().next().unwrap_or(c)))
+        {
+            return Some(format!("message not in Russian: {err}"));
         }
     }
     None
