@@ -102,8 +102,14 @@ async fn every_way_of_ending_a_sign_in_refuses_its_tokens_at_once(backend: Backe
     assert!(accepted(&app, &first.access).await && accepted(&app, &renewed.access).await);
     assert!(refresh(&app, &first.refresh).await.is_err());
     assert!(!accepted(&app, &first.access).await, "reuse: first token");
-    assert!(!accepted(&app, &renewed.access).await, "reuse: renewed token");
-    assert!(accepted(&app, &other.access).await, "another sign-in goes on");
+    assert!(
+        !accepted(&app, &renewed.access).await,
+        "reuse: renewed token"
+    );
+    assert!(
+        accepted(&app, &other.access).await,
+        "another sign-in goes on"
+    );
 
     // Logout ends the sign-in: its access token and its refresh token.
     let out = sign_in(&app, "reva", PASSWORD).await;
@@ -115,7 +121,10 @@ async fn every_way_of_ending_a_sign_in_refuses_its_tokens_at_once(backend: Backe
         .unwrap();
     assert!(response.errors.is_empty(), "{:?}", response.errors);
     assert!(!accepted(&app, &out.access).await, "logout");
-    assert!(refresh(&app, &out.refresh).await.is_err(), "logout: refresh");
+    assert!(
+        refresh(&app, &out.refresh).await.is_err(),
+        "logout: refresh"
+    );
 
     // A password change ends every other sign-in and the one it was made from; the session
     // it hands back works.
@@ -134,7 +143,10 @@ async fn every_way_of_ending_a_sign_in_refuses_its_tokens_at_once(backend: Backe
         .as_str()
         .unwrap()
         .to_owned();
-    assert!(!accepted(&app, &elsewhere.access).await, "change: elsewhere");
+    assert!(
+        !accepted(&app, &elsewhere.access).await,
+        "change: elsewhere"
+    );
     assert!(!accepted(&app, &here.access).await, "change: here");
     assert!(accepted(&app, &fresh).await, "change: the new session");
 
