@@ -83,6 +83,16 @@ pub enum AppError {
     Conflict(Msg),
     #[error("{}", .0.en)]
     SlotTaken(Msg),
+    /// A time is taken on a named resource: code SLOT_TAKEN, with the resource and the taken
+    /// interval (in the location's time) in `extensions` as well as in the message.
+    #[error("{}", .msg.en)]
+    Taken {
+        msg: Msg,
+        resource_id: i64,
+        resource: String,
+        from: String,
+        to: String,
+    },
     /// A slot hold ran out or never existed.
     #[error("{}", .0.en)]
     HoldExpired(Msg),
@@ -114,7 +124,7 @@ impl AppError {
             AppError::NotFound { .. } => ErrorCode::NotFound,
             AppError::Validation { .. } => ErrorCode::Validation,
             AppError::Conflict(_) => ErrorCode::Conflict,
-            AppError::SlotTaken(_) => ErrorCode::SlotTaken,
+            AppError::SlotTaken(_) | AppError::Taken { .. } => ErrorCode::SlotTaken,
             AppError::HoldExpired(_) => ErrorCode::HoldExpired,
             AppError::ResourceBusy(_) => ErrorCode::ResourceBusy,
             AppError::ResourceBooked(_) => ErrorCode::ResourceBooked,
@@ -176,7 +186,8 @@ impl AppError {
             | AppError::ResourceBooked(m)
             | AppError::OutOfOrder(m)
             | AppError::InsufficientFunds(m)
-            | AppError::RateLimited { msg: m, .. } => m.clone(),
+            | AppError::RateLimited { msg: m, .. }
+            | AppError::Taken { msg: m, .. } => m.clone(),
             AppError::NotFound { entity, id } => Msg::new(
                 format!("{} с id {id} не найден(а)", entity.ru),
                 format!("{} with id {id} not found", entity.en),
@@ -302,6 +313,18 @@ impl ErrorExtensions for AppError {
                 AppError::RateLimited {
                     retry_after_secs, ..
                 } => ext.set("retryAfterSeconds", *retry_after_secs),
+                AppError::Taken {
+                    resource_id,
+                    resource,
+                    from,
+                    to,
+                    ..
+                } => {
+                    ext.set("resourceId", resource_id.to_string());
+                    ext.set("resourceName", resource.as_str());
+                    ext.set("takenFrom", from.as_str());
+                    ext.set("takenTo", to.as_str());
+                }
                 _ => {}
             }
         })
