@@ -22,7 +22,7 @@ use crate::{
     audit,
     auth::actor::Caller,
     clients::{fields::RawFields, service as clients},
-    domain::{Phone, text},
+    domain::{Phone, names::Named, text},
     error::{AppError, AppResult, Msg},
     state::AppState,
 };
@@ -153,8 +153,11 @@ async fn place<C: ConnectionTrait>(
     if row.location_id != location_id || row.kind != kind {
         return Err(AppError::validation(
             field,
-            format!("ресурс {id} не подходит: нужен «{kind:?}» этой локации"),
-            format!("resource {id} does not fit: a {kind:?} of this location is needed"),
+            format!("ресурс {id} не подходит: нужна {} этой локации", kind.ru()),
+            format!(
+                "resource {id} does not fit: a {} of this location is needed",
+                kind.en()
+            ),
         ));
     }
     if row.status == ResourceStatus::OutOfOrder {

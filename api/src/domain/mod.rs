@@ -3,6 +3,7 @@
 pub mod email;
 pub mod id;
 pub mod money;
+pub mod names;
 pub mod phone;
 pub mod search;
 pub mod text;
