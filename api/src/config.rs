@@ -4,9 +4,9 @@ use std::{fmt, net::SocketAddr, path::Path};
 
 use figment::{
     Figment,
-    providers::{Env, Format, Toml},
+    providers::{Env, Format, Serialized, Toml},
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A value that must never reach a log or an error message.
 #[derive(Clone, Deserialize, PartialEq, Eq)]
@@ -23,6 +23,12 @@ impl Secret {
     }
 }
 
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str("[redacted]")
+    }
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[redacted]")
@@ -31,7 +37,7 @@ impl fmt::Debug for Secret {
 
 /// Everything the server reads at start-up. Field names are the keys of the TOML file and,
 /// upper-cased with a `CLUBGRID_` prefix, the environment variables.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Address the HTTP server binds.
@@ -57,8 +63,10 @@ pub struct Settings {
     pub graphiql: bool,
     /// Answer introspection queries (field suggestions are off when this is off).
     pub introspection: bool,
-    /// Largest accepted request body.
+    /// Largest accepted multipart request (a spreadsheet upload).
     pub body_limit_bytes: usize,
+    /// Largest accepted request that is not an upload (a GraphQL request in JSON).
+    pub json_body_limit_bytes: usize,
     /// Origins allowed by CORS; empty means same-origin only.
     pub cors_origins: Vec<String>,
     /// How many password hashes may run at once (argon2 uses ~19 MiB each).
@@ -122,6 +130,7 @@ impl Default for Settings {
             introspection: false,
             // Room for a spreadsheet of some 50,000 clients; JSON requests are far smaller.
             body_limit_bytes: 8 * 1024 * 1024,
+            json_body_limit_bytes: 1024 * 1024,
             cors_origins: Vec::new(),
             password_hash_concurrency: std::thread::available_parallelism()
                 .map(|n| n.get())
@@ -168,9 +177,45 @@ pub enum ConfigError {
     Invalid(String),
 }
 
+/// `CLUBGRID_*` variables that are not settings but are read elsewhere: the config file's
+/// path, `create-user`'s password, and the test suite's databases.
+pub const OTHER_VARIABLES: &[&str] = &[
+    "CLUBGRID_CONFIG",
+    "CLUBGRID_NEW_USER_PASSWORD",
+    "CLUBGRID_TEST_DATABASE_URL",
+    "CLUBGRID_TEST_REDIS_URL",
+];
+
+const ENV_PREFIX: &str = "CLUBGRID_";
+
 impl Settings {
+    /// The keys of every setting (`listen`, `jwt_secret`, …), in declaration order.
+    pub fn keys() -> Vec<String> {
+        match serde_json::to_value(Settings::default()) {
+            Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// `CLUBGRID_*` variables of the environment that name no setting and nothing else the
+    /// program reads: a typo, or a variable of another version. They are warned about and
+    /// otherwise ignored.
+    pub fn unknown_variables(vars: impl Iterator<Item = String>) -> Vec<String> {
+        let keys = Settings::keys();
+        vars.filter(|name| {
+            name.strip_prefix(ENV_PREFIX).is_some_and(|key| {
+                !keys.contains(&key.to_lowercase()) && !OTHER_VARIABLES.contains(&name.as_str())
+            })
+        })
+        .collect()
+    }
+
     /// Reads defaults, then `file` (when given), then the environment.
     pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        for name in Settings::unknown_variables(std::env::vars().map(|(k, _)| k)) {
+            // Logging starts only once the settings are known; say it on standard error.
+            eprintln!("warning: {name} is not a clubgrid setting and is ignored");
+        }
         let mut figment = Figment::new();
         if let Some(path) = file {
             if !path.exists() {
@@ -181,7 +226,17 @@ impl Settings {
             }
             figment = figment.merge(Toml::file(path));
         }
-        figment = figment.merge(Env::prefixed("CLUBGRID_"));
+        let keys = Settings::keys();
+        // Only settings come from the environment; the secret is taken as it is written,
+        // never parsed as a number or a list.
+        figment = figment.merge(Env::prefixed(ENV_PREFIX).filter(move |key| {
+            let key = key.as_str();
+            !key.eq_ignore_ascii_case("jwt_secret")
+                && keys.iter().any(|k| k.eq_ignore_ascii_case(key))
+        }));
+        if let Ok(secret) = std::env::var("CLUBGRID_JWT_SECRET") {
+            figment = figment.merge(Serialized::default("jwt_secret", secret));
+        }
         let settings: Settings = figment.extract().map_err(Box::new)?;
         settings.check()?;
         Ok(settings)
@@ -254,6 +309,94 @@ mod tests {
         let settings = Settings::default().prepare(true).unwrap();
         assert!(settings.jwt_secret.unwrap().expose().len() >= MIN_JWT_SECRET_BYTES);
         assert!(settings.graphiql && settings.introspection);
+    }
+
+    #[test]
+    fn unknown_variables_are_named_and_documented_ones_are_not() {
+        let vars = [
+            "CLUBGRID_JWT_SECRET",
+            "CLUBGRID_HOLD_SECONDS",
+            "CLUBGRID_CONFIG",
+            "CLUBGRID_NEW_USER_PASSWORD",
+            "CLUBGRID_TEST_DATABASE_URL",
+            "CLUBGRID_LISTN",
+            "PATH",
+        ]
+        .map(String::from);
+        assert_eq!(
+            Settings::unknown_variables(vars.into_iter()),
+            vec!["CLUBGRID_LISTN".to_owned()]
+        );
+    }
+
+    /// Every setting is in the README's configuration table, and every row of the table is
+    /// a setting (or one of the few other variables the program reads).
+    #[test]
+    fn readme_configuration_table_matches_the_settings() {
+        let readme = include_str!("../../README.md");
+        let section = readme
+            .split("## Configuration")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .unwrap();
+        let mut documented: Vec<String> = Vec::new();
+        for line in section.lines().filter(|l| l.starts_with("| `CLUBGRID_")) {
+            let cell = line.split('|').nth(1).unwrap();
+            documented.extend(
+                cell.split('/')
+                    .map(|v| v.trim().trim_matches('`').to_owned())
+                    .filter(|v| v.starts_with(ENV_PREFIX)),
+            );
+        }
+        let settings: Vec<String> = Settings::keys()
+            .iter()
+            .map(|k| format!("{ENV_PREFIX}{}", k.to_uppercase()))
+            .collect();
+        let missing: Vec<_> = settings
+            .iter()
+            .filter(|s| !documented.contains(s))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "settings missing from the README: {missing:?}"
+        );
+        let stale: Vec<_> = documented
+            .iter()
+            .filter(|d| !settings.contains(d) && !OTHER_VARIABLES.contains(&d.as_str()))
+            .collect();
+        assert!(
+            stale.is_empty(),
+            "README rows that are no setting: {stale:?}"
+        );
+    }
+
+    /// Every documented variable works, an unknown one is no failure, and a secret of
+    /// digits stays the text it was.
+    #[test]
+    #[allow(clippy::result_large_err)]
+    fn environment_variables_are_read_as_documented() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("CLUBGRID_JWT_SECRET", "012345678901234567890123456789012");
+            jail.set_env("CLUBGRID_NEW_USER_PASSWORD", "secret-pass");
+            jail.set_env("CLUBGRID_CONFIG", "clubgrid.toml");
+            jail.set_env("CLUBGRID_TEST_DATABASE_URL", "postgres://x/y");
+            jail.set_env("CLUBGRID_NO_SUCH_SETTING", "1");
+            jail.set_env("CLUBGRID_HOLD_SECONDS", "300");
+            jail.set_env("CLUBGRID_PUBLIC_WRITES_PER_ADDRESS_PER_HOUR", "7");
+            jail.set_env("CLUBGRID_CORS_ORIGINS", "[\"https://crm.example.kz\"]");
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(
+                settings.jwt_secret.as_ref().map(Secret::expose),
+                Some("012345678901234567890123456789012")
+            );
+            assert_eq!(settings.hold_seconds, 300);
+            assert_eq!(settings.public_writes_per_address_per_hour, 7);
+            assert_eq!(
+                settings.cors_origins,
+                vec!["https://crm.example.kz".to_owned()]
+            );
+            Ok(())
+        });
     }
 
     #[test]

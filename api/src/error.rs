@@ -7,7 +7,7 @@
 use std::fmt;
 
 use async_graphql::ErrorExtensions;
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
 /// Every code a client may see in `extensions.code`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -86,6 +86,16 @@ pub enum AppError {
     Conflict(Msg),
     #[error("{}", .0.en)]
     SlotTaken(Msg),
+    /// A time is taken on a named resource: code SLOT_TAKEN, with the resource and the taken
+    /// interval (in the location's time) in `extensions` as well as in the message.
+    #[error("{}", .msg.en)]
+    Taken {
+        msg: Msg,
+        resource_id: i64,
+        resource: String,
+        from: String,
+        to: String,
+    },
     /// A slot hold ran out or never existed.
     #[error("{}", .0.en)]
     HoldExpired(Msg),
@@ -121,7 +131,7 @@ impl AppError {
             AppError::NotFound { .. } => ErrorCode::NotFound,
             AppError::Validation { .. } => ErrorCode::Validation,
             AppError::Conflict(_) => ErrorCode::Conflict,
-            AppError::SlotTaken(_) => ErrorCode::SlotTaken,
+            AppError::SlotTaken(_) | AppError::Taken { .. } => ErrorCode::SlotTaken,
             AppError::HoldExpired(_) => ErrorCode::HoldExpired,
             AppError::ResourceBusy(_) => ErrorCode::ResourceBusy,
             AppError::ResourceBooked(_) => ErrorCode::ResourceBooked,
@@ -184,7 +194,8 @@ impl AppError {
             | AppError::ResourceBooked(m)
             | AppError::OutOfOrder(m)
             | AppError::InsufficientFunds(m)
-            | AppError::RateLimited { msg: m, .. } => m.clone(),
+            | AppError::RateLimited { msg: m, .. }
+            | AppError::Taken { msg: m, .. } => m.clone(),
             AppError::NotFound { entity, id } => Msg::new(
                 format!("{} с id {id} не найден(а)", entity.ru),
                 format!("{} with id {id} not found", entity.en),
@@ -205,21 +216,98 @@ impl AppError {
     }
 }
 
-impl From<DbErr> for AppError {
-    /// Constraint violations that a service did not foresee become CONFLICT; anything else
-    /// is an internal failure.
-    fn from(err: DbErr) -> Self {
+/// What a database refusal means for the person who caused it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbRefusal {
+    Unique,
+    ForeignKey,
+    Check,
+    Exclusion,
+    /// Text the database cannot store (PostgreSQL refuses NUL and invalid encodings).
+    BadText,
+    /// A number or time outside what the column holds.
+    OutOfRange,
+}
+
+impl DbRefusal {
+    /// Reads the driver's code (SQLSTATE on PostgreSQL, the extended result code on
+    /// SQLite) wherever the error was raised: a statement, or a commit that checked deferred
+    /// constraints.
+    pub fn of(err: &DbErr) -> Option<DbRefusal> {
         match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => AppError::conflict(
-                "Такая запись уже существует",
-                "Such a record already exists",
+            Some(SqlErr::UniqueConstraintViolation(_)) => return Some(DbRefusal::Unique),
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => return Some(DbRefusal::ForeignKey),
+            _ => {}
+        }
+        let runtime = match err {
+            DbErr::Exec(e) | DbErr::Query(e) | DbErr::Conn(e) => e,
+            _ => return None,
+        };
+        let RuntimeErr::SqlxError(sqlx) = runtime else {
+            return None;
+        };
+        let sea_orm::sqlx::Error::Database(db) = &**sqlx else {
+            return None;
+        };
+        // SQLite reports a RESTRICT foreign key as a trigger constraint (1811): its text says
+        // which rule it was.
+        let message = db.message();
+        if message.starts_with("FOREIGN KEY constraint failed") {
+            return Some(DbRefusal::ForeignKey);
+        }
+        if message.starts_with("CHECK constraint failed") {
+            return Some(DbRefusal::Check);
+        }
+        let code = db.code().unwrap_or_default();
+        Some(match code.as_ref() {
+            "23505" | "1555" | "2067" => DbRefusal::Unique,
+            "23503" | "787" => DbRefusal::ForeignKey,
+            "23514" | "275" => DbRefusal::Check,
+            "23P01" => DbRefusal::Exclusion,
+            "22021" | "22P05" => DbRefusal::BadText,
+            "22003" | "22008" | "22007" => DbRefusal::OutOfRange,
+            _ => return None,
+        })
+    }
+}
+
+impl From<DbErr> for AppError {
+    /// Constraint violations that a service did not foresee become CONFLICT with their
+    /// reason; values the database cannot hold become VALIDATION; anything else is an
+    /// internal failure.
+    fn from(err: DbErr) -> Self {
+        match DbRefusal::of(&err) {
+            Some(DbRefusal::Unique) => AppError::conflict(
+                "Такая запись уже существует: значение должно быть уникальным",
+                "Such a record already exists: the value must be unique",
             ),
-            Some(SqlErr::ForeignKeyConstraintViolation(_)) => AppError::conflict(
-                "Запись связана с другими данными: сначала измените или удалите их",
-                "The record is linked to other data: change or remove that first",
+            Some(DbRefusal::ForeignKey) => AppError::conflict(
+                "Запись связана с другими данными (история, платежи, записи): сначала измените \
+                 или удалите их, либо отключите запись вместо удаления",
+                "The record is linked to other data (history, payments, bookings): change or \
+                 remove that first, or deactivate the record instead of deleting it",
             ),
-            _ if is_transient(&err) => AppError::Unavailable(err.to_string()),
-            _ => AppError::Internal(err.to_string()),
+            Some(DbRefusal::Check) => AppError::conflict(
+                "Значение нарушает правило данных (например, отрицательное количество или \
+                 конец раньше начала)",
+                "A value breaks a data rule (a negative count, say, or an end before its start)",
+            ),
+            Some(DbRefusal::Exclusion) => AppError::conflict(
+                "Это время уже занято другой записью",
+                "That time is already taken by another record",
+            ),
+            Some(DbRefusal::BadText) => AppError::validation(
+                "input",
+                "текст содержит символы, которые нельзя сохранить",
+                "the text contains characters that cannot be stored",
+            ),
+            Some(DbRefusal::OutOfRange) => AppError::validation(
+                "input",
+                "число или дата вне допустимого диапазона",
+                "a number or date is out of the accepted range",
+            ),
+            None if is_transient(&err) => AppError::Unavailable(err.to_string()),
+            None => AppError::Internal(err.to_string()),
         }
     }
 }
@@ -267,6 +355,18 @@ impl ErrorExtensions for AppError {
                     retry_after_secs, ..
                 } => ext.set("retryAfterSeconds", *retry_after_secs),
                 AppError::Unavailable(_) => ext.set("retryAfterSeconds", 1),
+                AppError::Taken {
+                    resource_id,
+                    resource,
+                    from,
+                    to,
+                    ..
+                } => {
+                    ext.set("resourceId", resource_id.to_string());
+                    ext.set("resourceName", resource.as_str());
+                    ext.set("takenFrom", from.as_str());
+                    ext.set("takenTo", to.as_str());
+                }
                 _ => {}
             }
         })

@@ -24,6 +24,7 @@ use tracing::Instrument;
 use crate::{
     auth::{
         actor::{Actor, AuthFailure},
+        revocation,
         service::authenticate,
     },
     context::RequestMeta,
@@ -50,19 +51,124 @@ pub fn build_app(state: AppState) -> Router {
         router = router.route("/graphiql", get(graphiql));
     }
     let cors = cors_layer(&settings.cors_origins);
-    let body_limit = settings.body_limit_bytes;
+    let limits = BodyLimits {
+        json: settings.json_body_limit_bytes,
+        upload: settings
+            .body_limit_bytes
+            .max(settings.json_body_limit_bytes),
+    };
     let http = Http {
         schema: build_schema(state.clone()),
         state,
     };
     let router = router
         .with_state(http)
-        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(axum::middleware::from_fn_with_state(limits, limit_body))
+        .layer(RequestBodyLimitLayer::new(limits.upload))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(|_| internal_response("panic")));
     match cors {
         Some(cors) => router.layer(cors),
         None => router,
+    }
+}
+
+/// Request bodies are bounded twice: a GraphQL request in JSON (or any body that is not an
+/// upload) by `json_body_limit_bytes`, a multipart upload by `body_limit_bytes`.
+#[derive(Clone, Copy)]
+struct BodyLimits {
+    json: usize,
+    upload: usize,
+}
+
+async fn limit_body(
+    State(limits): State<BodyLimits>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/")
+        });
+    let limit = if multipart {
+        limits.upload
+    } else {
+        limits.json
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return too_large(limit, multipart);
+    }
+    if multipart {
+        // Uploads stream on, bounded by the outer limit layer.
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        Err(_) => too_large(limit, multipart),
+    }
+}
+
+/// A refusal outside GraphQL, shaped like a GraphQL error.
+fn refusal(status: StatusCode, code: ErrorCode, field: &str, msg: Msg) -> Response {
+    let body = json!({
+        "errors": [{
+            "message": msg.ru,
+            "extensions": { "code": code.as_str(), "messageEn": msg.en, "field": field },
+        }]
+    });
+    (status, Json(body)).into_response()
+}
+
+fn too_large(limit: usize, upload: bool) -> Response {
+    let kib = limit / 1024;
+    let (ru, en) = if upload {
+        (
+            format!("Файл слишком большой: не более {kib} КиБ за один запрос"),
+            format!("The upload is too large: at most {kib} KiB per request"),
+        )
+    } else {
+        (
+            format!("Запрос слишком большой: не более {kib} КиБ; файлы отправляйте как multipart"),
+            format!("The request is too large: at most {kib} KiB; send files as multipart"),
+        )
+    };
+    refusal(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::Validation,
+        "body",
+        Msg::new(ru, en),
+    )
+}
+
+/// GET is for reading: a mutation in the URL is refused, so a link or a prefetch can never
+/// change anything.
+fn mutation_over_get(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    match &document.operations {
+        DocumentOperations::Single(op) => op.node.ty == OperationType::Mutation,
+        DocumentOperations::Multiple(ops) => match &request.operation_name {
+            Some(name) => ops
+                .get(name.as_str())
+                .is_some_and(|op| op.node.ty == OperationType::Mutation),
+            None => ops.values().any(|op| op.node.ty == OperationType::Mutation),
+        },
     }
 }
 
@@ -95,6 +201,8 @@ struct Edge {
     actor: Actor,
     failure: Option<AuthFailure>,
     meta: RequestMeta,
+    /// The credential presented, kept for a WebSocket to check again later.
+    credential: Option<String>,
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -148,10 +256,12 @@ impl FromRequestParts<Http> for Edge {
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|ConnectInfo(addr)| addr.ip().to_string())
         });
-        let (actor, failure) = identify(&http.state, bearer(&parts.headers).as_deref()).await;
+        let credential = bearer(&parts.headers);
+        let (actor, failure) = identify(&http.state, credential.as_deref()).await;
         Ok(Edge {
             actor,
             failure,
+            credential,
             meta: RequestMeta {
                 address,
                 request_id: Some(uuid::Uuid::new_v4().simple().to_string()),
@@ -180,7 +290,25 @@ async fn graphql_get(
     )
     .await
     {
-        Ok(request) => execute(&http, edge, request.into_inner()).await,
+        Ok(request) => {
+            let request = request.into_inner();
+            if mutation_over_get(&request) {
+                let mut response = refusal(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    ErrorCode::Validation,
+                    "method",
+                    Msg::new(
+                        "Изменения принимаются только методом POST; GET — только для запросов на чтение",
+                        "Mutations are accepted over POST only; GET serves queries",
+                    ),
+                );
+                response
+                    .headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static("POST"));
+                return response;
+            }
+            execute(&http, edge, request).await
+        }
         Err(rejection) => rejection.into_response(),
     }
 }
@@ -220,6 +348,7 @@ fn finish_errors(errors: &mut [ServerError], request_id: &str) {
             None => {
                 let msg = translate(&err.message);
                 ext.set("code", ErrorCode::Validation.as_str());
+                ext.set("field", engine_field(&err.message));
                 ext.set("messageEn", msg.en);
                 err.message = msg.ru;
             }
@@ -236,9 +365,33 @@ fn translate(message: &str) -> Msg {
         "Query is too complex" => "Запрос слишком сложный: запросите меньше полей".to_owned(),
         "The number of directives on the field cannot be greater than 8"
         | "Too many directives" => "Слишком много директив в запросе".to_owned(),
-        _ => message.to_owned(),
+        _ if message.starts_with("Invalid value for argument") => {
+            format!(
+                "Недопустимое значение аргумента «{}»",
+                engine_field(message)
+            )
+        }
+        _ => format!("Запрос не прошёл проверку по схеме API ({message})"),
     };
     Msg::new(ru, message)
+}
+
+/// The input an engine error is about: the argument or variable it quotes, else the query.
+fn engine_field(message: &str) -> String {
+    [
+        "argument \"",
+        "while parsing \"",
+        "Variable \"$",
+        "variable \"$",
+        "Variable \"",
+    ]
+    .iter()
+    .find_map(|marker| {
+        let rest = &message[message.find(marker)? + marker.len()..];
+        rest.split('"').next().map(str::to_owned)
+    })
+    .filter(|f| !f.is_empty())
+    .unwrap_or_else(|| "query".to_owned())
 }
 
 fn websocket(
@@ -249,26 +402,82 @@ fn websocket(
 ) -> Response {
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
-            let state = http.state.clone();
-            GraphQLWebSocket::new(socket, http.schema.clone(), protocol)
-                .on_connection_init(move |payload| async move {
-                    // A token in `connection_init` wins over one in the upgrade request.
-                    let (actor, failure) = match payload_token(&payload) {
-                        Some(token) => match identify(&state, Some(&token)).await {
-                            (_, Some(AuthFailure(msg))) => {
-                                return Err(AppError::Unauthenticated(msg).extend());
-                            }
-                            (actor, None) => (actor, None),
-                        },
-                        None => (edge.actor, edge.failure),
-                    };
-                    let mut data = async_graphql::Data::default();
-                    fill_request_data(&mut data, &state, actor, failure, edge.meta);
-                    Ok(data)
-                })
-                .serve()
-        })
+        .on_upgrade(move |socket| serve_socket(http, edge, protocol, socket))
+}
+
+/// Serves one WebSocket until the client leaves, or until its sign-in ends or its token
+/// expires: then it is closed with [`revocation::CLOSE_SIGNED_OUT`] and the reason.
+async fn serve_socket(
+    http: Http,
+    edge: Edge,
+    protocol: GraphQLProtocol,
+    socket: axum::extract::ws::WebSocket,
+) {
+    use axum::extract::ws::{CloseFrame, Message};
+    use futures_util::{SinkExt, StreamExt};
+
+    let state = http.state.clone();
+    let (signed_in, who) = tokio::sync::oneshot::channel::<(Actor, Option<String>)>();
+    let (mut socket_out, socket_in) = socket.split();
+    let (out, mut outgoing) = tokio::sync::mpsc::channel::<Message>(32);
+    let out = futures_util::sink::unfold(out, |out, message: Message| async move {
+        out.send(message).await.map_err(|_| ())?;
+        Ok::<_, ()>(out)
+    });
+    let init_state = state.clone();
+    let serve =
+        GraphQLWebSocket::new_with_pair(Box::pin(out), socket_in, http.schema.clone(), protocol)
+            .on_connection_init(move |payload| async move {
+                let state = init_state;
+                // A token in `connection_init` wins over one in the upgrade request.
+                let (actor, failure, credential) = match payload_token(&payload) {
+                    Some(token) => match identify(&state, Some(&token)).await {
+                        (_, Some(AuthFailure(msg))) => {
+                            return Err(AppError::Unauthenticated(msg).extend());
+                        }
+                        (actor, None) => (actor, None, Some(token)),
+                    },
+                    None => (edge.actor, edge.failure, edge.credential),
+                };
+                let _ = signed_in.send((actor.clone(), credential));
+                let mut data = async_graphql::Data::default();
+                fill_request_data(&mut data, &state, actor, failure, edge.meta);
+                Ok(data)
+            })
+            .serve();
+    let ended = async move {
+        match who.await {
+            Ok((actor, credential)) => revocation::watch(state, actor, credential).await,
+            Err(_) => std::future::pending().await,
+        }
+    };
+    let reason = {
+        let pump = async {
+            while let Some(message) = outgoing.recv().await {
+                if socket_out.send(message).await.is_err() {
+                    break;
+                }
+            }
+        };
+        tokio::select! {
+            _ = async { tokio::join!(serve, pump) } => None,
+            reason = ended => Some(reason),
+        }
+    };
+    if let Some(reason) = reason {
+        // A close reason holds at most 123 bytes: the English one, cut at a character.
+        let mut text = reason.en;
+        while text.len() > 120 {
+            text.pop();
+        }
+        let _ = socket_out
+            .send(Message::Close(Some(CloseFrame {
+                code: revocation::CLOSE_SIGNED_OUT,
+                reason: text.into(),
+            })))
+            .await;
+        let _ = socket_out.close().await;
+    }
 }
 
 /// The credential of a `connection_init` payload: `{"authorization": "Bearer …"}` or

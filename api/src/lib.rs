@@ -22,6 +22,7 @@ pub mod error;
 pub mod events;
 pub mod holds;
 pub mod http;
+pub mod inputs;
 pub mod pagination;
 pub mod pipeline;
 pub mod rate_limit;

@@ -70,6 +70,7 @@ fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
     .limit_complexity(MAX_COMPLEXITY)
     .limit_recursive_depth(MAX_RECURSIVE_DEPTH)
     .limit_directives(MAX_DIRECTIVES)
+    .extension(crate::inputs::InputChecks)
 }
 
 pub fn build_schema(state: AppState) -> AppSchema {

@@ -28,6 +28,8 @@ use tokio::{
 
 pub use clubgrid_client;
 
+pub mod sdl;
+
 /// A client filter with every condition off; set the ones a test needs with `..`.
 pub fn client_filter() -> ops::clients::ClientFilter {
     ops::clients::ClientFilter {

@@ -1044,8 +1044,37 @@ async fn party_orders_reserve_area_and_rest_room(backend: Backend) {
         .await
         .unwrap_err();
     assert_eq!(rest_taken.code(), Some("SLOT_TAKEN"));
-    manager
+    // The clash names the room and the taken interval in Almaty time (UTC+5): the first
+    // order's rest follows its game, 10:00-11:00 UTC.
+    let clubgrid_tests::clubgrid_client::ClientError::Graphql(errors) = &rest_taken else {
+        panic!("{rest_taken}")
+    };
+    let ext = errors[0].extensions.as_ref().unwrap();
+    assert_eq!(ext["resourceName"], "Комната 1");
+    assert_eq!(ext["resourceId"], rest1.to_string());
+    assert!(
+        ext["takenFrom"].as_str().unwrap().ends_with("+05:00"),
+        "{ext:?}"
+    );
+    assert!(
+        errors[0]
+            .message
+            .contains("«Комната 1» занята с 23.11.2026 15:00"),
+        "{}",
+        errors[0].message
+    );
+    // A rest room holds no more than its capacity (15).
+    let crowded_room = manager
         .run::<ops::CreatePartyOrder>(order(forest, Some(rest2), "2026-11-23T09:00:00Z", 25))
+        .await
+        .unwrap_err();
+    assert_eq!(crowded_room.code(), Some("VALIDATION"));
+    assert!(
+        crowded_room.to_string().contains("Комната 2")
+            || format!("{crowded_room:?}").contains("Комната 2")
+    );
+    manager
+        .run::<ops::CreatePartyOrder>(order(forest, Some(rest2), "2026-11-23T09:00:00Z", 15))
         .await
         .unwrap();
     let crowd = manager

@@ -528,6 +528,38 @@ async fn an_operator_day(backend: Backend) {
     );
     assert_eq!(day.wallet_net, "5000.00");
     assert_eq!(day.received, "6575.00");
+    // Received by method counts the drawer's 5000 cash top-up as cash: 1050 + 5000.
+    let raw = analyst
+        .raw(
+            "query($l: ID!) { clubReport(locationId: $l, from: \"2026-11-23\", to: \"2026-11-23\") { days { receivedByMethod { method amount } } total { receivedByMethod { method amount } } } }",
+            serde_json::json!({ "l": club.location.to_string() }),
+        )
+        .await
+        .unwrap();
+    assert!(raw.errors.is_empty(), "{:?}", raw.errors);
+    let data = raw.data.unwrap();
+    for part in [&data["clubReport"]["days"][0], &data["clubReport"]["total"]] {
+        let by: Vec<(String, String)> = part["receivedByMethod"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["method"].as_str().unwrap().to_owned(),
+                    m["amount"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            by,
+            vec![
+                ("CASH".into(), "6050.00".into()),
+                ("CARD".into(), "300.00".into()),
+                ("KASPI".into(), "225.00".into()),
+                ("TRANSFER".into(), "0.00".into()),
+            ]
+        );
+    }
     assert_eq!(
         (day.sessions, day.played_minutes, day.active_clients),
         (5, 395, 2)
@@ -567,8 +599,38 @@ async fn an_operator_day(backend: Backend) {
     assert_eq!(days.get_value((1, 1)), Some(&Data::Float(1050.0)));
     assert_eq!(days.get_value((1, 8)), Some(&Data::Float(6575.0)));
     assert_eq!(days.get_value((1, 9)), Some(&Data::Float(5.0)));
+    assert_eq!(
+        days.get_value((0, 12)),
+        Some(&Data::String("Получено наличными".into()))
+    );
+    assert_eq!(days.get_value((1, 12)), Some(&Data::Float(6050.0)));
+    assert_eq!(days.get_value((2, 12)), Some(&Data::Float(6050.0)));
+    // Every column is explained in the workbook itself.
+    let notes = book.worksheet_range("Пояснения").unwrap();
+    let explained: Vec<String> = (1..notes.height())
+        .filter_map(|r| notes.get_value((r as u32, 0)).map(|v| v.to_string()))
+        .collect();
+    for column in (0..=15).filter_map(|c| days.get_value((0, c))) {
+        let column = column.to_string();
+        assert!(
+            column == "Дата" || explained.iter().any(|e| e.split(", ").any(|n| n == column)),
+            "column {column} is not explained"
+        );
+    }
     let shifts = book.worksheet_range("Смены").unwrap();
     assert_eq!(shifts.get_value((1, 4)), Some(&Data::Float(-50.0)));
+
+    // A PC with sessions behind it cannot be deleted: CONFLICT saying why, not INTERNAL.
+    let response = admin
+        .raw(
+            "mutation($id: ID!) { deleteResource(id: $id) }",
+            serde_json::json!({ "id": pc1.to_string() }),
+        )
+        .await
+        .unwrap();
+    let err = &response.errors[0];
+    assert_eq!(err.code(), Some("CONFLICT"), "{err:?}");
+    assert!(err.message.contains("связана"), "{err:?}");
 }
 
 /// 100 bookings race for the same four PCs: the database lets none overlap.

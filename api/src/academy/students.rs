@@ -269,7 +269,10 @@ pub async fn list(
         let ids = entity::client::Entity::find()
             .select_only()
             .column(entity::client::Column::Id)
-            .filter(entity::client::Column::SearchText.contains(&needle))
+            .filter(crate::domain::search::contains(
+                entity::client::Column::SearchText,
+                &needle,
+            ))
             .into_query();
         select =
             select.filter(Condition::all().add(academy_student::Column::ClientId.in_subquery(ids)));

@@ -15,6 +15,8 @@ pub enum Actor {
         role: Role,
         jti: String,
         expires_at: DateTime<Utc>,
+        /// The sign-in (refresh-token family) the access token belongs to.
+        session: Option<String>,
         /// For a client login: the client record it acts for, looked up once when the request
         /// was authenticated (`None` when the login is linked to no record).
         client_id: Option<i64>,

@@ -1,10 +1,9 @@
 //! API keys for integrations: shown once, stored as a hash, revocable.
 
-use chrono::Utc;
+use crate::state::wall_clock;
 use entity::{api_key, enums::Role};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 use serde_json::json;
 
@@ -14,7 +13,6 @@ use super::{
     tokens::{random_token, sha256_hex},
 };
 use crate::{
-    audit,
     domain::text,
     error::{AppError, AppResult, Msg},
     pagination::{Page, PageInfo, fetch_page},
@@ -48,30 +46,34 @@ pub async fn create(
         _ => {}
     }
     let secret = format!("{API_KEY_PREFIX}{}", random_token());
-    let txn = state.db.begin().await?;
-    let key = api_key::ActiveModel {
-        name: Set(name.clone()),
-        prefix: Set(secret.chars().take(SHOWN_PREFIX_CHARS).collect()),
-        key_hash: Set(sha256_hex(&secret)),
-        role: Set(role),
-        created_by: Set(caller.actor.user_id()),
-        created_at: Set(Utc::now()),
-        revoked_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        caller,
-        "api_key.create",
-        "api_key",
-        Some(key.id),
-        json!({ "name": name, "role": role.as_str() }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok((key, secret))
+    state
+        .write(caller, |tx| {
+            let name = name.clone();
+            let secret = secret.clone();
+            Box::pin(async move {
+                let key = api_key::ActiveModel {
+                    name: Set(name.clone()),
+                    prefix: Set(secret.chars().take(SHOWN_PREFIX_CHARS).collect()),
+                    key_hash: Set(sha256_hex(&secret)),
+                    role: Set(role),
+                    created_by: Set(caller.actor.user_id()),
+                    created_at: Set(tx.now()),
+                    revoked_at: Set(None),
+                    ..Default::default()
+                }
+                .insert(tx.db())
+                .await?;
+                tx.audit(
+                    "api_key.create",
+                    "api_key",
+                    Some(key.id),
+                    json!({ "name": name, "role": role.as_str() }),
+                )
+                .await?;
+                Ok((key, secret))
+            })
+        })
+        .await
 }
 
 pub async fn revoke(state: &AppState, caller: &Caller, id: i64) -> AppResult<api_key::Model> {
@@ -83,20 +85,18 @@ pub async fn revoke(state: &AppState, caller: &Caller, id: i64) -> AppResult<api
         return Ok(key);
     }
     let mut model: api_key::ActiveModel = key.into();
-    model.revoked_at = Set(Some(Utc::now()));
-    let txn = state.db.begin().await?;
-    let key = model.update(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "api_key.revoke",
-        "api_key",
-        Some(id),
-        json!({}),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(key)
+    model.revoked_at = Set(Some(wall_clock()));
+    state
+        .write(caller, |tx| {
+            let model = model.clone();
+            Box::pin(async move {
+                let key = model.update(tx.db()).await?;
+                tx.audit("api_key.revoke", "api_key", Some(id), json!({}))
+                    .await?;
+                Ok(key)
+            })
+        })
+        .await
 }
 
 pub async fn list(

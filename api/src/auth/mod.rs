@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod limiter;
 pub mod password;
 pub mod policy;
+pub mod revocation;
 pub mod service;
 pub mod tokens;
 pub mod types;

@@ -1,21 +1,22 @@
 //! Signing in and out: login, refresh-token rotation with reuse detection, logout, and turning
 //! a presented credential into an [`Actor`].
 
+use crate::state::wall_clock;
 use chrono::{DateTime, Duration, Utc};
 use entity::{api_key, enums::Role, refresh_session, revoked_token, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    TransactionTrait, sea_query::Expr,
+    sea_query::Expr,
 };
 use serde_json::json;
 
 use super::{
     actor::{Actor, AuthFailure, Caller},
     limiter::Verdict,
+    revocation,
     tokens::{instant, random_token, sha256_hex},
 };
 use crate::{
-    audit,
     error::{AppError, AppResult, Msg},
     state::AppState,
 };
@@ -90,15 +91,20 @@ pub async fn login(
         Some(u) if matches && u.active => u,
         _ => {
             state.login_limiter.failed(&username, address);
-            audit::record(
-                &state.db,
-                caller,
-                "auth.login_failed",
-                "user",
-                None,
-                json!({ "username": username }),
-            )
-            .await?;
+            let username = &username;
+            state
+                .write(caller, |tx| {
+                    Box::pin(async move {
+                        tx.audit(
+                            "auth.login_failed",
+                            "user",
+                            None,
+                            json!({ "username": username }),
+                        )
+                        .await
+                    })
+                })
+                .await?;
             return Err(bad_credentials());
         }
     };
@@ -112,7 +118,8 @@ pub(crate) async fn start_session(
     caller: &Caller,
     user: user::Model,
 ) -> AppResult<Session> {
-    let (access_token, claims) = state.jwt.issue(user.id, user.role)?;
+    let family = uuid::Uuid::new_v4().simple().to_string();
+    let (access_token, claims) = state.jwt.issue(user.id, user.role, &family)?;
     let signed_in = Caller {
         actor: Actor::User {
             id: user.id,
@@ -120,23 +127,22 @@ pub(crate) async fn start_session(
             role: user.role,
             jti: claims.jti.clone(),
             expires_at: instant(claims.exp),
+            session: Some(family.clone()),
             client_id: None,
         },
         ..caller.clone()
     };
-    let txn = state.db.begin().await?;
-    let family = uuid::Uuid::new_v4().simple().to_string();
-    let (refresh_token, refresh_expires_at) = insert_refresh(state, &txn, user.id, &family).await?;
-    audit::record(
-        &txn,
-        &signed_in,
-        "auth.login",
-        "user",
-        Some(user.id),
-        json!({}),
-    )
-    .await?;
-    txn.commit().await?;
+    let (user_id, family_ref) = (user.id, &family);
+    let (refresh_token, refresh_expires_at) = state
+        .write(&signed_in, |tx| {
+            Box::pin(async move {
+                let issued = insert_refresh(state, tx.db(), user_id, family_ref).await?;
+                tx.audit("auth.login", "user", Some(user_id), json!({}))
+                    .await?;
+                Ok(issued)
+            })
+        })
+        .await?;
     Ok(Session {
         access_token,
         access_expires_at: instant(claims.exp),
@@ -153,7 +159,7 @@ async fn insert_refresh<C: ConnectionTrait>(
     family: &str,
 ) -> AppResult<(String, DateTime<Utc>)> {
     let token = random_token();
-    let now = Utc::now();
+    let now = wall_clock();
     let expires_at = now + Duration::days(state.settings.refresh_token_days);
     refresh_session::ActiveModel {
         user_id: Set(user_id),
@@ -173,10 +179,11 @@ async fn insert_refresh<C: ConnectionTrait>(
 fn issue(
     state: &AppState,
     user: user::Model,
+    family: &str,
     refresh_token: String,
     refresh_expires_at: DateTime<Utc>,
 ) -> AppResult<Session> {
-    let (access_token, claims) = state.jwt.issue(user.id, user.role)?;
+    let (access_token, claims) = state.jwt.issue(user.id, user.role, family)?;
     Ok(Session {
         access_token,
         access_expires_at: instant(claims.exp),
@@ -189,7 +196,7 @@ fn issue(
 /// Swaps a refresh token for a new pair. A token that was already used means it was stolen
 /// or replayed: the whole family (every token descended from that login) is revoked.
 pub async fn refresh(state: &AppState, caller: &Caller, token: &str) -> AppResult<Session> {
-    let now = Utc::now();
+    let now = wall_clock();
     let Some(session) = refresh_session::Entity::find()
         .filter(refresh_session::Column::TokenHash.eq(sha256_hex(token.trim())))
         .one(&state.db)
@@ -198,18 +205,22 @@ pub async fn refresh(state: &AppState, caller: &Caller, token: &str) -> AppResul
         return Err(bad_refresh());
     };
     if session.used_at.is_some() || session.revoked_at.is_some() {
-        let txn = state.db.begin().await?;
-        revoke_family(&txn, &session.family).await?;
-        audit::record(
-            &txn,
-            caller,
-            "auth.refresh_reuse",
-            "user",
-            Some(session.user_id),
-            json!({ "family": session.family }),
-        )
-        .await?;
-        txn.commit().await?;
+        let session = &session;
+        state
+            .write(caller, |tx| {
+                Box::pin(async move {
+                    revoke_family(tx.db(), &session.family).await?;
+                    tx.audit(
+                        "auth.refresh_reuse",
+                        "user",
+                        Some(session.user_id),
+                        json!({ "family": session.family }),
+                    )
+                    .await?;
+                    revocation::announce(tx, session.user_id, Some(&session.family)).await
+                })
+            })
+            .await?;
         return Err(AppError::Unauthenticated(Msg::new(
             "Токен обновления уже использован: все сеансы этого входа завершены, войдите снова",
             "The refresh token was already used: every session of that sign-in was ended; sign in again",
@@ -226,28 +237,40 @@ pub async fn refresh(state: &AppState, caller: &Caller, token: &str) -> AppResul
         _ => return Err(bad_refresh()),
     };
 
-    let txn = state.db.begin().await?;
-    // Conditional update: of two concurrent refreshes with one token, only one wins.
-    let spent = refresh_session::Entity::update_many()
-        .col_expr(refresh_session::Column::UsedAt, Expr::value(now))
-        .filter(refresh_session::Column::Id.eq(session.id))
-        .filter(refresh_session::Column::UsedAt.is_null())
-        .filter(refresh_session::Column::RevokedAt.is_null())
-        .exec(&txn)
+    let (session, user_id) = (&session, user.id);
+    let (refresh_token, refresh_expires_at) = state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                // Conditional update: of two concurrent refreshes with one token, only one wins.
+                let spent = refresh_session::Entity::update_many()
+                    .col_expr(refresh_session::Column::UsedAt, Expr::value(now))
+                    .filter(refresh_session::Column::Id.eq(session.id))
+                    .filter(refresh_session::Column::UsedAt.is_null())
+                    .filter(refresh_session::Column::RevokedAt.is_null())
+                    .exec(tx.db())
+                    .await?;
+                if spent.rows_affected != 1 {
+                    return Err(bad_refresh());
+                }
+                insert_refresh(state, tx.db(), user_id, &session.family).await
+            })
+        })
         .await?;
-    if spent.rows_affected != 1 {
-        txn.rollback().await?;
-        return Err(bad_refresh());
-    }
-    let (refresh_token, refresh_expires_at) =
-        insert_refresh(state, &txn, user.id, &session.family).await?;
-    txn.commit().await?;
-    issue(state, user, refresh_token, refresh_expires_at)
+    issue(
+        state,
+        user,
+        &session.family,
+        refresh_token,
+        refresh_expires_at,
+    )
 }
 
 async fn revoke_family<C: ConnectionTrait>(conn: &C, family: &str) -> AppResult<()> {
     refresh_session::Entity::update_many()
-        .col_expr(refresh_session::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(
+            refresh_session::Column::RevokedAt,
+            Expr::value(wall_clock()),
+        )
         .filter(refresh_session::Column::Family.eq(family))
         .filter(refresh_session::Column::RevokedAt.is_null())
         .exec(conn)
@@ -258,7 +281,10 @@ async fn revoke_family<C: ConnectionTrait>(conn: &C, family: &str) -> AppResult<
 /// Ends every refresh session of a user (password reset, deactivation).
 pub async fn revoke_user_sessions<C: ConnectionTrait>(conn: &C, user_id: i64) -> AppResult<()> {
     refresh_session::Entity::update_many()
-        .col_expr(refresh_session::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(
+            refresh_session::Column::RevokedAt,
+            Expr::value(wall_clock()),
+        )
         .filter(refresh_session::Column::UserId.eq(user_id))
         .filter(refresh_session::Column::RevokedAt.is_null())
         .exec(conn)
@@ -276,37 +302,47 @@ pub async fn logout(
         id,
         jti,
         expires_at,
+        session: sign_in,
         ..
     } = &caller.actor
     else {
         return Err(AppError::forbidden());
     };
-    let txn = state.db.begin().await?;
-    revoked_token::Entity::insert(revoked_token::ActiveModel {
-        jti: Set(jti.clone()),
-        expires_at: Set(*expires_at),
-    })
-    .on_conflict_do_nothing()
-    .exec_without_returning(&txn)
-    .await?;
-    if let Some(token) = refresh_token {
-        let session = refresh_session::Entity::find()
-            .filter(refresh_session::Column::TokenHash.eq(sha256_hex(token.trim())))
-            .filter(refresh_session::Column::UserId.eq(*id))
-            .one(&txn)
-            .await?;
-        if let Some(session) = session {
-            revoke_family(&txn, &session.family).await?;
-        }
-    }
-    // Forget revocations that have expired anyway.
-    revoked_token::Entity::delete_many()
-        .filter(revoked_token::Column::ExpiresAt.lt(Utc::now()))
-        .exec(&txn)
-        .await?;
-    audit::record(&txn, caller, "auth.logout", "user", Some(*id), json!({})).await?;
-    txn.commit().await?;
-    Ok(())
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                revoked_token::Entity::insert(revoked_token::ActiveModel {
+                    jti: Set(jti.clone()),
+                    expires_at: Set(*expires_at),
+                })
+                .on_conflict_do_nothing()
+                .exec_without_returning(tx.db())
+                .await?;
+                if let Some(token) = refresh_token {
+                    let session = refresh_session::Entity::find()
+                        .filter(refresh_session::Column::TokenHash.eq(sha256_hex(token.trim())))
+                        .filter(refresh_session::Column::UserId.eq(*id))
+                        .one(tx.db())
+                        .await?;
+                    if let Some(session) = session {
+                        revoke_family(tx.db(), &session.family).await?;
+                    }
+                }
+                // The sign-in of the access token ends too, with every token it issued.
+                if let Some(sign_in) = sign_in {
+                    revoke_family(tx.db(), sign_in).await?;
+                }
+                // Forget revocations that have expired anyway.
+                revoked_token::Entity::delete_many()
+                    .filter(revoked_token::Column::ExpiresAt.lt(wall_clock()))
+                    .exec(tx.db())
+                    .await?;
+                tx.audit("auth.logout", "user", Some(*id), json!({}))
+                    .await?;
+                revocation::announce(tx, *id, sign_in.as_deref()).await
+            })
+        })
+        .await
 }
 
 /// Turns the value of `Authorization: Bearer <credential>` into an actor.
@@ -368,6 +404,22 @@ pub async fn authenticate(state: &AppState, credential: &str) -> Result<Actor, A
                 "The user was deactivated or removed",
             ))
         })?;
+    if let Some(sign_in) = &claims.sid {
+        let ended = refresh_session::Entity::find()
+            .filter(refresh_session::Column::Family.eq(sign_in.as_str()))
+            .filter(refresh_session::Column::RevokedAt.is_not_null())
+            .one(&state.db)
+            .await
+            .map_err(internal)?;
+        if ended.is_some() {
+            return Err(AuthFailure(Msg::new(
+                "Этот вход завершён (выход, смена пароля или роли, повторное использование \
+                 токена обновления): войдите снова",
+                "This sign-in has ended (logout, a password or role change, or a reused \
+                 refresh token); sign in again",
+            )));
+        }
+    }
     if claims.iat < user.tokens_valid_after.timestamp() {
         return Err(AuthFailure(Msg::new(
             "Пароль был изменён после выдачи токена: войдите снова",
@@ -393,6 +445,7 @@ pub async fn authenticate(state: &AppState, credential: &str) -> Result<Actor, A
         role: user.role,
         jti: claims.jti,
         expires_at: instant(claims.exp),
+        session: claims.sid,
         client_id,
     })
 }

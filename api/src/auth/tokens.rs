@@ -1,5 +1,6 @@
 //! Access tokens (HS256 JWT, short-lived) and opaque random secrets (refresh tokens, API keys).
 
+use crate::state::wall_clock;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use entity::enums::Role;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
@@ -21,6 +22,10 @@ pub struct Claims {
     pub aud: String,
     pub iat: i64,
     pub exp: i64,
+    /// The sign-in (refresh-token family) this token belongs to: revoking the sign-in ends
+    /// the token at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 pub struct JwtKeys {
@@ -53,9 +58,9 @@ impl JwtKeys {
         })
     }
 
-    /// Signs a new access token for a user.
-    pub fn issue(&self, user_id: i64, role: Role) -> AppResult<(String, Claims)> {
-        let now = Utc::now();
+    /// Signs a new access token for a user's sign-in.
+    pub fn issue(&self, user_id: i64, role: Role, sign_in: &str) -> AppResult<(String, Claims)> {
+        let now = wall_clock();
         let claims = Claims {
             sub: user_id.to_string(),
             role: role.as_str().to_owned(),
@@ -64,6 +69,7 @@ impl JwtKeys {
             aud: self.audience.clone(),
             iat: now.timestamp(),
             exp: (now + self.ttl).timestamp(),
+            sid: Some(sign_in.to_owned()),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(AppError::internal)?;
@@ -89,7 +95,9 @@ impl JwtKeys {
 
 /// When a claim's unix time is, as a UTC instant.
 pub fn instant(unix: i64) -> DateTime<Utc> {
-    Utc.timestamp_opt(unix, 0).single().unwrap_or_else(Utc::now)
+    Utc.timestamp_opt(unix, 0)
+        .single()
+        .unwrap_or_else(wall_clock)
 }
 
 /// 256 random bits as 64 hex characters.
@@ -120,7 +128,7 @@ mod tests {
     #[test]
     fn round_trip() {
         let keys = keys();
-        let (token, claims) = keys.issue(7, Role::Operator).unwrap();
+        let (token, claims) = keys.issue(7, Role::Operator, "s1").unwrap();
         let back = keys.verify(&token).unwrap();
         assert_eq!(back, claims);
         assert_eq!(back.sub, "7");
@@ -129,7 +137,7 @@ mod tests {
 
     #[test]
     fn tokens_from_other_secrets_are_refused() {
-        let (token, _) = keys().issue(1, Role::Owner).unwrap();
+        let (token, _) = keys().issue(1, Role::Owner, "s1").unwrap();
         let other = Settings {
             jwt_secret: Some(Secret::new("x".repeat(32))),
             ..Settings::default()

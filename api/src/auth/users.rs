@@ -1,20 +1,20 @@
 //! Staff accounts: created, re-roled, deactivated and reset by owners and admins.
 
-use chrono::{SubsecRound, Utc};
+use crate::state::wall_clock;
+use chrono::SubsecRound;
 use entity::{enums::Role, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 use serde_json::json;
 
 use super::{
     actor::{Actor, Caller},
     password::check_new_password,
+    revocation,
     service::{Session, normalise_username, revoke_user_sessions, start_session},
 };
 use crate::{
-    audit,
     domain::text,
     error::{AppError, AppResult, Msg},
     pagination::{Page, PageInfo, fetch_page},
@@ -95,32 +95,37 @@ pub async fn create(state: &AppState, caller: &Caller, input: NewUser) -> AppRes
         ));
     }
     let hash = state.passwords.hash(&input.password).await?;
-    let now = Utc::now();
-    let txn = state.db.begin().await?;
-    let created = user::ActiveModel {
-        username: Set(username.clone()),
-        display_name: Set(display_name),
-        password_hash: Set(hash),
-        role: Set(input.role),
-        active: Set(true),
-        tokens_valid_after: Set(now.trunc_subsecs(0)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        caller,
-        "user.create",
-        "user",
-        Some(created.id),
-        json!({ "username": username, "role": input.role.as_str() }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(created)
+    let now = wall_clock();
+    state
+        .write(caller, |tx| {
+            let display_name = display_name.clone();
+            let hash = hash.clone();
+            let username = username.clone();
+            Box::pin(async move {
+                let created = user::ActiveModel {
+                    username: Set(username.clone()),
+                    display_name: Set(display_name),
+                    password_hash: Set(hash),
+                    role: Set(input.role),
+                    active: Set(true),
+                    tokens_valid_after: Set(now.trunc_subsecs(0)),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(tx.db())
+                .await?;
+                tx.audit(
+                    "user.create",
+                    "user",
+                    Some(created.id),
+                    json!({ "username": username, "role": input.role.as_str() }),
+                )
+                .await?;
+                Ok(created)
+            })
+        })
+        .await
 }
 
 pub async fn update(
@@ -145,23 +150,31 @@ pub async fn update(
     if let Some(role) = role {
         model.role = Set(role);
     }
-    model.updated_at = Set(Utc::now());
-    let txn = state.db.begin().await?;
-    let updated = model.update(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "user.update",
-        "user",
-        Some(id),
-        json!({
-            "displayName": updated.display_name,
-            "role": { "from": current.role.as_str(), "to": updated.role.as_str() },
-        }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    model.updated_at = Set(state.clock.now());
+    let (model, current) = (&model, &current);
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let updated = model.clone().update(tx.db()).await?;
+                if updated.role != current.role {
+                    // A new role is a new sign-in: what the old one could reach ends now.
+                    revoke_user_sessions(tx.db(), id).await?;
+                    revocation::announce(tx, id, None).await?;
+                }
+                tx.audit(
+                    "user.update",
+                    "user",
+                    Some(id),
+                    json!({
+                        "displayName": updated.display_name,
+                        "role": { "from": current.role.as_str(), "to": updated.role.as_str() },
+                    }),
+                )
+                .await?;
+                Ok(updated)
+            })
+        })
+        .await
 }
 
 pub async fn set_active(
@@ -178,26 +191,33 @@ pub async fn set_active(
             "You cannot deactivate your own account",
         )));
     }
-    let now = Utc::now();
+    // Token lifetimes follow the machine's clock, whatever the business clock says.
+    let now = wall_clock();
     let mut model: user::ActiveModel = current.into();
     model.active = Set(active);
     model.updated_at = Set(now);
     if !active {
         model.tokens_valid_after = Set(now.trunc_subsecs(0));
     }
-    let txn = state.db.begin().await?;
-    let updated = model.update(&txn).await?;
-    if !active {
-        revoke_user_sessions(&txn, id).await?;
-    }
     let action = if active {
         "user.activate"
     } else {
         "user.deactivate"
     };
-    audit::record(&txn, caller, action, "user", Some(id), json!({})).await?;
-    txn.commit().await?;
-    Ok(updated)
+    let model = &model;
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let updated = model.clone().update(tx.db()).await?;
+                if !active {
+                    revoke_user_sessions(tx.db(), id).await?;
+                    revocation::announce(tx, id, None).await?;
+                }
+                tx.audit(action, "user", Some(id), json!({})).await?;
+                Ok(updated)
+            })
+        })
+        .await
 }
 
 /// Sets a new password and ends every session of the user.
@@ -262,18 +282,24 @@ async fn store_password(
 ) -> AppResult<user::Model> {
     let hash = state.passwords.hash(new_password).await?;
     let id = current.id;
-    let now = Utc::now();
+    let now = wall_clock();
     let mut model: user::ActiveModel = current.into();
     model.password_hash = Set(hash);
     // Tokens issued in an earlier second stop working.
     model.tokens_valid_after = Set(now.trunc_subsecs(0));
     model.updated_at = Set(now);
-    let txn = state.db.begin().await?;
-    let updated = model.update(&txn).await?;
-    revoke_user_sessions(&txn, id).await?;
-    audit::record(&txn, caller, action, "user", Some(id), json!({})).await?;
-    txn.commit().await?;
-    Ok(updated)
+    let model = &model;
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let updated = model.clone().update(tx.db()).await?;
+                revoke_user_sessions(tx.db(), id).await?;
+                tx.audit(action, "user", Some(id), json!({})).await?;
+                revocation::announce(tx, id, None).await?;
+                Ok(updated)
+            })
+        })
+        .await
 }
 
 #[cfg(test)]

@@ -108,15 +108,13 @@ pub async fn open(
         ));
     }
     if let Some(open) = current(state, location_id).await? {
+        let tz = crate::venue::locations::time_zone(&state.db, location_id).await?;
+        let since = crate::domain::timezone::local_text(tz, open.opened_at);
         return Err(AppError::conflict(
+            format!("В этой локации уже открыта смена {} (с {since})", open.id),
             format!(
-                "В этой локации уже открыта смена {} (с {})",
-                open.id,
-                open.opened_at.format("%d.%m %H:%M")
-            ),
-            format!(
-                "Shift {} is already open at this location (since {})",
-                open.id, open.opened_at
+                "Shift {} is already open at this location (since {since})",
+                open.id
             ),
         ));
     }

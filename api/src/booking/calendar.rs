@@ -152,8 +152,10 @@ pub async fn build(
             starts_at: o.starts_at,
             ends_at: party::ends_at(o),
             title: format!(
-                "{:?}, {} игроков — {}",
-                o.game_type, o.players, o.contact_name
+                "{}, {} игроков — {}",
+                crate::domain::names::Named::ru(o.game_type),
+                o.players,
+                o.contact_name
             ),
             status: format!("{:?}", o.status).to_lowercase(),
             client_id: o.client_id.into(),

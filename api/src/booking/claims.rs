@@ -49,6 +49,15 @@ pub async fn clashes<C: ConnectionTrait>(
     wants: &[Want],
     except: Option<Owner>,
 ) -> AppResult<bool> {
+    Ok(first_clash(conn, wants, except).await?.is_some())
+}
+
+/// The first live claim of someone else that a wanted time meets: what to name in a refusal.
+pub async fn first_clash<C: ConnectionTrait>(
+    conn: &C,
+    wants: &[Want],
+    except: Option<Owner>,
+) -> AppResult<Option<booking_claim::Model>> {
     for want in wants {
         let mut who = Condition::any();
         if let Some(id) = want.specialist_id {
@@ -79,11 +88,11 @@ pub async fn clashes<C: ConnectionTrait>(
             }
             None => {}
         }
-        if select.one(conn).await?.is_some() {
-            return Ok(true);
+        if let Some(found) = select.one(conn).await? {
+            return Ok(Some(found));
         }
     }
-    Ok(false)
+    Ok(None)
 }
 
 /// Writes the claims of an owner; an overlap becomes SLOT_TAKEN.

@@ -143,6 +143,13 @@ fn specialist_lock(specialist_id: i64, starts_at: DateTime<Utc>) -> String {
 
 /// Holds a free slot for the configured time.
 pub async fn hold_slot(state: &AppState, caller: &Caller, spec: HoldSpec) -> AppResult<Held> {
+    if spec.starts_at <= state.clock.now() {
+        return Err(AppError::validation(
+            "input.startsAt",
+            "это время уже прошло: выберите время в будущем",
+            "that time has passed: pick a time in the future",
+        ));
+    }
     // When many ask for one slot at once they take turns here; once one has it, the rest are
     // refused before the slot is worked out. The locks below still decide.
     let lock = specialist_lock(spec.specialist_id, spec.starts_at);

@@ -53,15 +53,18 @@ pub async fn cutoff(state: &AppState, row: &appointment::Model) -> AppResult<Dat
     Ok(row.starts_at - Duration::minutes(i64::from(rules.cancel_cutoff_minutes)))
 }
 
-fn too_late(until: DateTime<Utc>) -> AppError {
+/// Refuses a change past the cutoff, naming it in the location's time.
+async fn too_late(state: &AppState, row: &appointment::Model, until: DateTime<Utc>) -> AppError {
+    let until = match crate::venue::locations::time_zone(&state.db, row.location_id).await {
+        Ok(tz) => crate::domain::timezone::local_text(tz, until),
+        Err(err) => return err,
+    };
     AppError::Conflict(Msg::new(
         format!(
-            "Изменить запись самостоятельно можно было до {}: позвоните администратору",
-            until.format("%Y-%m-%d %H:%M UTC")
+            "Изменить запись самостоятельно можно было до {until} (время локации): позвоните администратору"
         ),
         format!(
-            "The booking could be changed online until {}: call the venue",
-            until.format("%Y-%m-%d %H:%M UTC")
+            "The booking could be changed online until {until} (the location's time): call the venue"
         ),
     ))
 }
@@ -84,7 +87,7 @@ pub async fn reschedule(
     if acting != Reach::Staff {
         let until = cutoff(state, &row).await?;
         if now > until {
-            return Err(too_late(until));
+            return Err(too_late(state, &row, until).await);
         }
     }
     let loc = crate::venue::locations::get(state, row.location_id).await?;
@@ -162,7 +165,7 @@ pub async fn cancel(
     let until = cutoff(state, &row).await?;
     let in_time = now <= until;
     if !in_time && acting != Reach::Staff {
-        return Err(too_late(until));
+        return Err(too_late(state, &row, until).await);
     }
     let _turn = state.write_turn().await;
     let txn = state.db.begin().await?;

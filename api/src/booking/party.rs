@@ -13,6 +13,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::{
+    availability,
     claims::{self, Owner, Want},
     hold,
     live::{self, SlotChange, SlotEvent},
@@ -21,7 +22,7 @@ use crate::{
     audit,
     auth::actor::Caller,
     clients::{fields::RawFields, service as clients},
-    domain::{Phone, text},
+    domain::{Phone, names::Named, text},
     error::{AppError, AppResult, Msg},
     state::AppState,
 };
@@ -152,8 +153,11 @@ async fn place<C: ConnectionTrait>(
     if row.location_id != location_id || row.kind != kind {
         return Err(AppError::validation(
             field,
-            format!("ресурс {id} не подходит: нужен «{kind:?}» этой локации"),
-            format!("resource {id} does not fit: a {kind:?} of this location is needed"),
+            format!("ресурс {id} не подходит: нужна {} этой локации", kind.ru()),
+            format!(
+                "resource {id} does not fit: a {} of this location is needed",
+                kind.en()
+            ),
         ));
     }
     if row.status == ResourceStatus::OutOfOrder {
@@ -183,8 +187,54 @@ struct Checked {
     phone: Phone,
     notes: Option<String>,
     area: resource::Model,
+    rest_room: Option<resource::Model>,
+    tz: chrono_tz::Tz,
     gift_ids: Vec<i64>,
     wanted: Vec<Want>,
+}
+
+impl Checked {
+    /// The refusal for a clash: which place, and from when to when in the location's time.
+    fn taken(&self, clash: &entity::booking_claim::Model) -> AppError {
+        let place = [Some(&self.area), self.rest_room.as_ref()]
+            .into_iter()
+            .flatten()
+            .find(|p| Some(p.id) == clash.resource_id);
+        let Some(place) = place else {
+            return taken();
+        };
+        let (from, to) = (
+            clash.starts_at.with_timezone(&self.tz),
+            clash.ends_at.with_timezone(&self.tz),
+        );
+        let to_text = if from.date_naive() == to.date_naive() {
+            to.format("%H:%M").to_string()
+        } else {
+            to.format("%d.%m.%Y %H:%M").to_string()
+        };
+        let from_text = from.format("%d.%m.%Y %H:%M");
+        let (what_ru, what_en) = if place.kind == ResourceKind::RestRoom {
+            ("Комната отдыха", "The rest room")
+        } else {
+            ("Площадка", "The area")
+        };
+        AppError::Taken {
+            msg: Msg::new(
+                format!(
+                    "{what_ru} «{}» занята с {from_text} до {to_text} (время локации): выберите другое время",
+                    place.name
+                ),
+                format!(
+                    "{what_en} `{}` is taken from {from_text} to {to_text} (the location's time): pick another time",
+                    place.name
+                ),
+            ),
+            resource_id: place.id,
+            resource: place.name.clone(),
+            from: from.to_rfc3339(),
+            to: to.to_rfc3339(),
+        }
+    }
 }
 
 async fn check(state: &AppState, spec: &PartySpec) -> AppResult<Checked> {
@@ -225,16 +275,35 @@ async fn check(state: &AppState, spec: &PartySpec) -> AppResult<Checked> {
             format!("`{}` takes 1 to {} players", area.name, area.capacity),
         ));
     }
-    if let Some(room) = spec.rest_room_id {
-        place(
-            &state.db,
-            "input.restRoomId",
-            room,
-            spec.location_id,
-            ResourceKind::RestRoom,
-        )
-        .await?;
+    let rest_room = match spec.rest_room_id {
+        Some(room) => Some(
+            place(
+                &state.db,
+                "input.restRoomId",
+                room,
+                spec.location_id,
+                ResourceKind::RestRoom,
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    if let Some(room) = &rest_room
+        && spec.players > room.capacity.max(1)
+    {
+        return Err(AppError::validation(
+            "input.players",
+            format!(
+                "в комнате отдыха «{}» помещается не больше {} человек",
+                room.name, room.capacity
+            ),
+            format!(
+                "the rest room `{}` holds at most {} people",
+                room.name, room.capacity
+            ),
+        ));
     }
+    let tz = availability::timezone(&crate::venue::locations::get(state, spec.location_id).await?)?;
     let mut gift_ids = spec.gift_ids.clone();
     gift_ids.sort_unstable();
     gift_ids.dedup();
@@ -280,6 +349,8 @@ async fn check(state: &AppState, spec: &PartySpec) -> AppResult<Checked> {
         phone,
         notes,
         area,
+        rest_room,
+        tz,
         gift_ids,
         wanted,
     })
@@ -316,8 +387,8 @@ fn taken() -> AppError {
 
 /// Claims the checked time for an order; refuses with SLOT_TAKEN when any of it is taken.
 async fn claim<C: ConnectionTrait>(conn: &C, id: i64, c: &Checked) -> AppResult<()> {
-    if claims::clashes(conn, &c.wanted, Some(Owner::Party(id))).await? {
-        return Err(taken());
+    if let Some(clash) = claims::first_clash(conn, &c.wanted, Some(Owner::Party(id))).await? {
+        return Err(c.taken(&clash));
     }
     claims::take(conn, Owner::Party(id), &c.wanted)
         .await
@@ -348,8 +419,8 @@ pub async fn create(
     let _turn = state.write_turn().await;
     let txn = state.db.begin().await?;
     let client_id = party_client(&txn, caller, spec.client_id, &checked).await?;
-    if claims::clashes(&txn, &checked.wanted, None).await? {
-        return Err(taken());
+    if let Some(clash) = claims::first_clash(&txn, &checked.wanted, None).await? {
+        return Err(checked.taken(&clash));
     }
     let row = party_order::ActiveModel {
         location_id: Set(spec.location_id),

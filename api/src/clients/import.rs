@@ -8,6 +8,8 @@ use std::io::Cursor;
 use calamine::{Data, Reader, SheetType, SheetVisible, open_workbook_auto_from_rs};
 use chrono::NaiveDate;
 
+use crate::error::Msg;
+
 /// One data row as found in the file; every cell trimmed, empty cells are None.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RawClientRow {
@@ -67,6 +69,34 @@ pub enum Column {
 }
 
 /// Why a file could not be read as a client list at all.
+impl ImportFileError {
+    /// The refusal in both languages, each whole.
+    pub fn msg(&self) -> Msg {
+        match self {
+            ImportFileError::NotASpreadsheet => Msg::new(
+                "Файл не похож на таблицу .xlsx или .csv",
+                "The file is not an .xlsx or .csv spreadsheet",
+            ),
+            ImportFileError::Empty => Msg::new(
+                "В файле нет строк с клиентами",
+                "The file has no client rows",
+            ),
+            ImportFileError::NoKnownColumns { found } => Msg::new(
+                format!(
+                    "В первых {HEADER_SEARCH_ROWS} строках не найдено ни одного знакомого столбца \
+                     (например, ФИО, Телефон, Email); в первой заполненной строке: {}",
+                    found.join(", ")
+                ),
+                format!(
+                    "No known column (such as Full name, Phone, Email) in the first \
+                     {HEADER_SEARCH_ROWS} rows; the first filled row has: {}",
+                    found.join(", ")
+                ),
+            ),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ImportFileError {
     /// Neither a workbook nor delimited text.
@@ -326,16 +356,29 @@ fn recognise(header: &str) -> Option<Column> {
 // ---------------------------------------------------------------------------
 // Turning a grid of cells into client rows
 
+/// How many rows from the top are searched for the header.
+pub const HEADER_SEARCH_ROWS: usize = 20;
+
 /// Builds the sheet from rows of trimmed cells, each with its 1-based row number.
 fn build_sheet<I>(mut grid: I) -> Result<ParsedSheet, ImportFileError>
 where
     I: Iterator<Item = (usize, Vec<Option<String>>)>,
 {
-    let header = grid
-        .by_ref()
-        .map(|(_, cells)| cells)
-        .find(|cells| cells.iter().any(Option::is_some))
+    // The header is the first of the first rows that names a known column: title rows
+    // ("Список клиентов на 01.11.2026") and blank rows above it are skipped.
+    let mut top: Vec<(usize, Vec<Option<String>>)> =
+        grid.by_ref().take(HEADER_SEARCH_ROWS).collect();
+    let first_filled = top
+        .iter()
+        .position(|(_, cells)| cells.iter().any(Option::is_some))
         .ok_or(ImportFileError::Empty)?;
+    let at = top
+        .iter()
+        .position(|(_, cells)| cells.iter().flatten().any(|c| recognise(c).is_some()))
+        .unwrap_or(first_filled);
+    let below: Vec<(usize, Vec<Option<String>>)> = top.split_off(at + 1);
+    let header = top.pop().map(|(_, cells)| cells).unwrap_or_default();
+    let mut grid = below.into_iter().chain(grid);
 
     let mut columns = Vec::new();
     let mut mapping: Vec<Option<Column>> = Vec::with_capacity(header.len());
@@ -361,7 +404,7 @@ where
     }
 
     let mut rows = Vec::new();
-    for (row_number, cells) in grid {
+    for (row_number, cells) in grid.by_ref() {
         if let Some(row) = client_row(row_number, cells, &mapping) {
             rows.push(row);
         }
@@ -594,20 +637,22 @@ fn decode_windows_1251(bytes: &[u8]) -> Option<String> {
 
 /// Picks `;`, tab or `,` by counting them, outside quotes, in the first non-empty line.
 fn detect_delimiter(text: &str, prefer_tab: bool) -> Option<char> {
+    // The first of the top lines that has a delimiter decides: a title line above the
+    // header has none.
+    text.lines()
+        .take(HEADER_SEARCH_ROWS)
+        .find_map(|line| line_delimiter(line, prefer_tab))
+}
+
+fn line_delimiter(line: &str, prefer_tab: bool) -> Option<char> {
     let mut counts = [0usize; 3]; // ';', '\t', ','
     let mut in_quotes = false;
-    let mut line_has_text = false;
-    for c in text.chars() {
+    for c in line.chars() {
         match c {
-            '"' => {
-                in_quotes = !in_quotes;
-                line_has_text = true;
-            }
-            '\n' | '\r' if !in_quotes && line_has_text => break,
+            '"' => in_quotes = !in_quotes,
             ';' if !in_quotes => counts[0] += 1,
             '\t' if !in_quotes => counts[1] += 1,
             ',' if !in_quotes => counts[2] += 1,
-            c if !c.is_whitespace() => line_has_text = true,
             _ => {}
         }
     }
@@ -987,6 +1032,45 @@ mod tests {
             read_clients(&header_only, "a.xlsx"),
             Err(ImportFileError::Empty)
         );
+    }
+
+    #[test]
+    fn header_below_title_rows_is_found() {
+        let bytes = xlsx(|ws| {
+            ws.write(0, 0, "Список клиентов на 01.11.2026").unwrap();
+            // Row 2 blank, the header on row 3.
+            ws.write(2, 0, "ФИО").unwrap();
+            ws.write(2, 1, "Телефон").unwrap();
+            ws.write(3, 0, "Иванов Иван").unwrap();
+            ws.write(3, 1, "+77011234567").unwrap();
+        });
+        let sheet = read_clients(&bytes, "clients.xlsx").unwrap();
+        assert_eq!(sheet.columns.len(), 2);
+        assert_eq!(sheet.rows.len(), 1);
+        assert_eq!(sheet.rows[0].row, 4);
+        let csv = "Список клиентов на 01.11.2026\n\nФИО;Телефон\nИванов Иван;+77011234567\n";
+        let sheet = read_clients(csv.as_bytes(), "clients.csv").unwrap();
+        assert_eq!((sheet.rows.len(), sheet.rows[0].row), (1, 4));
+    }
+
+    #[test]
+    fn refusals_are_whole_in_both_languages() {
+        let msg = ImportFileError::NoKnownColumns {
+            found: vec!["Foo".to_owned()],
+        }
+        .msg();
+        assert!(
+            msg.ru.contains("(например, ФИО, Телефон, Email)"),
+            "{}",
+            msg.ru
+        );
+        assert!(msg.ru.ends_with("Foo"), "{}", msg.ru);
+        assert!(
+            !msg.en.chars().any(|c| ('а'..='я').contains(&c)),
+            "{}",
+            msg.en
+        );
+        assert!(msg.en.contains("first 20 rows"), "{}", msg.en);
     }
 
     #[test]

@@ -94,12 +94,8 @@ pub async fn import(
     dry_run: bool,
 ) -> AppResult<ImportReport> {
     let sheet = read_clients(bytes, filename).map_err(|err| {
-        let text = err.to_string();
-        let (ru, en) = match text.split_once(" (") {
-            Some((ru, en)) => (ru.to_owned(), en.trim_end_matches(')').to_owned()),
-            None => (text.clone(), text),
-        };
-        AppError::validation("file", ru, en)
+        let msg = err.msg();
+        AppError::validation("file", msg.ru, msg.en)
     })?;
     let header = |field: &str| {
         column_of(field)

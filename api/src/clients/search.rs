@@ -5,7 +5,7 @@ use entity::{client, client_tag, wallet_entry};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     Select,
-    sea_query::{Alias, Expr, ExprTrait, LikeExpr, Query, SimpleExpr},
+    sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr},
 };
 
 use crate::{
@@ -44,15 +44,6 @@ pub enum ClientSort {
     LastContactDesc,
 }
 
-/// Escapes `%`, `_` and `\` for a LIKE pattern.
-fn like_pattern(needle: &str) -> String {
-    let escaped = needle
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 /// The condition for one needle. On SQLite a needle of three or more plain characters goes
 /// through the FTS5 trigram index; on PostgreSQL the trigram index serves `LIKE` directly.
 fn matches(needle: &str, backend: DatabaseBackend) -> SimpleExpr {
@@ -66,7 +57,7 @@ fn matches(needle: &str, backend: DatabaseBackend) -> SimpleExpr {
                 .to_owned(),
         );
     }
-    Expr::col(client::Column::SearchText).like(LikeExpr::new(like_pattern(needle)).escape('\\'))
+    crate::domain::search::contains(client::Column::SearchText, needle)
 }
 
 pub fn select(
@@ -184,15 +175,5 @@ pub async fn all(
         if done {
             return Ok(out);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::like_pattern;
-
-    #[test]
-    fn like_wildcards_are_escaped() {
-        assert_eq!(like_pattern("50%_off"), "%50\\%\\_off%");
     }
 }

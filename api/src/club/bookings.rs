@@ -349,10 +349,15 @@ async fn close(
 
 fn not_active(booking: &pc_booking::Model) -> AppError {
     AppError::conflict(
-        format!("Бронь {} уже не активна ({:?})", booking.id, booking.status),
         format!(
-            "Booking {} is no longer active ({:?})",
-            booking.id, booking.status
+            "Бронь {} уже не активна ({})",
+            booking.id,
+            crate::domain::names::Named::ru(booking.status)
+        ),
+        format!(
+            "Booking {} is no longer active ({})",
+            booking.id,
+            crate::domain::names::Named::en(booking.status)
         ),
     )
 }

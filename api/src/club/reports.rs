@@ -46,6 +46,9 @@ pub struct ReportDay {
     pub wallet_net: Money,
     /// Money that changed hands: payments by cash, card, Kaspi and transfer, plus wallet net.
     pub received: Money,
+    /// `received` by how it came in: payments and wallet top-ups (net of money paid back
+    /// out of wallets) in cash, card, Kaspi and transfer. A drawer's cash is the cash line.
+    pub received_by_method: Vec<MethodAmount>,
     /// Sessions started that day.
     pub sessions: i64,
     /// Minutes played in sessions started that day (finished ones).
@@ -216,16 +219,20 @@ pub async fn build(
         }
     }
     let mut wallet_net = vec![0i64; dates.len()];
+    let mut wallet_by_method: Vec<HashMap<PaymentMethod, i64>> = vec![HashMap::new(); dates.len()];
     for row in by_day_and_method(db, "wallet_entry", location_id, &bounds).await? {
-        let real = row
+        let method = row
             .method
             .as_deref()
             .and_then(method_of)
-            .is_some_and(is_money);
-        if let (Ok(i), true) = (usize::try_from(row.day), real)
+            .filter(|m| is_money(*m));
+        if let (Ok(i), Some(method)) = (usize::try_from(row.day), method)
             && let Some(slot) = wallet_net.get_mut(i)
         {
             *slot += row.total.unwrap_or(0);
+            if let Some(by) = wallet_by_method.get_mut(i) {
+                *by.entry(method).or_default() += row.total.unwrap_or(0);
+            }
         }
     }
 
@@ -255,6 +262,7 @@ pub async fn build(
         days.push(day(
             *date,
             by_method,
+            &wallet_by_method[i],
             wallet_net[i],
             count[i],
             minutes[i],
@@ -268,9 +276,14 @@ pub async fn build(
         }
     }
     let everyone: HashSet<i64> = clients.iter().flatten().copied().collect();
+    let mut all_wallet: HashMap<PaymentMethod, i64> = HashMap::new();
+    for (m, a) in wallet_by_method.iter().flatten() {
+        *all_wallet.entry(*m).or_default() += a;
+    }
     let total = day(
         from,
         all_methods,
+        &all_wallet,
         wallet_net.iter().sum(),
         count.iter().sum(),
         minutes.iter().sum(),
@@ -292,9 +305,18 @@ fn is_money(m: PaymentMethod) -> bool {
     !matches!(m, PaymentMethod::Wallet | PaymentMethod::Debt)
 }
 
+/// The methods by which money comes in, in the order reports show them.
+const MONEY_METHODS: [PaymentMethod; 4] = [
+    PaymentMethod::Cash,
+    PaymentMethod::Card,
+    PaymentMethod::Kaspi,
+    PaymentMethod::Transfer,
+];
+
 fn day(
     date: NaiveDate,
     by_method: HashMap<PaymentMethod, i64>,
+    wallet_by_method: &HashMap<PaymentMethod, i64>,
     wallet_net: i64,
     sessions: i64,
     played_minutes: i64,
@@ -306,6 +328,16 @@ fn day(
         .map(|(_, a)| a)
         .sum::<i64>()
         + wallet_net;
+    let received_by_method = MONEY_METHODS
+        .iter()
+        .map(|m| MethodAmount {
+            method: *m,
+            amount: Money(
+                by_method.get(m).copied().unwrap_or(0)
+                    + wallet_by_method.get(m).copied().unwrap_or(0),
+            ),
+        })
+        .collect();
     let mut payments: Vec<MethodAmount> = by_method
         .into_iter()
         .map(|(method, amount)| MethodAmount {
@@ -319,6 +351,7 @@ fn day(
         payments,
         wallet_net: Money(wallet_net),
         received: Money(received),
+        received_by_method,
         sessions,
         played_minutes,
         active_clients,
@@ -502,6 +535,10 @@ fn workbook(report: &ClubReport) -> Result<Vec<u8>, XlsxError> {
         "Сеансы",
         "Минуты",
         "Активные клиенты",
+        "Получено наличными",
+        "Получено картой",
+        "Получено Kaspi",
+        "Получено переводом",
     ];
     for (c, h) in headers.iter().enumerate() {
         days.write_string_with_format(0, c as u16, *h, &bold)?;
@@ -531,6 +568,9 @@ fn workbook(report: &ClubReport) -> Result<Vec<u8>, XlsxError> {
         days.write_number(row, 9, d.sessions as f64)?;
         days.write_number(row, 10, d.played_minutes as f64)?;
         days.write_number(row, 11, d.active_clients as f64)?;
+        for (c, m) in d.received_by_method.iter().enumerate() {
+            days.write_number_with_format(row, (12 + c) as u16, major(m.amount), &money)?;
+        }
     }
     let shifts = book.add_worksheet_with_constant_memory()?;
     shifts.set_name("Смены")?;
@@ -564,5 +604,69 @@ fn workbook(report: &ClubReport) -> Result<Vec<u8>, XlsxError> {
         usage.write_number(row, 3, u.available_minutes as f64)?;
         usage.write_number(row, 4, u.percent)?;
     }
+    let notes = book.add_worksheet_with_constant_memory()?;
+    notes.set_name("Пояснения")?;
+    notes.write_string_with_format(0, 0, "Показатель", &bold)?;
+    notes.write_string_with_format(0, 1, "Что он значит", &bold)?;
+    for (r, (name, meaning)) in FIGURES.iter().enumerate() {
+        notes.write_string((r + 1) as u32, 0, *name)?;
+        notes.write_string((r + 1) as u32, 1, *meaning)?;
+    }
     book.save_to_buffer()
 }
+
+/// What every figure of the workbook means, written into its last sheet.
+const FIGURES: [(&str, &str); 19] = [
+    (
+        "Дни",
+        "Местные сутки локации (её часовой пояс), с начала до конца дня",
+    ),
+    (
+        "Наличные, Карта, Kaspi, Перевод",
+        "Оплаты, принятые этим способом за день (сеансы, брони, услуги)",
+    ),
+    (
+        "С кошелька",
+        "Оплаты с баланса клиента: деньги пришли раньше, при пополнении",
+    ),
+    ("В долг", "Оплаты в долг: деньги ещё не получены"),
+    (
+        "Пополнения",
+        "Пополнения кошельков живыми деньгами за вычетом выплат из кошельков",
+    ),
+    (
+        "Получено",
+        "Все деньги, пришедшие за день: оплаты наличными, картой, Kaspi и переводом плюс пополнения",
+    ),
+    (
+        "Получено наличными",
+        "Оплаты и пополнения наличными: столько наличных должно прибавиться в кассе",
+    ),
+    ("Получено картой", "Оплаты и пополнения картой"),
+    ("Получено Kaspi", "Оплаты и пополнения через Kaspi"),
+    ("Получено переводом", "Оплаты и пополнения переводом"),
+    ("Сеансы", "Сеансы, начатые за день"),
+    (
+        "Минуты",
+        "Минуты игры в завершённых сеансах, начатых за день",
+    ),
+    (
+        "Активные клиенты",
+        "Клиенты, у которых за день начался сеанс",
+    ),
+    (
+        "Итого",
+        "Сумма по всем дням периода; активные клиенты — без повторов",
+    ),
+    ("Смены: Выручка", "Оплаты, принятые в сменах оператора"),
+    (
+        "Смены: Разница наличных",
+        "Пересчитанные наличные (с монетами) минус ожидаемые, по закрытым сменам",
+    ),
+    (
+        "Загрузка: Занято, мин",
+        "Минуты, когда компьютеры зоны были заняты в этот местный час",
+    ),
+    ("Загрузка: Доступно, мин", "Компьютеры зоны × дни × 60"),
+    ("Загрузка: %", "Занято / Доступно × 100"),
+];

@@ -199,7 +199,8 @@ async fn check_free<C: ConnectionTrait>(
         return Err(busy(pc));
     }
     if let Some(seat) = holding_seat(conn, state, pc.id, from, to, booking).await? {
-        let local = seat.starts_at.format("%Y-%m-%d %H:%M UTC");
+        let tz = crate::venue::locations::time_zone(conn, pc.location_id).await?;
+        let local = crate::domain::timezone::local_text(tz, seat.starts_at);
         return Err(AppError::ResourceBooked(Msg::new(
             format!(
                 "«{}» забронирован на {local} (бронь {})",

@@ -3,10 +3,12 @@
 pub mod email;
 pub mod id;
 pub mod money;
+pub mod names;
 pub mod phone;
 pub mod search;
 pub mod text;
 pub mod timezone;
+pub mod when;
 
 pub use id::parse_id;
 pub use money::Money;

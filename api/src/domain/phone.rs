@@ -19,10 +19,14 @@ impl Phone {
         })
     }
 
-    /// The E.164 form, or `None` when the text is not a phone number.
+    /// The E.164 form, or `None` when the text is not a number that can be dialled: its
+    /// country's numbering plan (Google's libphonenumber metadata, through the
+    /// `phonenumber` crate) decides the length and the prefixes. Without a country code
+    /// the number is Kazakh (+7, shared with Russia), and `8` is the trunk prefix.
     pub fn normalise(raw: &str) -> Option<Phone> {
         let trimmed = raw.trim();
         if trimmed.is_empty()
+            || trimmed.len() > 32
             || !trimmed
                 .chars()
                 .all(|c| c.is_ascii_digit() || " +-()./".contains(c))
@@ -30,20 +34,23 @@ impl Phone {
             return None;
         }
         let international = trimmed.starts_with('+') || trimmed.starts_with("00");
-        let mut digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
-        if trimmed.starts_with("00") {
-            digits.drain(..2);
-        }
-        let e164 = match digits.len() {
-            // A local number without the country code.
-            10 if !international => format!("7{digits}"),
-            // The trunk prefix 8 in place of +7.
-            11 if !international && digits.starts_with('8') => format!("7{}", &digits[1..]),
-            11 if digits.starts_with('7') => digits,
-            8..=15 if international => digits,
-            _ => return None,
+        let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+        let text = match trimmed.strip_prefix("00") {
+            Some(_) => format!("+{}", &digits[2..]),
+            // 11 digits starting with 7 are +7 written without the plus.
+            None if !international && digits.len() == 11 && digits.starts_with('7') => {
+                format!("+{digits}")
+            }
+            // Ten digits are a Kazakh number without its trunk prefix.
+            None if !international && digits.len() == 10 => format!("8{digits}"),
+            None => trimmed.to_owned(),
         };
-        Some(Phone(format!("+{e164}")))
+        let number = phonenumber::parse(Some(phonenumber::country::Id::KZ), &text).ok()?;
+        if !phonenumber::is_valid(&number) {
+            return None;
+        }
+        let e164 = number.format().mode(phonenumber::Mode::E164).to_string();
+        e164.starts_with('+').then_some(Phone(e164))
     }
 
     pub fn as_str(&self) -> &str {
@@ -81,7 +88,9 @@ mod tests {
             "77011234567",
         ] {
             assert_eq!(
-                Phone::normalise(raw).unwrap().as_str(),
+                Phone::normalise(raw)
+                    .unwrap_or_else(|| panic!("{raw}"))
+                    .as_str(),
                 "+77011234567",
                 "{raw}"
             );
@@ -110,6 +119,11 @@ mod tests {
             "8701123456a",
             "+1",
             "8 (701) 123-45-67-89-00",
+            // +7 with 9 or 12 digits cannot be dialled.
+            "+7 701 123 45",
+            "+7 701 123 45 678",
+            "+77011234",
+            "+770112345678",
         ] {
             assert!(Phone::normalise(raw).is_none(), "{raw}");
         }

@@ -33,17 +33,31 @@ fn checked(field: &str, value: &str, max: usize) -> AppResult<String> {
             format!("must be at most {max} characters (got {len})"),
         ));
     }
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Err(AppError::validation(
-            field,
-            "содержит управляющие символы",
-            "contains control characters",
-        ));
-    }
+    controls(field, value)?;
     Ok(value.to_owned())
+}
+
+/// The one check every text argument passes (`crate::inputs` applies it to each string of
+/// every request): no NUL and no other control character but line breaks and tabs.
+/// PostgreSQL refuses NUL in text, and nothing a person types contains the others.
+pub fn controls(field: &str, value: &str) -> AppResult<()> {
+    match value
+        .chars()
+        .find(|&c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        None => Ok(()),
+        Some(c) => Err(AppError::validation(
+            field,
+            format!(
+                "содержит управляющий символ U+{:04X}; уберите его",
+                u32::from(c)
+            ),
+            format!(
+                "contains the control character U+{:04X}; remove it",
+                u32::from(c)
+            ),
+        )),
+    }
 }
 
 /// A colour as `#rrggbb`, stored lower-case.

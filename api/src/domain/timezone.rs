@@ -50,9 +50,53 @@ pub fn local_date(tz: Tz, at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&tz).date_naive()
 }
 
+/// An instant as people at the location read it, for messages: `23.11.2026 15:00`.
+pub fn local_text(tz: Tz, at: DateTime<Utc>) -> String {
+    at.with_timezone(&tz).format("%d.%m.%Y %H:%M").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_show_local_time() {
+        let at = Utc
+            .with_ymd_and_hms(2026, 11, 23, 10, 0, 0)
+            .single()
+            .unwrap();
+        assert_eq!(local_text(chrono_tz::Asia::Almaty, at), "23.11.2026 15:00");
+    }
+
+    /// Times in messages are the location's, never UTC.
+    #[test]
+    fn no_message_formats_a_time_as_utc() {
+        fn scan(dir: &std::path::Path, found: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    scan(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for (n, line) in text.lines().enumerate() {
+                        if line.contains(concat!("%H:%M", " UTC")) {
+                            found.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                        }
+                    }
+                }
+            }
+        }
+        let mut found = Vec::new();
+        scan(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
+        assert!(
+            found.is_empty(),
+            "times shown in UTC:\n{}",
+            found.join("\n")
+        );
+    }
 
     #[test]
     fn iana_names_only() {

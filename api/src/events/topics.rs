@@ -8,6 +8,9 @@ pub enum Topic {
     Sessions { location_id: i64 },
     /// Appointment slots of one location held, released, booked or freed.
     Slots { location_id: i64 },
+    /// Sign-ins ended before their tokens expired (logout, a reused refresh token, a
+    /// password or role change, deactivation): open connections of them close.
+    SignInsEnded,
 }
 
 impl Topic {
@@ -17,6 +20,7 @@ impl Topic {
             Topic::ResourceStatus { location_id }
             | Topic::Sessions { location_id }
             | Topic::Slots { location_id } => Some(*location_id),
+            Topic::SignInsEnded => None,
         }
     }
 
@@ -25,6 +29,7 @@ impl Topic {
             Topic::ResourceStatus { location_id } => format!("resource-status:{location_id}"),
             Topic::Sessions { location_id } => format!("sessions:{location_id}"),
             Topic::Slots { location_id } => format!("slots:{location_id}"),
+            Topic::SignInsEnded => "sign-ins-ended".to_owned(),
         }
     }
 }

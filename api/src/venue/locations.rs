@@ -19,6 +19,15 @@ use crate::{
     state::AppState,
 };
 
+/// A location's time zone: how its people read an instant.
+pub async fn time_zone<C: sea_orm::ConnectionTrait>(conn: &C, id: i64) -> AppResult<chrono_tz::Tz> {
+    let loc = location::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("Локация", "Location", id))?;
+    Ok(crate::domain::Timezone::parse("location.timezone", &loc.timezone)?.0)
+}
+
 pub async fn get(state: &AppState, id: i64) -> AppResult<location::Model> {
     location::Entity::find_by_id(id)
         .one(&state.db)
