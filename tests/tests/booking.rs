@@ -13,7 +13,7 @@ use clubgrid_api::{
     auth::actor::{Caller, Reach},
     billing::ledger,
     booking::{
-        appointments::{self, ConfirmSpec},
+        appointments::{self, Booker, ConfirmSpec},
         catalog::{self, ServiceSpec, SpecialistSpec},
         hold::{self, HoldSpec},
         lifecycle, party, schedules,
@@ -274,7 +274,7 @@ async fn book(app: &TestApp, s: &Studio, who: i64, at: &str, client_id: i64) -> 
     .await
     .unwrap();
     let spec = ConfirmSpec {
-        client_id,
+        client: Booker::Client(client_id),
         payment: AppointmentPayment::AtVenue,
         client_package_id: None,
         discount_percent: 0,
@@ -476,6 +476,7 @@ async fn hold_confirm_release_and_cancel(backend: Backend) {
                 name: "Алия Омарова".into(),
                 phone: "8 701 555 11 22".into(),
                 note: None,
+                idempotency_key: None,
             },
         })
         .await
@@ -520,6 +521,7 @@ async fn hold_confirm_release_and_cancel(backend: Backend) {
                 name: "Алия".into(),
                 phone: "+77015551122".into(),
                 note: None,
+                idempotency_key: None,
             },
         })
         .await
@@ -578,6 +580,7 @@ async fn holds_run_out(backend: Backend) {
                 name: "Опоздавший".into(),
                 phone: "+77015550000".into(),
                 note: None,
+                idempotency_key: None,
             },
         })
         .await
@@ -936,7 +939,7 @@ async fn a_paused_holder_cannot_book_over_a_newer_booking(backend: Backend) {
     };
     let fresh = hold::hold_slot(&app.state, &system, spec).await.unwrap();
     let confirm = |client_id| ConfirmSpec {
-        client_id,
+        client: Booker::Client(client_id),
         payment: AppointmentPayment::AtVenue,
         client_package_id: None,
         discount_percent: 0,
@@ -946,7 +949,7 @@ async fn a_paused_holder_cannot_book_over_a_newer_booking(backend: Backend) {
         .await
         .unwrap();
     // It wakes up and writes with what it read.
-    let err = appointments::write(&app.state, &system, &stale, &confirm(first), None)
+    let err = appointments::write(&app.state, &system, &stale, &confirm(first))
         .await
         .unwrap_err();
     assert!(
@@ -1372,7 +1375,7 @@ async fn random_sequences_never_overlap(backend: Backend) {
     let mut stale: Vec<hold::Held> = Vec::new();
     let mut booked: Vec<i64> = Vec::new();
     let spec = || ConfirmSpec {
-        client_id: who,
+        client: Booker::Client(who),
         payment: AppointmentPayment::AtVenue,
         client_package_id: None,
         discount_percent: 0,
@@ -1421,7 +1424,7 @@ async fn random_sequences_never_overlap(backend: Backend) {
             }
             _ if !stale.is_empty() => {
                 let h = &stale[rng.below(stale.len())];
-                if let Ok(row) = appointments::write(&app.state, &system, h, &spec(), None).await {
+                if let Ok(row) = appointments::write(&app.state, &system, h, &spec()).await {
                     booked.push(row.id);
                 }
             }
