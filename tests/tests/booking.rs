@@ -39,6 +39,7 @@ both_backends!(
     wallet_and_package_payments_with_refunds,
     clients_touch_only_their_own_bookings,
     two_hundred_confirms_make_one_appointment,
+    public_confirms_race_without_internal_errors,
     a_paused_holder_cannot_book_over_a_newer_booking,
     party_orders_reserve_area_and_rest_room,
     random_sequences_never_overlap,
@@ -912,6 +913,116 @@ async fn two_hundred_confirms_make_one_appointment(backend: Backend) {
     }
     assert_eq!(made, 1);
     assert_eq!(booked_count(&app).await, 1);
+    app.stop().await;
+}
+
+fn public_vars(
+    token: &str,
+    name: &str,
+    phone: &str,
+    key: Option<&str>,
+) -> ops::confirm_public_booking::Variables {
+    ops::confirm_public_booking::Variables {
+        input: ops::confirm_public_booking::PublicBookingInput {
+            hold_token: token.into(),
+            name: name.into(),
+            phone: phone.into(),
+            note: None,
+            idempotency_key: key.map(Into::into),
+        },
+    }
+}
+
+/// 50 visitors confirm 50 holds at once: 50 bookings, none refused (no INTERNAL for a busy
+/// database). Then 10 retries of one confirmation with one idempotency key, all at once: one
+/// booking, and every answer is that booking.
+async fn public_confirms_race_without_internal_errors(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| {
+        s.public_writes_per_address_per_hour = 10_000;
+    })
+    .await;
+    app.state.clock.pin(Some(utc("2026-11-20T03:00:00Z")));
+    let s = studio(&app, "Asia/Almaty", 0, 0).await;
+    let system = Caller::system();
+    // Both need the one room: Boris 09:00–13:00 and Anna 13:00–17:00 local, a week of days.
+    let mut tokens = Vec::new();
+    for day in 0..7 {
+        for hour in 9..17 {
+            let who = if hour < 13 { s.boris } else { s.anna };
+            let at = utc("2026-11-23T00:00:00Z")
+                + chrono::Duration::days(day)
+                + chrono::Duration::hours(hour - 5);
+            let spec = HoldSpec {
+                location_id: s.loc,
+                service_id: s.svc,
+                specialist_id: who,
+                starts_at: at,
+            };
+            tokens.push(
+                hold::hold_slot(&app.state, &system, spec)
+                    .await
+                    .unwrap()
+                    .token,
+            );
+        }
+    }
+    tokens.truncate(51);
+    let again = tokens.pop().unwrap();
+
+    let visitor = app.client();
+    let mut tasks = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let (visitor, vars) = (
+            visitor.clone(),
+            public_vars(token, "Гость Быстрый", &format!("+770155{i:05}"), None),
+        );
+        tasks.push(tokio::spawn(async move {
+            visitor.run::<ops::ConfirmPublicBooking>(vars).await
+        }));
+    }
+    let mut codes = Vec::new();
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(done) => codes.push(done.confirm_public_booking.code),
+            Err(e) => panic!("a public confirm of its own hold failed: {e:?}"),
+        }
+    }
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), 50);
+    assert_eq!(booked_count(&app).await, 50);
+
+    let key = key();
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let (visitor, vars) = (
+            visitor.clone(),
+            public_vars(&again, "Гость Повторный", "+77015599999", Some(&key)),
+        );
+        tasks.push(tokio::spawn(async move {
+            visitor.run::<ops::ConfirmPublicBooking>(vars).await
+        }));
+    }
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap().unwrap().confirm_public_booking);
+    }
+    assert_eq!(booked_count(&app).await, 51);
+    let booked = entity::appointment::Entity::find()
+        .filter(entity::appointment::Column::Code.eq(answers[0].code.clone()))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .expect("the answer is a booking");
+    assert_eq!(booked.status, AppointmentStatus::Booked);
+    assert!(answers.iter().all(|a| *a == answers[0]), "{answers:?}");
+    // One visitor, one client record, whatever the retries.
+    let phone = clubgrid_api::domain::Phone::parse("phone", "+77015599999").unwrap();
+    let guest = clients::find_by_phone(&app.state.db, &phone, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(booked.client_id, guest.id);
     app.stop().await;
 }
 
