@@ -13,7 +13,7 @@ use clubgrid_api::{
     auth::actor::{Caller, Reach},
     billing::ledger,
     booking::{
-        appointments::{self, ConfirmSpec},
+        appointments::{self, Booker, ConfirmSpec},
         catalog::{self, ServiceSpec, SpecialistSpec},
         hold::{self, HoldSpec},
         lifecycle, party, schedules,
@@ -39,6 +39,7 @@ both_backends!(
     wallet_and_package_payments_with_refunds,
     clients_touch_only_their_own_bookings,
     two_hundred_confirms_make_one_appointment,
+    public_confirms_race_without_internal_errors,
     a_paused_holder_cannot_book_over_a_newer_booking,
     party_orders_reserve_area_and_rest_room,
     random_sequences_never_overlap,
@@ -274,7 +275,7 @@ async fn book(app: &TestApp, s: &Studio, who: i64, at: &str, client_id: i64) -> 
     .await
     .unwrap();
     let spec = ConfirmSpec {
-        client_id,
+        client: Booker::Client(client_id),
         payment: AppointmentPayment::AtVenue,
         client_package_id: None,
         discount_percent: 0,
@@ -476,6 +477,7 @@ async fn hold_confirm_release_and_cancel(backend: Backend) {
                 name: "Алия Омарова".into(),
                 phone: "8 701 555 11 22".into(),
                 note: None,
+                idempotency_key: None,
             },
         })
         .await
@@ -520,6 +522,7 @@ async fn hold_confirm_release_and_cancel(backend: Backend) {
                 name: "Алия".into(),
                 phone: "+77015551122".into(),
                 note: None,
+                idempotency_key: None,
             },
         })
         .await
@@ -578,6 +581,7 @@ async fn holds_run_out(backend: Backend) {
                 name: "Опоздавший".into(),
                 phone: "+77015550000".into(),
                 note: None,
+                idempotency_key: None,
             },
         })
         .await
@@ -912,6 +916,116 @@ async fn two_hundred_confirms_make_one_appointment(backend: Backend) {
     app.stop().await;
 }
 
+fn public_vars(
+    token: &str,
+    name: &str,
+    phone: &str,
+    key: Option<&str>,
+) -> ops::confirm_public_booking::Variables {
+    ops::confirm_public_booking::Variables {
+        input: ops::confirm_public_booking::PublicBookingInput {
+            hold_token: token.into(),
+            name: name.into(),
+            phone: phone.into(),
+            note: None,
+            idempotency_key: key.map(Into::into),
+        },
+    }
+}
+
+/// 50 visitors confirm 50 holds at once: 50 bookings, none refused (no INTERNAL for a busy
+/// database). Then 10 retries of one confirmation with one idempotency key, all at once: one
+/// booking, and every answer is that booking.
+async fn public_confirms_race_without_internal_errors(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| {
+        s.public_writes_per_address_per_hour = 10_000;
+    })
+    .await;
+    app.state.clock.pin(Some(utc("2026-11-20T03:00:00Z")));
+    let s = studio(&app, "Asia/Almaty", 0, 0).await;
+    let system = Caller::system();
+    // Both need the one room: Boris 09:00–13:00 and Anna 13:00–17:00 local, a week of days.
+    let mut tokens = Vec::new();
+    for day in 0..7 {
+        for hour in 9..17 {
+            let who = if hour < 13 { s.boris } else { s.anna };
+            let at = utc("2026-11-23T00:00:00Z")
+                + chrono::Duration::days(day)
+                + chrono::Duration::hours(hour - 5);
+            let spec = HoldSpec {
+                location_id: s.loc,
+                service_id: s.svc,
+                specialist_id: who,
+                starts_at: at,
+            };
+            tokens.push(
+                hold::hold_slot(&app.state, &system, spec)
+                    .await
+                    .unwrap()
+                    .token,
+            );
+        }
+    }
+    tokens.truncate(51);
+    let again = tokens.pop().unwrap();
+
+    let visitor = app.client();
+    let mut tasks = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let (visitor, vars) = (
+            visitor.clone(),
+            public_vars(token, "Гость Быстрый", &format!("+770155{i:05}"), None),
+        );
+        tasks.push(tokio::spawn(async move {
+            visitor.run::<ops::ConfirmPublicBooking>(vars).await
+        }));
+    }
+    let mut codes = Vec::new();
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(done) => codes.push(done.confirm_public_booking.code),
+            Err(e) => panic!("a public confirm of its own hold failed: {e:?}"),
+        }
+    }
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), 50);
+    assert_eq!(booked_count(&app).await, 50);
+
+    let key = key();
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let (visitor, vars) = (
+            visitor.clone(),
+            public_vars(&again, "Гость Повторный", "+77015599999", Some(&key)),
+        );
+        tasks.push(tokio::spawn(async move {
+            visitor.run::<ops::ConfirmPublicBooking>(vars).await
+        }));
+    }
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap().unwrap().confirm_public_booking);
+    }
+    assert_eq!(booked_count(&app).await, 51);
+    let booked = entity::appointment::Entity::find()
+        .filter(entity::appointment::Column::Code.eq(answers[0].code.clone()))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .expect("the answer is a booking");
+    assert_eq!(booked.status, AppointmentStatus::Booked);
+    assert!(answers.iter().all(|a| *a == answers[0]), "{answers:?}");
+    // One visitor, one client record, whatever the retries.
+    let phone = clubgrid_api::domain::Phone::parse("phone", "+77015599999").unwrap();
+    let guest = clients::find_by_phone(&app.state.db, &phone, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(booked.client_id, guest.id);
+    app.stop().await;
+}
+
 async fn a_paused_holder_cannot_book_over_a_newer_booking(backend: Backend) {
     let app = TestApp::spawn_with(backend, |s| s.hold_seconds = 1).await;
     app.state.clock.pin(Some(utc("2026-11-20T03:00:00Z")));
@@ -936,7 +1050,7 @@ async fn a_paused_holder_cannot_book_over_a_newer_booking(backend: Backend) {
     };
     let fresh = hold::hold_slot(&app.state, &system, spec).await.unwrap();
     let confirm = |client_id| ConfirmSpec {
-        client_id,
+        client: Booker::Client(client_id),
         payment: AppointmentPayment::AtVenue,
         client_package_id: None,
         discount_percent: 0,
@@ -946,7 +1060,7 @@ async fn a_paused_holder_cannot_book_over_a_newer_booking(backend: Backend) {
         .await
         .unwrap();
     // It wakes up and writes with what it read.
-    let err = appointments::write(&app.state, &system, &stale, &confirm(first), None)
+    let err = appointments::write(&app.state, &system, &stale, &confirm(first))
         .await
         .unwrap_err();
     assert!(
@@ -1401,7 +1515,7 @@ async fn random_sequences_never_overlap(backend: Backend) {
     let mut stale: Vec<hold::Held> = Vec::new();
     let mut booked: Vec<i64> = Vec::new();
     let spec = || ConfirmSpec {
-        client_id: who,
+        client: Booker::Client(who),
         payment: AppointmentPayment::AtVenue,
         client_package_id: None,
         discount_percent: 0,
@@ -1450,7 +1564,7 @@ async fn random_sequences_never_overlap(backend: Backend) {
             }
             _ if !stale.is_empty() => {
                 let h = &stale[rng.below(stale.len())];
-                if let Ok(row) = appointments::write(&app.state, &system, h, &spec(), None).await {
+                if let Ok(row) = appointments::write(&app.state, &system, h, &spec()).await {
                     booked.push(row.id);
                 }
             }

@@ -4,15 +4,14 @@
 
 use chrono::Utc;
 use entity::{
-    appointment, client_package,
+    appointment, client, client_package,
     enums::{AppointmentPayment, AppointmentStatus, PaymentMethod},
 };
 use rand::Rng;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     sea_query::{Expr, ExprTrait},
 };
 use serde::{Deserialize, Serialize};
@@ -22,16 +21,16 @@ use super::{
     catalog,
     claims::{self, Owner, Want},
     hold::{self, Held},
-    live::{self, SlotChange},
+    live::SlotChange,
 };
 use crate::{
-    audit,
     auth::actor::Caller,
     billing::{idempotency::Claim, ledger},
-    clients::service as clients,
-    domain::{Money, text},
+    clients::{fields::RawFields, service as clients},
+    domain::{Money, Phone, text},
     error::{AppError, AppResult, Msg},
     state::AppState,
+    write::Tx,
 };
 
 /// How a price came about.
@@ -99,14 +98,77 @@ pub async fn by_code<C: ConnectionTrait>(conn: &C, code: &str) -> AppResult<appo
         .ok_or_else(|| AppError::not_found("Запись", "Booking", code))
 }
 
+/// Who an appointment is for.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Booker {
+    /// A client record: picked by staff, or the signed-in client themselves.
+    Client(i64),
+    /// A visitor of the public page: the client with this phone, or a new one with this name.
+    Visitor {
+        name: String,
+        #[serde(serialize_with = "e164")]
+        phone: Phone,
+    },
+}
+
+fn e164<S: serde::Serializer>(phone: &Phone, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(phone.as_str())
+}
+
+impl Booker {
+    /// The client record, found or made in the unit of work of the booking.
+    async fn client(&self, tx: &Tx<'_>) -> AppResult<client::Model> {
+        let (name, phone) = match self {
+            Booker::Client(id) => return clients::get(tx.db(), *id).await,
+            Booker::Visitor { name, phone } => (name, phone),
+        };
+        if let Some(existing) = clients::find_by_phone(tx.db(), phone, None).await? {
+            return Ok(existing);
+        }
+        let mut words = name.split_whitespace();
+        let (first, last) = match (words.next(), words.next()) {
+            (Some(a), Some(b)) => (a.to_owned(), Some(b.to_owned())),
+            (Some(a), None) => (a.to_owned(), None),
+            _ => (name.to_owned(), None),
+        };
+        let fields = RawFields {
+            first_name: Some(first),
+            last_name: last,
+            phone: Some(phone.as_str().to_owned()),
+            ..RawFields::default()
+        }
+        .check("input.")?;
+        clients::insert(tx.db(), tx.caller(), &fields, "booking").await
+    }
+}
+
 /// What the confirming side adds to a hold.
 #[derive(Debug, Clone, Serialize)]
 pub struct ConfirmSpec {
-    pub client_id: i64,
+    /// Named `client_id` in an idempotency key's fingerprint, as it was before visitors.
+    #[serde(rename = "client_id")]
+    pub client: Booker,
     pub payment: AppointmentPayment,
     pub client_package_id: Option<i64>,
     pub discount_percent: i32,
     pub note: Option<String>,
+}
+
+impl ConfirmSpec {
+    fn check(&self) -> AppResult<ConfirmSpec> {
+        if !(0..=100).contains(&self.discount_percent) {
+            return Err(AppError::validation(
+                "input.discountPercent",
+                "скидка — от 0 до 100 %",
+                "a discount is 0 to 100 %",
+            ));
+        }
+        Ok(ConfirmSpec {
+            note: text::optional("input.note", self.note.as_deref(), 1000)?,
+            ..self.clone()
+        })
+    }
 }
 
 fn refused(ru: &str, en: &str) -> AppError {
@@ -114,8 +176,8 @@ fn refused(ru: &str, en: &str) -> AppError {
 }
 
 /// Takes one visit of a client's package for a service on `at`.
-async fn use_visit(
-    txn: &DatabaseTransaction,
+async fn use_visit<C: ConnectionTrait>(
+    conn: &C,
     client_id: i64,
     service_id: i64,
     package_id: Option<i64>,
@@ -129,7 +191,7 @@ async fn use_visit(
     }
     let packages = select
         .order_by_asc(client_package::Column::ValidUntil)
-        .all(txn)
+        .all(conn)
         .await?;
     if packages.is_empty() {
         return Err(refused(
@@ -161,7 +223,7 @@ async fn use_visit(
         )
         .filter(client_package::Column::Id.eq(pack.id))
         .filter(client_package::Column::VisitsLeft.gt(0))
-        .exec(txn)
+        .exec(conn)
         .await?;
     if taken.rows_affected == 0 {
         return Err(refused(
@@ -196,12 +258,14 @@ pub fn wants(
     out
 }
 
+/// What an idempotency key remembers of a confirmation.
 #[derive(Debug, Serialize, Deserialize)]
 struct Confirmed {
     appointment_id: i64,
 }
 
-/// Confirms a hold. `key` makes a retried confirmation answer with the first one's appointment.
+/// Confirms a hold in one unit of work. `key` makes a retried confirmation answer with the
+/// first one's appointment, also once the hold is gone.
 pub async fn confirm(
     state: &AppState,
     caller: &Caller,
@@ -217,54 +281,73 @@ pub async fn confirm(
         )?),
         None => None,
     };
-    if let Some(claim) = &claim
-        && let Some(done) = claim.earlier::<_, Confirmed>(&state.db).await?
-    {
-        return get(&state.db, done.appointment_id).await;
-    }
+    let spec = &spec.check()?;
+    let token = token.trim();
     // Confirmations of one hold take turns in this process; once one has booked it, the rest
-    // are answered without touching the database.
-    let mut turn = state
-        .hold_gate
-        .enter(&format!("confirm:{}", token.trim()))
-        .await;
-    if *turn {
-        if let Some(claim) = &claim
-            && let Some(done) = claim.earlier::<_, Confirmed>(&state.db).await?
-        {
-            return get(&state.db, done.appointment_id).await;
-        }
+    // are refused without touching the database, unless a key asks for its stored answer.
+    let mut turn = state.hold_gate.enter(&format!("confirm:{token}")).await;
+    if *turn && claim.is_none() {
         return Err(hold::expired());
     }
-    let held = hold::claim(state, caller, token).await?;
-    let row = write(state, caller, &held, &spec, claim.as_ref()).await?;
-    hold::consume(state, &held.token).await?;
-    *turn = true;
-    drop(turn);
-    live::announce(state, hold::event(SlotChange::Booked, &held.slot)).await;
+    let row = match &claim {
+        None => {
+            state
+                .write(caller, |tx| {
+                    Box::pin(async move {
+                        let held = hold::claim(state, tx.caller(), token).await?;
+                        book(state, tx, &held, spec).await
+                    })
+                })
+                .await?
+        }
+        Some(claim) => {
+            let done = state
+                .write_once(caller, claim, |tx| {
+                    Box::pin(async move {
+                        let held = hold::claim(state, tx.caller(), token).await?;
+                        let row = book(state, tx, &held, spec).await?;
+                        Ok(Confirmed {
+                            appointment_id: row.id,
+                        })
+                    })
+                })
+                .await?;
+            get(&state.db, done.appointment_id).await?
+        }
+    };
+    if !*turn {
+        hold::consume(state, token).await?;
+        *turn = true;
+    }
     Ok(row)
 }
 
-/// Writes the appointment of a hold read earlier. The hold must still be live when the write
-/// commits; and whatever the holds say, the database refuses time already booked.
+/// Writes the appointment of a hold read earlier, in a unit of work of its own. The hold must
+/// still be live when the write commits; and whatever the holds say, the database refuses
+/// time already booked.
 pub async fn write(
     state: &AppState,
     caller: &Caller,
     held: &Held,
     spec: &ConfirmSpec,
-    claim: Option<&Claim>,
 ) -> AppResult<appointment::Model> {
-    if !(0..=100).contains(&spec.discount_percent) {
-        return Err(AppError::validation(
-            "input.discountPercent",
-            "скидка — от 0 до 100 %",
-            "a discount is 0 to 100 %",
-        ));
-    }
-    let note = text::optional("input.note", spec.note.as_deref(), 1000)?;
+    let spec = &spec.check()?;
+    state
+        .write(caller, |tx| Box::pin(book(state, tx, held, spec)))
+        .await
+}
+
+/// The booking of a hold inside a unit of work: the client, the price, the payment, the
+/// appointment and its claimed time, its audit row and its slot event.
+async fn book(
+    state: &AppState,
+    tx: &Tx<'_>,
+    held: &Held,
+    spec: &ConfirmSpec,
+) -> AppResult<appointment::Model> {
     let slot = &held.slot;
-    let svc = catalog::service(&state.db, slot.service_id).await?;
-    let client = clients::get(&state.db, spec.client_id).await?;
+    let svc = catalog::service(tx.db(), slot.service_id).await?;
+    let client = spec.client.client(tx).await?;
     if client.merged_into_id.is_some() || !client.active {
         return Err(AppError::validation(
             "input.clientId",
@@ -284,16 +367,13 @@ pub async fn write(
         slot.resource_id,
         (slot.blocked_from, slot.blocked_to),
     );
-    let now = state.clock.now();
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    if claims::clashes(&txn, &wanted, None).await? {
+    if claims::clashes(tx.db(), &wanted, None).await? {
         return Err(hold::taken());
     }
     let package_id = if by_package {
         Some(
             use_visit(
-                &txn,
+                tx.db(),
                 client.id,
                 svc.id,
                 spec.client_package_id,
@@ -311,11 +391,12 @@ pub async fn write(
             method: PaymentMethod::Wallet,
             purpose: format!("Запись: {}", svc.name),
         };
-        ledger::write(&txn, caller, &op, now).await?;
+        ledger::write(tx.db(), tx.caller(), &op, tx.now()).await?;
         cost.total
     } else {
         0
     };
+    let now = tx.now();
     let row = appointment::ActiveModel {
         location_id: Set(slot.location_id),
         service_id: Set(svc.id),
@@ -334,34 +415,18 @@ pub async fn write(
         paid: Set(paid),
         refunded: Set(0),
         code: Set(new_code()),
-        note: Set(note),
+        note: Set(spec.note.clone()),
         cancel_reason: Set(None),
-        created_by: Set(caller.actor.user_id()),
+        created_by: Set(tx.caller().actor.user_id()),
         created_at: Set(now),
         updated_at: Set(now),
         closed_at: Set(None),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(tx.db())
     .await?;
-    claims::take(&txn, Owner::Appointment(row.id), &wanted).await?;
-    if let Some(claim) = claim
-        && !claim
-            .remember(
-                &txn,
-                &Confirmed {
-                    appointment_id: row.id,
-                },
-            )
-            .await?
-    {
-        txn.rollback().await?;
-        let done = claim.winner::<_, Confirmed>(&state.db).await?;
-        return get(&state.db, done.appointment_id).await;
-    }
-    audit::record(
-        &txn,
-        caller,
+    claims::take(tx.db(), Owner::Appointment(row.id), &wanted).await?;
+    tx.audit(
         "appointment.confirm",
         "appointment",
         Some(row.id),
@@ -372,12 +437,11 @@ pub async fn write(
         }),
     )
     .await?;
+    tx.emit(&hold::event(SlotChange::Booked, slot)).await?;
     // A hold that ran out while this request waited gives way to whoever holds the time now.
     if state.holds.get(&held.token).await?.is_none() {
-        txn.rollback().await?;
         return Err(hold::expired());
     }
-    txn.commit().await.map_err(claims::db)?;
     Ok(row)
 }
 

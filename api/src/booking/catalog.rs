@@ -1,19 +1,17 @@
 //! The catalogue: services, their packages, specialists, who performs what, and which rooms
 //! suit which service.
 
-use chrono::Utc;
 use entity::{
     enums::ResourceKind, resource, service, service_package, service_resource, specialist,
     specialist_service,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use serde_json::json;
 
 use crate::{
-    audit,
     auth::actor::Caller,
     domain::text,
     error::{AppError, AppResult},
@@ -104,48 +102,50 @@ pub async fn save_service(
     location_id: i64,
     spec: ServiceSpec,
 ) -> AppResult<service::Model> {
-    let spec = spec.check()?;
-    let now = Utc::now();
-    let txn = state.db.begin().await?;
-    let mut model = match id {
-        Some(id) => service(&txn, id).await?.into(),
-        None => {
-            crate::venue::locations::get(state, location_id).await?;
-            service::ActiveModel {
-                location_id: Set(location_id),
-                created_at: Set(now),
-                ..Default::default()
-            }
-        }
-    };
-    model.name = Set(spec.name);
-    model.category = Set(spec.category);
-    model.description = Set(spec.description);
-    model.duration_minutes = Set(spec.duration_minutes);
-    model.price = Set(spec.price);
-    model.buffer_before = Set(spec.buffer_before);
-    model.buffer_after = Set(spec.buffer_after);
-    model.active = Set(spec.active);
-    model.updated_at = Set(now);
-    let saved = match id {
-        Some(_) => model.update(&txn).await?,
-        None => model.insert(&txn).await?,
-    };
-    audit::record(
-        &txn,
-        caller,
-        if id.is_some() {
-            "service.update"
-        } else {
-            "service.create"
-        },
-        "service",
-        Some(saved.id),
-        json!({ "name": saved.name, "minutes": saved.duration_minutes, "price": saved.price }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(saved)
+    let spec = &spec.check()?;
+    if id.is_none() {
+        crate::venue::locations::get(state, location_id).await?;
+    }
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let now = tx.now();
+                let mut model = match id {
+                    Some(id) => service(tx.db(), id).await?.into(),
+                    None => service::ActiveModel {
+                        location_id: Set(location_id),
+                        created_at: Set(now),
+                        ..Default::default()
+                    },
+                };
+                model.name = Set(spec.name.clone());
+                model.category = Set(spec.category.clone());
+                model.description = Set(spec.description.clone());
+                model.duration_minutes = Set(spec.duration_minutes);
+                model.price = Set(spec.price);
+                model.buffer_before = Set(spec.buffer_before);
+                model.buffer_after = Set(spec.buffer_after);
+                model.active = Set(spec.active);
+                model.updated_at = Set(now);
+                let saved = match id {
+                    Some(_) => model.update(tx.db()).await?,
+                    None => model.insert(tx.db()).await?,
+                };
+                tx.audit(
+                    if id.is_some() {
+                        "service.update"
+                    } else {
+                        "service.create"
+                    },
+                    "service",
+                    Some(saved.id),
+                    json!({ "name": saved.name, "minutes": saved.duration_minutes, "price": saved.price }),
+                )
+                .await?;
+                Ok(saved)
+            })
+        })
+        .await
 }
 
 pub async fn packages(state: &AppState, service_id: i64) -> AppResult<Vec<service_package::Model>> {
@@ -188,31 +188,34 @@ pub async fn create_package(
         ));
     }
     let amount = price("input.price", amount)?;
-    let txn = state.db.begin().await?;
-    service(&txn, service_id).await?;
-    let row = service_package::ActiveModel {
-        service_id: Set(service_id),
-        name: Set(name),
-        visits: Set(visits),
-        validity_days: Set(validity_days),
-        price: Set(amount),
-        active: Set(true),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        caller,
-        "service_package.create",
-        "service_package",
-        Some(row.id),
-        json!({ "serviceId": service_id, "visits": visits, "days": validity_days, "price": amount }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    let name = &name;
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                service(tx.db(), service_id).await?;
+                let row = service_package::ActiveModel {
+                    service_id: Set(service_id),
+                    name: Set(name.clone()),
+                    visits: Set(visits),
+                    validity_days: Set(validity_days),
+                    price: Set(amount),
+                    active: Set(true),
+                    created_at: Set(tx.now()),
+                    ..Default::default()
+                }
+                .insert(tx.db())
+                .await?;
+                tx.audit(
+                    "service_package.create",
+                    "service_package",
+                    Some(row.id),
+                    json!({ "serviceId": service_id, "visits": visits, "days": validity_days, "price": amount }),
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 pub async fn set_package_active(
@@ -221,21 +224,23 @@ pub async fn set_package_active(
     id: i64,
     active: bool,
 ) -> AppResult<service_package::Model> {
-    let txn = state.db.begin().await?;
-    let mut model: service_package::ActiveModel = package(&txn, id).await?.into();
-    model.active = Set(active);
-    let row = model.update(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "service_package.active",
-        "service_package",
-        Some(id),
-        json!({ "active": active }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let mut model: service_package::ActiveModel = package(tx.db(), id).await?.into();
+                model.active = Set(active);
+                let row = model.update(tx.db()).await?;
+                tx.audit(
+                    "service_package.active",
+                    "service_package",
+                    Some(id),
+                    json!({ "active": active }),
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 /// The checked profile of a specialist.
@@ -294,53 +299,56 @@ pub async fn save_specialist(
         text::optional("input.lastName", Some(&spec.last_name), 100)?.unwrap_or_default();
     let title = text::optional("input.title", spec.title.as_deref(), 200)?;
     let bio = text::optional("input.bio", spec.bio.as_deref(), 2000)?;
-    let now = Utc::now();
-    let txn = state.db.begin().await?;
-    if let Some(user_id) = spec.user_id
-        && entity::user::Entity::find_by_id(user_id)
-            .one(&txn)
-            .await?
-            .is_none()
-    {
-        return Err(AppError::validation(
-            "input.userId",
-            format!("пользователя {user_id} нет"),
-            format!("there is no user {user_id}"),
-        ));
-    }
-    let mut model = match id {
-        Some(id) => specialist(&txn, id).await?.into(),
-        None => specialist::ActiveModel {
-            created_at: Set(now),
-            ..Default::default()
-        },
-    };
-    model.first_name = Set(first_name);
-    model.last_name = Set(last_name);
-    model.title = Set(title);
-    model.bio = Set(bio);
-    model.user_id = Set(spec.user_id);
-    model.active = Set(spec.active);
-    model.updated_at = Set(now);
-    let saved = match id {
-        Some(_) => model.update(&txn).await?,
-        None => model.insert(&txn).await?,
-    };
-    audit::record(
-        &txn,
-        caller,
-        if id.is_some() {
-            "specialist.update"
-        } else {
-            "specialist.create"
-        },
-        "specialist",
-        Some(saved.id),
-        json!({ "name": format!("{} {}", saved.first_name, saved.last_name), "userId": saved.user_id }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(saved)
+    let (first_name, last_name, title, bio, spec) = (&first_name, &last_name, &title, &bio, &spec);
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                if let Some(user_id) = spec.user_id
+                    && entity::user::Entity::find_by_id(user_id)
+                        .one(tx.db())
+                        .await?
+                        .is_none()
+                {
+                    return Err(AppError::validation(
+                        "input.userId",
+                        format!("пользователя {user_id} нет"),
+                        format!("there is no user {user_id}"),
+                    ));
+                }
+                let now = tx.now();
+                let mut model = match id {
+                    Some(id) => specialist(tx.db(), id).await?.into(),
+                    None => specialist::ActiveModel {
+                        created_at: Set(now),
+                        ..Default::default()
+                    },
+                };
+                model.first_name = Set(first_name.clone());
+                model.last_name = Set(last_name.clone());
+                model.title = Set(title.clone());
+                model.bio = Set(bio.clone());
+                model.user_id = Set(spec.user_id);
+                model.active = Set(spec.active);
+                model.updated_at = Set(now);
+                let saved = match id {
+                    Some(_) => model.update(tx.db()).await?,
+                    None => model.insert(tx.db()).await?,
+                };
+                tx.audit(
+                    if id.is_some() {
+                        "specialist.update"
+                    } else {
+                        "specialist.create"
+                    },
+                    "specialist",
+                    Some(saved.id),
+                    json!({ "name": format!("{} {}", saved.first_name, saved.last_name), "userId": saved.user_id }),
+                )
+                .await?;
+                Ok(saved)
+            })
+        })
+        .await
 }
 
 /// Replaces the services a specialist performs.
@@ -353,45 +361,49 @@ pub async fn set_specialist_services(
     let mut ids = service_ids;
     ids.sort_unstable();
     ids.dedup();
-    let txn = state.db.begin().await?;
-    specialist(&txn, specialist_id).await?;
-    let found = service::Entity::find()
-        .filter(service::Column::Id.is_in(ids.clone()))
-        .all(&txn)
+    let ids = &ids;
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                specialist(tx.db(), specialist_id).await?;
+                let found = service::Entity::find()
+                    .filter(service::Column::Id.is_in(ids.clone()))
+                    .all(tx.db())
+                    .await?;
+                if let Some(missing) = ids.iter().find(|id| !found.iter().any(|s| s.id == **id)) {
+                    return Err(AppError::validation(
+                        "serviceIds",
+                        format!("услуги {missing} нет"),
+                        format!("there is no service {missing}"),
+                    ));
+                }
+                specialist_service::Entity::delete_many()
+                    .filter(specialist_service::Column::SpecialistId.eq(specialist_id))
+                    .exec(tx.db())
+                    .await?;
+                if !ids.is_empty() {
+                    specialist_service::Entity::insert_many(ids.iter().map(|id| {
+                        specialist_service::ActiveModel {
+                            specialist_id: Set(specialist_id),
+                            service_id: Set(*id),
+                            ..Default::default()
+                        }
+                    }))
+                    .exec_without_returning(tx.db())
+                    .await?;
+                }
+                tx.audit(
+                    "specialist.services",
+                    "specialist",
+                    Some(specialist_id),
+                    json!({ "serviceIds": ids }),
+                )
+                .await?;
+                Ok(())
+            })
+        })
         .await?;
-    if let Some(missing) = ids.iter().find(|id| !found.iter().any(|s| s.id == **id)) {
-        return Err(AppError::validation(
-            "serviceIds",
-            format!("услуги {missing} нет"),
-            format!("there is no service {missing}"),
-        ));
-    }
-    specialist_service::Entity::delete_many()
-        .filter(specialist_service::Column::SpecialistId.eq(specialist_id))
-        .exec(&txn)
-        .await?;
-    if !ids.is_empty() {
-        specialist_service::Entity::insert_many(ids.iter().map(|id| {
-            specialist_service::ActiveModel {
-                specialist_id: Set(specialist_id),
-                service_id: Set(*id),
-                ..Default::default()
-            }
-        }))
-        .exec_without_returning(&txn)
-        .await?;
-    }
-    audit::record(
-        &txn,
-        caller,
-        "specialist.services",
-        "specialist",
-        Some(specialist_id),
-        json!({ "serviceIds": ids }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(ids)
+    Ok(ids.clone())
 }
 
 /// Replaces the rooms that suit a service; they must be rooms of the service's location.
@@ -404,48 +416,55 @@ pub async fn set_service_rooms(
     let mut ids = resource_ids;
     ids.sort_unstable();
     ids.dedup();
-    let txn = state.db.begin().await?;
-    let svc = service(&txn, service_id).await?;
-    let rooms = resource::Entity::find()
-        .filter(resource::Column::Id.is_in(ids.clone()))
-        .all(&txn)
+    let ids = &ids;
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let svc = service(tx.db(), service_id).await?;
+                let rooms = resource::Entity::find()
+                    .filter(resource::Column::Id.is_in(ids.clone()))
+                    .all(tx.db())
+                    .await?;
+                for id in ids {
+                    match rooms.iter().find(|r| r.id == *id) {
+                        Some(r)
+                            if r.location_id == svc.location_id && r.kind != ResourceKind::Pc => {}
+                        _ => {
+                            return Err(AppError::validation(
+                                "resourceIds",
+                                format!("ресурс {id} — не помещение этой локации"),
+                                format!("resource {id} is not a room of this location"),
+                            ));
+                        }
+                    }
+                }
+                service_resource::Entity::delete_many()
+                    .filter(service_resource::Column::ServiceId.eq(service_id))
+                    .exec(tx.db())
+                    .await?;
+                if !ids.is_empty() {
+                    service_resource::Entity::insert_many(ids.iter().map(|id| {
+                        service_resource::ActiveModel {
+                            service_id: Set(service_id),
+                            resource_id: Set(*id),
+                            ..Default::default()
+                        }
+                    }))
+                    .exec_without_returning(tx.db())
+                    .await?;
+                }
+                tx.audit(
+                    "service.rooms",
+                    "service",
+                    Some(service_id),
+                    json!({ "resourceIds": ids }),
+                )
+                .await?;
+                Ok(())
+            })
+        })
         .await?;
-    for id in &ids {
-        match rooms.iter().find(|r| r.id == *id) {
-            Some(r) if r.location_id == svc.location_id && r.kind != ResourceKind::Pc => {}
-            _ => {
-                return Err(AppError::validation(
-                    "resourceIds",
-                    format!("ресурс {id} — не помещение этой локации"),
-                    format!("resource {id} is not a room of this location"),
-                ));
-            }
-        }
-    }
-    service_resource::Entity::delete_many()
-        .filter(service_resource::Column::ServiceId.eq(service_id))
-        .exec(&txn)
-        .await?;
-    if !ids.is_empty() {
-        service_resource::Entity::insert_many(ids.iter().map(|id| service_resource::ActiveModel {
-            service_id: Set(service_id),
-            resource_id: Set(*id),
-            ..Default::default()
-        }))
-        .exec_without_returning(&txn)
-        .await?;
-    }
-    audit::record(
-        &txn,
-        caller,
-        "service.rooms",
-        "service",
-        Some(service_id),
-        json!({ "resourceIds": ids }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(ids)
+    Ok(ids.clone())
 }
 
 /// Room ids of a service.

@@ -98,9 +98,12 @@ pub async fn live(state: &AppState) -> AppResult<Vec<HoldPayload>> {
 pub async fn sweep(state: &AppState) -> AppResult<usize> {
     let lapsed = state.holds.sweep().await?;
     let count = lapsed.len();
-    for held in lapsed.into_iter().filter_map(decode) {
-        live::announce(state, event(SlotChange::Expired, &held.slot)).await;
-    }
+    let events: Vec<SlotEvent> = lapsed
+        .into_iter()
+        .filter_map(decode)
+        .map(|held| event(SlotChange::Expired, &held.slot))
+        .collect();
+    live::announce_holds(state, &Caller::system(), &events).await;
     Ok(count)
 }
 
@@ -224,7 +227,7 @@ pub async fn hold_slot(state: &AppState, caller: &Caller, spec: HoldSpec) -> App
     }
     *turn = true;
     drop(turn);
-    live::announce(state, event(SlotChange::Held, &payload)).await;
+    live::announce_holds(state, caller, &[event(SlotChange::Held, &payload)]).await;
     Ok(Held {
         token: record.token,
         expires_at: record.expires_at,
@@ -255,12 +258,13 @@ pub async fn claim(state: &AppState, caller: &Caller, token: &str) -> AppResult<
 pub async fn release(state: &AppState, caller: &Caller, token: &str) -> AppResult<()> {
     let held = claim(state, caller, token).await?;
     if state.holds.release(&held.token).await?.is_some() {
-        live::announce(state, event(SlotChange::Released, &held.slot)).await;
+        live::announce_holds(state, caller, &[event(SlotChange::Released, &held.slot)]).await;
     }
     Ok(())
 }
 
-/// Ends a hold that was confirmed; the booking itself is announced by the caller.
+/// Ends a hold that was confirmed, after the unit of work of its booking has committed (that
+/// unit raised the booking's event).
 pub async fn consume(state: &AppState, token: &str) -> AppResult<()> {
     state.holds.release(token).await?;
     Ok(())

@@ -11,7 +11,7 @@ use entity::{
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
+    ColumnTrait, EntityTrait, QueryFilter,
     sea_query::{Expr, ExprTrait},
 };
 use serde_json::json;
@@ -22,17 +22,17 @@ use super::{
     catalog,
     claims::{self, Owner},
     hold,
-    live::{self, SlotChange, SlotEvent},
+    live::{SlotChange, SlotEvent},
     schedules,
 };
 use crate::auth::actor::Reach;
 use crate::{
-    audit,
     auth::actor::Caller,
     billing::ledger,
     domain::text,
     error::{AppError, AppResult, Msg},
     state::AppState,
+    write::Tx,
 };
 
 fn event(kind: SlotChange, row: &appointment::Model) -> SlotEvent {
@@ -112,38 +112,39 @@ pub async fn reschedule(
         .ok_or_else(hold::taken)?;
     let svc = catalog::service(&state.db, row.service_id).await?;
     let blocked = availability::shape(&svc).blocked(slot.starts_at);
-    let wanted = wants(slot.specialist_id, slot.resource_id, blocked);
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    let current = get(&txn, id).await?;
-    if current.status != AppointmentStatus::Booked {
-        return Err(not_booked(&current));
-    }
-    claims::free(&txn, Owner::Appointment(id)).await?;
-    if claims::clashes(&txn, &wanted, Some(Owner::Appointment(id))).await? {
-        return Err(hold::taken());
-    }
-    claims::take(&txn, Owner::Appointment(id), &wanted).await?;
-    let mut model: appointment::ActiveModel = current.clone().into();
-    model.starts_at = Set(slot.starts_at);
-    model.ends_at = Set(slot.ends_at);
-    model.specialist_id = Set(slot.specialist_id);
-    model.resource_id = Set(slot.resource_id);
-    model.updated_at = Set(now);
-    let moved = model.update(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "appointment.reschedule",
-        "appointment",
-        Some(id),
-        json!({ "from": current.starts_at, "to": moved.starts_at, "specialistId": moved.specialist_id }),
-    )
-    .await?;
-    txn.commit().await.map_err(claims::db)?;
-    live::announce(state, event(SlotChange::Cancelled, &current)).await;
-    live::announce(state, event(SlotChange::Moved, &moved)).await;
-    Ok(moved)
+    let wanted = &wants(slot.specialist_id, slot.resource_id, blocked);
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let current = get(tx.db(), id).await?;
+                if current.status != AppointmentStatus::Booked {
+                    return Err(not_booked(&current));
+                }
+                claims::free(tx.db(), Owner::Appointment(id)).await?;
+                if claims::clashes(tx.db(), wanted, Some(Owner::Appointment(id))).await? {
+                    return Err(hold::taken());
+                }
+                claims::take(tx.db(), Owner::Appointment(id), wanted).await?;
+                let mut model: appointment::ActiveModel = current.clone().into();
+                model.starts_at = Set(slot.starts_at);
+                model.ends_at = Set(slot.ends_at);
+                model.specialist_id = Set(slot.specialist_id);
+                model.resource_id = Set(slot.resource_id);
+                model.updated_at = Set(tx.now());
+                let moved = model.update(tx.db()).await?;
+                tx.audit(
+                    "appointment.reschedule",
+                    "appointment",
+                    Some(id),
+                    json!({ "from": current.starts_at, "to": moved.starts_at, "specialistId": moved.specialist_id }),
+                )
+                .await?;
+                tx.emit(&event(SlotChange::Cancelled, &current)).await?;
+                tx.emit(&event(SlotChange::Moved, &moved)).await?;
+                Ok(moved)
+            })
+        })
+        .await
 }
 
 /// Cancels an appointment. Inside the cut-off the wallet payment is refunded and a package
@@ -167,50 +168,61 @@ pub async fn cancel(
     if !in_time && acting != Reach::Staff {
         return Err(too_late(state, &row, until).await);
     }
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    if !close(&txn, id, AppointmentStatus::Cancelled, now).await? {
-        return Err(not_booked(&row));
-    }
-    claims::free(&txn, Owner::Appointment(id)).await?;
-    let mut refunded = 0;
-    if in_time {
-        if row.payment == AppointmentPayment::Wallet && row.paid > 0 {
-            let op = ledger::Operation::Refund {
-                client_id: row.client_id,
-                amount: row.paid,
-                reason: format!("Отмена записи {}", row.code),
-            };
-            ledger::write(&txn, caller, &op, now).await?;
-            refunded = row.paid;
-        }
-        if let Some(package_id) = row.client_package_id {
-            client_package::Entity::update_many()
-                .col_expr(
-                    client_package::Column::VisitsLeft,
-                    Expr::col(client_package::Column::VisitsLeft).add(1),
+    let (row, reason) = (&row, &reason);
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                if !close(tx.db(), id, AppointmentStatus::Cancelled, tx.now()).await? {
+                    return Err(not_booked(row));
+                }
+                claims::free(tx.db(), Owner::Appointment(id)).await?;
+                let refunded = if in_time {
+                    give_back(tx, row).await?
+                } else {
+                    0
+                };
+                let mut model: appointment::ActiveModel = get(tx.db(), id).await?.into();
+                model.refunded = Set(refunded);
+                model.cancel_reason = Set(reason.clone());
+                let cancelled = model.update(tx.db()).await?;
+                tx.audit(
+                    "appointment.cancel",
+                    "appointment",
+                    Some(id),
+                    json!({ "reason": reason, "inTime": in_time, "refunded": refunded }),
                 )
-                .filter(client_package::Column::Id.eq(package_id))
-                .exec(&txn)
                 .await?;
-        }
+                tx.emit(&event(SlotChange::Cancelled, &cancelled)).await?;
+                Ok(cancelled)
+            })
+        })
+        .await
+}
+
+/// What a cancellation in time returns: the wallet payment, refunded (the amount), and the
+/// package visit.
+async fn give_back(tx: &Tx<'_>, row: &appointment::Model) -> AppResult<i64> {
+    let mut refunded = 0;
+    if row.payment == AppointmentPayment::Wallet && row.paid > 0 {
+        let op = ledger::Operation::Refund {
+            client_id: row.client_id,
+            amount: row.paid,
+            reason: format!("Отмена записи {}", row.code),
+        };
+        ledger::write(tx.db(), tx.caller(), &op, tx.now()).await?;
+        refunded = row.paid;
     }
-    let mut model: appointment::ActiveModel = get(&txn, id).await?.into();
-    model.refunded = Set(refunded);
-    model.cancel_reason = Set(reason.clone());
-    let cancelled = model.update(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "appointment.cancel",
-        "appointment",
-        Some(id),
-        json!({ "reason": reason, "inTime": in_time, "refunded": refunded }),
-    )
-    .await?;
-    txn.commit().await?;
-    live::announce(state, event(SlotChange::Cancelled, &cancelled)).await;
-    Ok(cancelled)
+    if let Some(package_id) = row.client_package_id {
+        client_package::Entity::update_many()
+            .col_expr(
+                client_package::Column::VisitsLeft,
+                Expr::col(client_package::Column::VisitsLeft).add(1),
+            )
+            .filter(client_package::Column::Id.eq(package_id))
+            .exec(tx.db())
+            .await?;
+    }
+    Ok(refunded)
 }
 
 /// Marks an appointment completed or a no-show (staff only). A no-show frees its time.
@@ -229,29 +241,30 @@ pub async fn finish(
             "the appointment has not started yet",
         ));
     }
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    if !close(&txn, id, status, now).await? {
-        return Err(not_booked(&row));
-    }
-    if status == AppointmentStatus::NoShow {
-        claims::free(&txn, Owner::Appointment(id)).await?;
-    }
-    audit::record(
-        &txn,
-        caller,
-        match status {
-            AppointmentStatus::NoShow => "appointment.no_show",
-            _ => "appointment.complete",
-        },
-        "appointment",
-        Some(id),
-        json!({ "startsAt": row.starts_at }),
-    )
-    .await?;
-    let done = get(&txn, id).await?;
-    txn.commit().await?;
-    Ok(done)
+    let row = &row;
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                if !close(tx.db(), id, status, tx.now()).await? {
+                    return Err(not_booked(row));
+                }
+                if status == AppointmentStatus::NoShow {
+                    claims::free(tx.db(), Owner::Appointment(id)).await?;
+                }
+                tx.audit(
+                    match status {
+                        AppointmentStatus::NoShow => "appointment.no_show",
+                        _ => "appointment.complete",
+                    },
+                    "appointment",
+                    Some(id),
+                    json!({ "startsAt": row.starts_at }),
+                )
+                .await?;
+                get(tx.db(), id).await
+            })
+        })
+        .await
 }
 
 /// Which appointments a list shows.

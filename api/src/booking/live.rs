@@ -1,10 +1,13 @@
 //! What the slot stream of a location carries: a hold taken, released or run out, an
-//! appointment or party booked, moved or cancelled. Published after the change commits.
+//! appointment or party booked, moved or cancelled. An appointment's or a party's event is
+//! raised in the unit of work of its change ([`crate::write::Tx::emit`]); a hold lives in the
+//! hold store, not the database, so its events are a unit of their own ([`announce_holds`]).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    auth::actor::Caller,
     events::{Event, Topic},
     state::AppState,
 };
@@ -35,8 +38,26 @@ pub struct SlotEvent {
     pub ends_at: DateTime<Utc>,
 }
 
-pub async fn announce(state: &AppState, event: SlotEvent) {
-    state.emit_after(&[event]).await;
+/// Raises the events of holds taken, let go or run out, after the hold store has changed.
+/// A unit of work of its own: never call it inside another. Failing to write them is logged,
+/// not answered: the hold stands either way, and a stream's next snapshot shows it.
+pub async fn announce_holds(state: &AppState, caller: &Caller, events: &[SlotEvent]) {
+    if events.is_empty() {
+        return;
+    }
+    let written = state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                for event in events {
+                    tx.emit(event).await?;
+                }
+                Ok(())
+            })
+        })
+        .await;
+    if let Err(err) = written {
+        tracing::warn!(%err, "slot events of holds not written");
+    }
 }
 
 impl Event for SlotEvent {

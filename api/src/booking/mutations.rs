@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::enums::{AppointmentStatus, PartyStatus};
 
 use super::{
-    appointments::{self, ConfirmSpec},
+    appointments::{self, Booker, ConfirmSpec},
     catalog, hold, lifecycle, optional_id, packages, party, public, schedules,
     types::{
         Appointment, BookingRules, BookingRulesInput, BreakInput, ClientPackage,
@@ -364,7 +364,7 @@ impl BookingMutation {
                 .gql()?,
         };
         let spec = ConfirmSpec {
-            client_id,
+            client: Booker::Client(client_id),
             payment: input.payment,
             client_package_id: optional_id(
                 "input.clientPackageId",
@@ -401,6 +401,7 @@ impl BookingMutation {
             &input.name,
             &input.phone,
             input.note,
+            input.idempotency_key.as_deref(),
         )
         .await
         .gql()?;

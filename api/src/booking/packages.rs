@@ -4,14 +4,12 @@ use chrono::Duration;
 use entity::{client_package, enums::PaymentMethod};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::catalog;
 use crate::{
-    audit,
     auth::actor::Caller,
     billing::{idempotency::Claim, ledger},
     clients::service as clients,
@@ -56,67 +54,54 @@ pub async fn sell(
         ));
     }
     clients::get(&state.db, client_id).await?;
-    let now = state.clock.now();
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    if let Some(done) = claim.earlier::<_, Sold>(&txn).await? {
-        txn.rollback().await?;
-        return client_package::Entity::find_by_id(done.client_package_id)
-            .one(&state.db)
-            .await?
-            .ok_or_else(|| AppError::internal("sold package vanished"));
-    }
-    let payment_id = if pack.price > 0 {
-        let op = ledger::Operation::Pay {
-            client_id: Some(client_id),
-            amount: pack.price,
-            method,
-            purpose: format!("Пакет: {}", pack.name),
-        }
-        .check()?;
-        ledger::write(&txn, caller, &op, now).await?.payment_id
-    } else {
-        None
-    };
-    let row = client_package::ActiveModel {
-        client_id: Set(client_id),
-        package_id: Set(pack.id),
-        service_id: Set(pack.service_id),
-        visits_total: Set(pack.visits),
-        visits_left: Set(pack.visits),
-        valid_until: Set(now + Duration::days(i64::from(pack.validity_days))),
-        price: Set(pack.price),
-        payment_id: Set(payment_id),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    if !claim
-        .remember(
-            &txn,
-            &Sold {
-                client_package_id: row.id,
-            },
-        )
+    let (claim, pack) = (&claim, &pack);
+    let sold = state
+        .write_once(caller, claim, |tx| {
+            Box::pin(async move {
+                let now = tx.now();
+                let payment_id = if pack.price > 0 {
+                    let op = ledger::Operation::Pay {
+                        client_id: Some(client_id),
+                        amount: pack.price,
+                        method,
+                        purpose: format!("Пакет: {}", pack.name),
+                    }
+                    .check()?;
+                    ledger::write(tx.db(), tx.caller(), &op, now)
+                        .await?
+                        .payment_id
+                } else {
+                    None
+                };
+                let row = client_package::ActiveModel {
+                    client_id: Set(client_id),
+                    package_id: Set(pack.id),
+                    service_id: Set(pack.service_id),
+                    visits_total: Set(pack.visits),
+                    visits_left: Set(pack.visits),
+                    valid_until: Set(now + Duration::days(i64::from(pack.validity_days))),
+                    price: Set(pack.price),
+                    payment_id: Set(payment_id),
+                    created_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(tx.db())
+                .await?;
+                tx.audit(
+                    "package.sell",
+                    "client",
+                    Some(client_id),
+                    json!({ "packageId": pack.id, "clientPackageId": row.id, "price": pack.price, "method": method }),
+                )
+                .await?;
+                Ok(Sold {
+                    client_package_id: row.id,
+                })
+            })
+        })
+        .await?;
+    client_package::Entity::find_by_id(sold.client_package_id)
+        .one(&state.db)
         .await?
-    {
-        txn.rollback().await?;
-        let done = claim.winner::<_, Sold>(&state.db).await?;
-        return client_package::Entity::find_by_id(done.client_package_id)
-            .one(&state.db)
-            .await?
-            .ok_or_else(|| AppError::internal("sold package vanished"));
-    }
-    audit::record(
-        &txn,
-        caller,
-        "package.sell",
-        "client",
-        Some(client_id),
-        json!({ "packageId": pack.id, "clientPackageId": row.id, "price": pack.price, "method": method }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+        .ok_or_else(|| AppError::internal("sold package vanished"))
 }

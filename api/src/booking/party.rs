@@ -8,7 +8,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait, sea_query::Expr,
+    QueryOrder, sea_query::Expr,
 };
 use serde_json::json;
 
@@ -16,15 +16,15 @@ use super::{
     availability,
     claims::{self, Owner, Want},
     hold,
-    live::{self, SlotChange, SlotEvent},
+    live::{SlotChange, SlotEvent},
 };
 use crate::{
-    audit,
     auth::actor::Caller,
     clients::{fields::RawFields, service as clients},
     domain::{Phone, names::Named, text},
     error::{AppError, AppResult, Msg},
     state::AppState,
+    write::Tx,
 };
 
 #[derive(Debug, Clone)]
@@ -65,42 +65,44 @@ pub async fn save_gift(
     active: bool,
     sort_order: i32,
 ) -> AppResult<party_gift::Model> {
-    let name = text::required("input.name", name, 100)?;
-    let txn = state.db.begin().await?;
-    let model = match id {
-        Some(id) => {
-            let row = party_gift::Entity::find_by_id(id)
-                .one(&txn)
-                .await?
-                .ok_or_else(|| AppError::not_found("Подарок", "Gift", id))?;
-            let mut model: party_gift::ActiveModel = row.into();
-            model.name = Set(name);
-            model.active = Set(active);
-            model.sort_order = Set(sort_order);
-            model.update(&txn).await?
-        }
-        None => {
-            party_gift::ActiveModel {
-                name: Set(name),
-                active: Set(active),
-                sort_order: Set(sort_order),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?
-        }
-    };
-    audit::record(
-        &txn,
-        caller,
-        "party_gift.save",
-        "party_gift",
-        Some(model.id),
-        json!({ "name": model.name, "active": model.active }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(model)
+    let name = &text::required("input.name", name, 100)?;
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let model = match id {
+                    Some(id) => {
+                        let row = party_gift::Entity::find_by_id(id)
+                            .one(tx.db())
+                            .await?
+                            .ok_or_else(|| AppError::not_found("Подарок", "Gift", id))?;
+                        let mut model: party_gift::ActiveModel = row.into();
+                        model.name = Set(name.clone());
+                        model.active = Set(active);
+                        model.sort_order = Set(sort_order);
+                        model.update(tx.db()).await?
+                    }
+                    None => {
+                        party_gift::ActiveModel {
+                            name: Set(name.clone()),
+                            active: Set(active),
+                            sort_order: Set(sort_order),
+                            ..Default::default()
+                        }
+                        .insert(tx.db())
+                        .await?
+                    }
+                };
+                tx.audit(
+                    "party_gift.save",
+                    "party_gift",
+                    Some(model.id),
+                    json!({ "name": model.name, "active": model.active }),
+                )
+                .await?;
+                Ok(model)
+            })
+        })
+        .await
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: i64) -> AppResult<party_order::Model> {
@@ -357,16 +359,11 @@ async fn check(state: &AppState, spec: &PartySpec) -> AppResult<Checked> {
 }
 
 /// The given client, or the one the contact phone finds, or a new one made from the contact.
-async fn party_client<C: ConnectionTrait>(
-    conn: &C,
-    caller: &Caller,
-    client_id: Option<i64>,
-    c: &Checked,
-) -> AppResult<i64> {
+async fn party_client(tx: &Tx<'_>, client_id: Option<i64>, c: &Checked) -> AppResult<i64> {
     if let Some(id) = client_id {
-        return Ok(clients::get(conn, id).await?.id);
+        return Ok(clients::get(tx.db(), id).await?.id);
     }
-    if let Some(found) = clients::find_by_phone(conn, &c.phone, None).await? {
+    if let Some(found) = clients::find_by_phone(tx.db(), &c.phone, None).await? {
         return Ok(found.id);
     }
     let fields = RawFields {
@@ -375,7 +372,9 @@ async fn party_client<C: ConnectionTrait>(
         ..RawFields::default()
     }
     .check("input.")?;
-    Ok(clients::insert(conn, caller, &fields, "party").await?.id)
+    Ok(clients::insert(tx.db(), tx.caller(), &fields, "party")
+        .await?
+        .id)
 }
 
 fn taken() -> AppError {
@@ -414,49 +413,50 @@ pub async fn create(
     caller: &Caller,
     spec: PartySpec,
 ) -> AppResult<party_order::Model> {
-    let checked = check(state, &spec).await?;
-    let now = state.clock.now();
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    let client_id = party_client(&txn, caller, spec.client_id, &checked).await?;
-    if let Some(clash) = claims::first_clash(&txn, &checked.wanted, None).await? {
-        return Err(checked.taken(&clash));
-    }
-    let row = party_order::ActiveModel {
-        location_id: Set(spec.location_id),
-        client_id: Set(client_id),
-        contact_name: Set(checked.contact_name.clone()),
-        contact_phone: Set(checked.phone.as_str().to_owned()),
-        game_type: Set(spec.game_type),
-        players: Set(spec.players),
-        area_id: Set(checked.area.id),
-        starts_at: Set(spec.starts_at),
-        game_minutes: Set(spec.game_minutes),
-        rest_room_id: Set(spec.rest_room_id),
-        rest_minutes: Set(spec.rest_minutes),
-        gifts: Set(json!(checked.gift_ids)),
-        notes: Set(checked.notes.clone()),
-        status: Set(PartyStatus::Booked),
-        created_by: Set(caller.actor.user_id()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    claim(&txn, row.id, &checked).await?;
-    audit::record(
-        &txn,
-        caller,
-        "party.create",
-        "party_order",
-        Some(row.id),
-        audit_details(&row),
-    )
-    .await?;
-    txn.commit().await.map_err(claims::db)?;
-    live::announce(state, event(SlotChange::Booked, &row)).await;
-    Ok(row)
+    let (checked, spec) = (&check(state, &spec).await?, &spec);
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let client_id = party_client(tx, spec.client_id, checked).await?;
+                if let Some(clash) = claims::first_clash(tx.db(), &checked.wanted, None).await? {
+                    return Err(checked.taken(&clash));
+                }
+                let now = tx.now();
+                let row = party_order::ActiveModel {
+                    location_id: Set(spec.location_id),
+                    client_id: Set(client_id),
+                    contact_name: Set(checked.contact_name.clone()),
+                    contact_phone: Set(checked.phone.as_str().to_owned()),
+                    game_type: Set(spec.game_type),
+                    players: Set(spec.players),
+                    area_id: Set(checked.area.id),
+                    starts_at: Set(spec.starts_at),
+                    game_minutes: Set(spec.game_minutes),
+                    rest_room_id: Set(spec.rest_room_id),
+                    rest_minutes: Set(spec.rest_minutes),
+                    gifts: Set(json!(checked.gift_ids)),
+                    notes: Set(checked.notes.clone()),
+                    status: Set(PartyStatus::Booked),
+                    created_by: Set(tx.caller().actor.user_id()),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(tx.db())
+                .await?;
+                claim(tx.db(), row.id, checked).await?;
+                tx.audit(
+                    "party.create",
+                    "party_order",
+                    Some(row.id),
+                    audit_details(&row),
+                )
+                .await?;
+                tx.emit(&event(SlotChange::Booked, &row)).await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 /// Edits a booked party order: everything may change but the location. The new time is
@@ -476,50 +476,51 @@ pub async fn update(
             "an order cannot move to another location: cancel it and make a new one",
         ));
     }
-    let checked = check(state, &spec).await?;
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    let before = get(&txn, id).await?;
-    if before.status != PartyStatus::Booked {
-        return Err(AppError::conflict(
-            format!("Заказ {id} уже закрыт, его нельзя изменить"),
-            format!("Party order {id} is closed and cannot be edited"),
-        ));
-    }
-    let client_id = match spec.client_id {
-        Some(_) => party_client(&txn, caller, spec.client_id, &checked).await?,
-        None => before.client_id,
-    };
-    claims::free(&txn, Owner::Party(id)).await?;
-    claim(&txn, id, &checked).await?;
-    let mut model: party_order::ActiveModel = before.clone().into();
-    model.client_id = Set(client_id);
-    model.contact_name = Set(checked.contact_name.clone());
-    model.contact_phone = Set(checked.phone.as_str().to_owned());
-    model.game_type = Set(spec.game_type);
-    model.players = Set(spec.players);
-    model.area_id = Set(checked.area.id);
-    model.starts_at = Set(spec.starts_at);
-    model.game_minutes = Set(spec.game_minutes);
-    model.rest_room_id = Set(spec.rest_room_id);
-    model.rest_minutes = Set(spec.rest_minutes);
-    model.gifts = Set(json!(checked.gift_ids));
-    model.notes = Set(checked.notes.clone());
-    model.updated_at = Set(state.clock.now());
-    let row = model.update(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "party.update",
-        "party_order",
-        Some(id),
-        json!({ "from": audit_details(&before), "to": audit_details(&row) }),
-    )
-    .await?;
-    txn.commit().await.map_err(claims::db)?;
-    live::announce(state, event(SlotChange::Cancelled, &before)).await;
-    live::announce(state, event(SlotChange::Moved, &row)).await;
-    Ok(row)
+    let (checked, spec) = (&check(state, &spec).await?, &spec);
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let before = get(tx.db(), id).await?;
+                if before.status != PartyStatus::Booked {
+                    return Err(AppError::conflict(
+                        format!("Заказ {id} уже закрыт, его нельзя изменить"),
+                        format!("Party order {id} is closed and cannot be edited"),
+                    ));
+                }
+                let client_id = match spec.client_id {
+                    Some(_) => party_client(tx, spec.client_id, checked).await?,
+                    None => before.client_id,
+                };
+                claims::free(tx.db(), Owner::Party(id)).await?;
+                claim(tx.db(), id, checked).await?;
+                let mut model: party_order::ActiveModel = before.clone().into();
+                model.client_id = Set(client_id);
+                model.contact_name = Set(checked.contact_name.clone());
+                model.contact_phone = Set(checked.phone.as_str().to_owned());
+                model.game_type = Set(spec.game_type);
+                model.players = Set(spec.players);
+                model.area_id = Set(checked.area.id);
+                model.starts_at = Set(spec.starts_at);
+                model.game_minutes = Set(spec.game_minutes);
+                model.rest_room_id = Set(spec.rest_room_id);
+                model.rest_minutes = Set(spec.rest_minutes);
+                model.gifts = Set(json!(checked.gift_ids));
+                model.notes = Set(checked.notes.clone());
+                model.updated_at = Set(tx.now());
+                let row = model.update(tx.db()).await?;
+                tx.audit(
+                    "party.update",
+                    "party_order",
+                    Some(id),
+                    json!({ "from": audit_details(&before), "to": audit_details(&row) }),
+                )
+                .await?;
+                tx.emit(&event(SlotChange::Cancelled, &before)).await?;
+                tx.emit(&event(SlotChange::Moved, &row)).await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 /// Cancels a party order or marks it played.
@@ -529,38 +530,38 @@ pub async fn close(
     id: i64,
     status: PartyStatus,
 ) -> AppResult<party_order::Model> {
-    let now = state.clock.now();
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    let done = party_order::Entity::update_many()
-        .col_expr(party_order::Column::Status, Expr::value(status))
-        .col_expr(party_order::Column::UpdatedAt, Expr::value(now))
-        .filter(party_order::Column::Id.eq(id))
-        .filter(party_order::Column::Status.eq(PartyStatus::Booked))
-        .exec(&txn)
-        .await?;
-    let row = get(&txn, id).await?;
-    if done.rows_affected == 0 {
-        return Err(AppError::conflict(
-            format!("Заказ {id} уже закрыт"),
-            format!("Party order {id} is already closed"),
-        ));
-    }
-    if status == PartyStatus::Cancelled {
-        claims::free(&txn, Owner::Party(id)).await?;
-    }
-    audit::record(
-        &txn,
-        caller,
-        "party.close",
-        "party_order",
-        Some(id),
-        json!({ "status": status }),
-    )
-    .await?;
-    txn.commit().await?;
-    if status == PartyStatus::Cancelled {
-        live::announce(state, event(SlotChange::Cancelled, &row)).await;
-    }
-    Ok(row)
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let done = party_order::Entity::update_many()
+                    .col_expr(party_order::Column::Status, Expr::value(status))
+                    .col_expr(party_order::Column::UpdatedAt, Expr::value(tx.now()))
+                    .filter(party_order::Column::Id.eq(id))
+                    .filter(party_order::Column::Status.eq(PartyStatus::Booked))
+                    .exec(tx.db())
+                    .await?;
+                let row = get(tx.db(), id).await?;
+                if done.rows_affected == 0 {
+                    return Err(AppError::conflict(
+                        format!("Заказ {id} уже закрыт"),
+                        format!("Party order {id} is already closed"),
+                    ));
+                }
+                if status == PartyStatus::Cancelled {
+                    claims::free(tx.db(), Owner::Party(id)).await?;
+                }
+                tx.audit(
+                    "party.close",
+                    "party_order",
+                    Some(id),
+                    json!({ "status": status }),
+                )
+                .await?;
+                if status == PartyStatus::Cancelled {
+                    tx.emit(&event(SlotChange::Cancelled, &row)).await?;
+                }
+                Ok(row)
+            })
+        })
+        .await
 }

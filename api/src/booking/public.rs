@@ -2,19 +2,14 @@
 //! with, and Web Push subscriptions for reminders. Every public call counts against the
 //! caller's address; staff are not counted.
 
-use chrono::Utc;
 use entity::{appointment, enums::AppointmentPayment, push_subscription};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
-use super::appointments::{self, ConfirmSpec};
+use super::appointments::{self, Booker, ConfirmSpec};
 use crate::auth::actor::Reach;
 use crate::{
-    audit,
     auth::actor::Caller,
-    clients::{fields::RawFields, service as clients},
     domain::{Phone, text},
     error::{AppError, AppResult, Msg},
     state::AppState,
@@ -68,36 +63,9 @@ pub fn limit_write(state: &AppState, caller: &Caller) -> AppResult<()> {
         .map_err(limited)
 }
 
-/// The client with this phone, or a new one with this name.
-async fn find_or_create(
-    state: &AppState,
-    caller: &Caller,
-    name: &str,
-    phone: &Phone,
-) -> AppResult<i64> {
-    let txn = state.db.begin().await?;
-    if let Some(existing) = clients::find_by_phone(&txn, phone, None).await? {
-        return Ok(existing.id);
-    }
-    let mut words = name.split_whitespace();
-    let (first, last) = match (words.next(), words.next()) {
-        (Some(a), Some(b)) => (a.to_owned(), Some(b.to_owned())),
-        (Some(a), None) => (a.to_owned(), None),
-        _ => (name.to_owned(), None),
-    };
-    let fields = RawFields {
-        first_name: Some(first),
-        last_name: last,
-        phone: Some(phone.as_str().to_owned()),
-        ..RawFields::default()
-    }
-    .check("input.")?;
-    let created = clients::insert(&txn, caller, &fields, "booking").await?;
-    txn.commit().await?;
-    Ok(created.id)
-}
-
-/// Confirms a hold for a visitor: finds the client by phone or creates one; paid at the venue.
+/// Confirms a hold for a visitor, paid at the venue: a signed-in client books for
+/// themselves, anyone else as the client with this phone (made in the same unit of work when
+/// there is none). `key` makes a retried confirmation answer with the first one's booking.
 pub async fn confirm(
     state: &AppState,
     caller: &Caller,
@@ -105,24 +73,23 @@ pub async fn confirm(
     name: &str,
     phone: &str,
     note: Option<String>,
+    key: Option<&str>,
 ) -> AppResult<appointment::Model> {
     limit_write(state, caller)?;
     let name = text::required("input.name", name, 200)?;
     let phone = Phone::parse("input.phone", phone)?;
-    // Refuse a dead hold before a client record is made for it.
-    super::hold::claim(state, caller, token).await?;
-    let client_id = match caller.actor.reach()? {
-        Reach::Client(id) => id,
-        _ => find_or_create(state, caller, &name, &phone).await?,
+    let client = match caller.actor.reach()? {
+        Reach::Client(id) => Booker::Client(id),
+        _ => Booker::Visitor { name, phone },
     };
     let spec = ConfirmSpec {
-        client_id,
+        client,
         payment: AppointmentPayment::AtVenue,
         client_package_id: None,
         discount_percent: 0,
         note,
     };
-    appointments::confirm(state, caller, token, spec, None).await
+    appointments::confirm(state, caller, token, spec, key).await
 }
 
 /// A booking found by its code.
@@ -176,42 +143,44 @@ pub async fn save_push(
             ));
         }
     };
-    let now = Utc::now();
-    let txn = state.db.begin().await?;
-    let existing = push_subscription::Entity::find()
-        .filter(push_subscription::Column::Endpoint.eq(endpoint.clone()))
-        .one(&txn)
-        .await?;
-    let saved = match existing {
-        Some(row) => {
-            let mut model: push_subscription::ActiveModel = row.into();
-            model.client_id = Set(client_id);
-            model.p256dh = Set(p256dh);
-            model.auth = Set(auth);
-            model.update(&txn).await?
-        }
-        None => {
-            push_subscription::ActiveModel {
-                client_id: Set(client_id),
-                endpoint: Set(endpoint),
-                p256dh: Set(p256dh),
-                auth: Set(auth),
-                created_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?
-        }
-    };
-    audit::record(
-        &txn,
-        caller,
-        "push.subscribe",
-        "client",
-        Some(client_id),
-        json!({ "subscriptionId": saved.id }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(saved)
+    let (endpoint, p256dh, auth) = (&endpoint, &p256dh, &auth);
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let existing = push_subscription::Entity::find()
+                    .filter(push_subscription::Column::Endpoint.eq(endpoint.clone()))
+                    .one(tx.db())
+                    .await?;
+                let saved = match existing {
+                    Some(row) => {
+                        let mut model: push_subscription::ActiveModel = row.into();
+                        model.client_id = Set(client_id);
+                        model.p256dh = Set(p256dh.clone());
+                        model.auth = Set(auth.clone());
+                        model.update(tx.db()).await?
+                    }
+                    None => {
+                        push_subscription::ActiveModel {
+                            client_id: Set(client_id),
+                            endpoint: Set(endpoint.clone()),
+                            p256dh: Set(p256dh.clone()),
+                            auth: Set(auth.clone()),
+                            created_at: Set(tx.now()),
+                            ..Default::default()
+                        }
+                        .insert(tx.db())
+                        .await?
+                    }
+                };
+                tx.audit(
+                    "push.subscribe",
+                    "client",
+                    Some(client_id),
+                    json!({ "subscriptionId": saved.id }),
+                )
+                .await?;
+                Ok(saved)
+            })
+        })
+        .await
 }

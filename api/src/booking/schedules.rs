@@ -1,16 +1,15 @@
 //! Specialists' working weeks, breaks and one-off days, and each location's booking rules.
 
-use chrono::{NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime};
 use entity::{booking_rules, specialist_break, specialist_day, specialist_hours};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use serde_json::json;
 
 use super::catalog;
 use crate::{
-    audit,
     auth::actor::Caller,
     domain::text,
     error::{AppError, AppResult},
@@ -80,38 +79,42 @@ pub async fn set_hours(
 ) -> AppResult<Vec<specialist_hours::Model>> {
     locations::get(state, location_id).await?;
     locations::check_week(&hours)?;
-    let txn = state.db.begin().await?;
-    catalog::specialist(&txn, specialist_id).await?;
-    specialist_hours::Entity::delete_many()
-        .filter(specialist_hours::Column::SpecialistId.eq(specialist_id))
-        .filter(specialist_hours::Column::LocationId.eq(location_id))
-        .exec(&txn)
+    let hours = &hours;
+    let mut saved = state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                catalog::specialist(tx.db(), specialist_id).await?;
+                specialist_hours::Entity::delete_many()
+                    .filter(specialist_hours::Column::SpecialistId.eq(specialist_id))
+                    .filter(specialist_hours::Column::LocationId.eq(location_id))
+                    .exec(tx.db())
+                    .await?;
+                let mut saved = Vec::with_capacity(hours.len());
+                for h in hours {
+                    saved.push(
+                        specialist_hours::ActiveModel {
+                            specialist_id: Set(specialist_id),
+                            location_id: Set(location_id),
+                            weekday: Set(h.weekday as i16),
+                            starts_at: Set(h.opens_at),
+                            ends_at: Set(h.closes_at),
+                            ..Default::default()
+                        }
+                        .insert(tx.db())
+                        .await?,
+                    );
+                }
+                tx.audit(
+                    "specialist.hours",
+                    "specialist",
+                    Some(specialist_id),
+                    json!({ "locationId": location_id, "intervals": saved.len() }),
+                )
+                .await?;
+                Ok(saved)
+            })
+        })
         .await?;
-    let mut saved = Vec::with_capacity(hours.len());
-    for h in &hours {
-        saved.push(
-            specialist_hours::ActiveModel {
-                specialist_id: Set(specialist_id),
-                location_id: Set(location_id),
-                weekday: Set(h.weekday as i16),
-                starts_at: Set(h.opens_at),
-                ends_at: Set(h.closes_at),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?,
-        );
-    }
-    audit::record(
-        &txn,
-        caller,
-        "specialist.hours",
-        "specialist",
-        Some(specialist_id),
-        json!({ "locationId": location_id, "intervals": saved.len() }),
-    )
-    .await?;
-    txn.commit().await?;
     saved.sort_by_key(|h| (h.weekday, h.starts_at));
     Ok(saved)
 }
@@ -146,38 +149,41 @@ pub async fn set_breaks(
             ));
         }
     }
-    let txn = state.db.begin().await?;
-    catalog::specialist(&txn, specialist_id).await?;
-    specialist_break::Entity::delete_many()
-        .filter(specialist_break::Column::SpecialistId.eq(specialist_id))
-        .exec(&txn)
-        .await?;
-    let mut saved = Vec::with_capacity(breaks.len());
-    for b in &breaks {
-        saved.push(
-            specialist_break::ActiveModel {
-                specialist_id: Set(specialist_id),
-                weekday: Set(b.weekday.map(|w| w as i16)),
-                date: Set(b.date),
-                starts_at: Set(b.starts_at),
-                ends_at: Set(b.ends_at),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?,
-        );
-    }
-    audit::record(
-        &txn,
-        caller,
-        "specialist.breaks",
-        "specialist",
-        Some(specialist_id),
-        json!({ "breaks": saved.len() }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(saved)
+    let breaks = &breaks;
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                catalog::specialist(tx.db(), specialist_id).await?;
+                specialist_break::Entity::delete_many()
+                    .filter(specialist_break::Column::SpecialistId.eq(specialist_id))
+                    .exec(tx.db())
+                    .await?;
+                let mut saved = Vec::with_capacity(breaks.len());
+                for b in breaks {
+                    saved.push(
+                        specialist_break::ActiveModel {
+                            specialist_id: Set(specialist_id),
+                            weekday: Set(b.weekday.map(|w| w as i16)),
+                            date: Set(b.date),
+                            starts_at: Set(b.starts_at),
+                            ends_at: Set(b.ends_at),
+                            ..Default::default()
+                        }
+                        .insert(tx.db())
+                        .await?,
+                    );
+                }
+                tx.audit(
+                    "specialist.breaks",
+                    "specialist",
+                    Some(specialist_id),
+                    json!({ "breaks": saved.len() }),
+                )
+                .await?;
+                Ok(saved)
+            })
+        })
+        .await
 }
 
 /// Sets a one-off day: no times for a day off, or other hours.
@@ -192,65 +198,74 @@ pub async fn set_day(
 ) -> AppResult<specialist_day::Model> {
     let note = text::optional("input.note", note.as_deref(), 500)?;
     locations::get(state, location_id).await?;
-    let txn = state.db.begin().await?;
-    catalog::specialist(&txn, specialist_id).await?;
-    let existing = specialist_day::Entity::find()
-        .filter(specialist_day::Column::SpecialistId.eq(specialist_id))
-        .filter(specialist_day::Column::LocationId.eq(location_id))
-        .filter(specialist_day::Column::Date.eq(date))
-        .one(&txn)
-        .await?;
-    let mut model = match existing {
-        Some(row) => row.into(),
-        None => specialist_day::ActiveModel {
-            specialist_id: Set(specialist_id),
-            location_id: Set(location_id),
-            date: Set(date),
-            ..Default::default()
-        },
-    };
-    model.starts_at = Set(hours.map(|h| h.0));
-    model.ends_at = Set(hours.map(|h| h.1));
-    model.note = Set(note);
-    let saved = model.save(&txn).await?;
-    let saved = specialist_day::Entity::find()
-        .filter(specialist_day::Column::SpecialistId.eq(specialist_id))
-        .filter(specialist_day::Column::LocationId.eq(location_id))
-        .filter(specialist_day::Column::Date.eq(date))
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::internal(format!("specialist day vanished: {saved:?}")))?;
-    audit::record(
-        &txn,
-        caller,
-        "specialist.day",
-        "specialist",
-        Some(specialist_id),
-        json!({ "locationId": location_id, "date": date.to_string(), "off": hours.is_none() }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(saved)
+    let note = &note;
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                catalog::specialist(tx.db(), specialist_id).await?;
+                let existing = specialist_day::Entity::find()
+                    .filter(specialist_day::Column::SpecialistId.eq(specialist_id))
+                    .filter(specialist_day::Column::LocationId.eq(location_id))
+                    .filter(specialist_day::Column::Date.eq(date))
+                    .one(tx.db())
+                    .await?;
+                let mut model = match existing {
+                    Some(row) => row.into(),
+                    None => specialist_day::ActiveModel {
+                        specialist_id: Set(specialist_id),
+                        location_id: Set(location_id),
+                        date: Set(date),
+                        ..Default::default()
+                    },
+                };
+                model.starts_at = Set(hours.map(|h| h.0));
+                model.ends_at = Set(hours.map(|h| h.1));
+                model.note = Set(note.clone());
+                let saved = model.save(tx.db()).await?;
+                let saved = specialist_day::Entity::find()
+                    .filter(specialist_day::Column::SpecialistId.eq(specialist_id))
+                    .filter(specialist_day::Column::LocationId.eq(location_id))
+                    .filter(specialist_day::Column::Date.eq(date))
+                    .one(tx.db())
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::internal(format!("specialist day vanished: {saved:?}"))
+                    })?;
+                tx.audit(
+                    "specialist.day",
+                    "specialist",
+                    Some(specialist_id),
+                    json!({ "locationId": location_id, "date": date.to_string(), "off": hours.is_none() }),
+                )
+                .await?;
+                Ok(saved)
+            })
+        })
+        .await
 }
 
 pub async fn delete_day(state: &AppState, caller: &Caller, id: i64) -> AppResult<()> {
-    let txn = state.db.begin().await?;
-    let row = specialist_day::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("День специалиста", "Specialist day", id))?;
-    specialist_day::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "specialist.day_delete",
-        "specialist",
-        Some(row.specialist_id),
-        json!({ "date": row.date.to_string() }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let row = specialist_day::Entity::find_by_id(id)
+                    .one(tx.db())
+                    .await?
+                    .ok_or_else(|| AppError::not_found("День специалиста", "Specialist day", id))?;
+                specialist_day::Entity::delete_by_id(id)
+                    .exec(tx.db())
+                    .await?;
+                tx.audit(
+                    "specialist.day_delete",
+                    "specialist",
+                    Some(row.specialist_id),
+                    json!({ "date": row.date.to_string() }),
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// The rules of a location, defaults when it has set none.
@@ -266,7 +281,8 @@ pub async fn rules<C: ConnectionTrait>(
             slot_step_minutes: DEFAULT_STEP_MINUTES,
             cancel_cutoff_minutes: DEFAULT_CANCEL_CUTOFF_MINUTES,
             min_lead_minutes: DEFAULT_MIN_LEAD_MINUTES,
-            updated_at: Utc::now(),
+            // Never set, so never updated.
+            updated_at: DateTime::UNIX_EPOCH,
         }))
 }
 
@@ -298,30 +314,32 @@ pub async fn set_rules(
         }
     }
     locations::get(state, location_id).await?;
-    let txn = state.db.begin().await?;
-    let existing = booking_rules::Entity::find_by_id(location_id)
-        .one(&txn)
-        .await?;
-    let model = booking_rules::ActiveModel {
-        location_id: Set(location_id),
-        slot_step_minutes: Set(step),
-        cancel_cutoff_minutes: Set(cutoff),
-        min_lead_minutes: Set(lead),
-        updated_at: Set(Utc::now()),
-    };
-    let saved = match existing {
-        Some(_) => model.update(&txn).await?,
-        None => model.insert(&txn).await?,
-    };
-    audit::record(
-        &txn,
-        caller,
-        "booking.rules",
-        "location",
-        Some(location_id),
-        json!({ "step": step, "cutoff": cutoff, "lead": lead }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(saved)
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let existing = booking_rules::Entity::find_by_id(location_id)
+                    .one(tx.db())
+                    .await?;
+                let model = booking_rules::ActiveModel {
+                    location_id: Set(location_id),
+                    slot_step_minutes: Set(step),
+                    cancel_cutoff_minutes: Set(cutoff),
+                    min_lead_minutes: Set(lead),
+                    updated_at: Set(tx.now()),
+                };
+                let saved = match existing {
+                    Some(_) => model.update(tx.db()).await?,
+                    None => model.insert(tx.db()).await?,
+                };
+                tx.audit(
+                    "booking.rules",
+                    "location",
+                    Some(location_id),
+                    json!({ "step": step, "cutoff": cutoff, "lead": lead }),
+                )
+                .await?;
+                Ok(saved)
+            })
+        })
+        .await
 }

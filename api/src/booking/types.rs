@@ -399,6 +399,8 @@ pub struct PublicBookingInput {
     pub name: String,
     pub phone: String,
     pub note: Option<String>,
+    /// Retrying with the same key answers with the same booking.
+    pub idempotency_key: Option<String>,
 }
 
 /// How the price of an appointment came about.
