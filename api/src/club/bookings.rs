@@ -15,14 +15,18 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use async_graphql::ID;
+
 use super::{
     live::{self, SessionEventKind},
     sessions::{self, StartSpec},
+    types::PcBookingFilter,
 };
 use crate::{
     auth::actor::Caller,
-    domain::text,
+    domain::{parse_id, text},
     error::{AppError, AppResult, Msg},
+    pagination::{Page, PageInfo, fetch_page},
     state::AppState,
     write::Tx,
 };
@@ -55,6 +59,57 @@ pub async fn seats_of<C: ConnectionTrait>(
         .order_by_asc(pc_booking_seat::Column::Id)
         .all(conn)
         .await?)
+}
+
+/// PC bookings matching `filter`, by start, each with the PCs it holds.
+pub async fn list(
+    state: &AppState,
+    filter: PcBookingFilter,
+    page: Page,
+) -> AppResult<(Vec<(pc_booking::Model, Vec<i64>)>, PageInfo)> {
+    let id = |field, id: &Option<ID>| id.as_ref().map(|id| parse_id(field, id)).transpose();
+    let mut select = pc_booking::Entity::find();
+    if let Some(id) = id("filter.locationId", &filter.location_id)? {
+        select = select.filter(pc_booking::Column::LocationId.eq(id));
+    }
+    if let Some(id) = id("filter.clientId", &filter.client_id)? {
+        select = select.filter(pc_booking::Column::ClientId.eq(id));
+    }
+    if let Some(status) = filter.status {
+        select = select.filter(pc_booking::Column::Status.eq(status));
+    }
+    if let Some(from) = filter.from {
+        select = select.filter(pc_booking::Column::EndsAt.gt(from));
+    }
+    if let Some(to) = filter.to {
+        select = select.filter(pc_booking::Column::StartsAt.lt(to));
+    }
+    let select = select
+        .order_by_asc(pc_booking::Column::StartsAt)
+        .order_by_asc(pc_booking::Column::Id);
+    let (rows, page_info) = fetch_page(&state.db, select, page).await?;
+    let seats = seats_of(&state.db, rows.iter().map(|b| b.id).collect()).await?;
+    let rows = rows
+        .into_iter()
+        .map(|b| {
+            let pcs = seats
+                .iter()
+                .filter(|s| s.booking_id == b.id)
+                .map(|s| s.resource_id)
+                .collect();
+            (b, pcs)
+        })
+        .collect();
+    Ok((rows, page_info))
+}
+
+/// The PCs a booking holds (or held).
+pub async fn pcs_of<C: ConnectionTrait>(conn: &C, booking_id: i64) -> AppResult<Vec<i64>> {
+    Ok(seats_of(conn, vec![booking_id])
+        .await?
+        .into_iter()
+        .map(|s| s.resource_id)
+        .collect())
 }
 
 fn taken(count: i32, free: usize) -> AppError {
@@ -347,11 +402,7 @@ async fn close(
         .filter(pc_booking_seat::Column::BookingId.eq(booking_id))
         .exec(txn)
         .await?;
-    let pcs = seats_of(txn, vec![booking_id])
-        .await?
-        .into_iter()
-        .map(|s| s.resource_id)
-        .collect();
+    let pcs = pcs_of(txn, booking_id).await?;
     Ok(Some((get(txn, booking_id).await?, pcs)))
 }
 

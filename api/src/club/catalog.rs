@@ -329,6 +329,19 @@ pub async fn set_package_active(
         .await
 }
 
+/// One tariff of a location with its windows and packages.
+pub async fn tariff<C: ConnectionTrait>(
+    conn: &C,
+    location_id: i64,
+    id: i64,
+) -> AppResult<(TariffRules, Vec<tariff_package::Model>)> {
+    tariffs(conn, location_id, None)
+        .await?
+        .into_iter()
+        .find(|(r, _)| r.tariff.id == id)
+        .ok_or_else(|| AppError::not_found("Тариф", "Tariff", id))
+}
+
 /// Tariffs of a location (or one zone) with their windows and packages: three statements.
 pub async fn tariffs<C: ConnectionTrait>(
     conn: &C,

@@ -17,16 +17,20 @@ use sea_orm::{
 use serde::Serialize;
 use serde_json::json;
 
+use async_graphql::ID;
+
 use super::{
     catalog,
     live::{self, SessionEventKind},
     pricing::{self, Quote, Stretch, TariffRules, Terms},
+    types::PlaySessionFilter,
 };
 use crate::{
     auth::actor::Caller,
     billing::{idempotency::Claim, ledger},
-    domain::{Money, text},
+    domain::{Money, parse_id, text},
     error::{AppError, AppResult, Msg},
+    pagination::{Page, PageInfo, fetch_page},
     state::AppState,
     write::Tx,
 };
@@ -132,6 +136,36 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: i64) -> AppResult<play_sessio
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("Сеанс", "Session", id))
+}
+
+/// Play sessions matching `filter`, newest first.
+pub async fn list(
+    state: &AppState,
+    filter: PlaySessionFilter,
+    page: Page,
+) -> AppResult<(Vec<play_session::Model>, PageInfo)> {
+    let id = |field, id: &Option<ID>| id.as_ref().map(|id| parse_id(field, id)).transpose();
+    let mut select = play_session::Entity::find();
+    if let Some(id) = id("filter.locationId", &filter.location_id)? {
+        select = select.filter(play_session::Column::LocationId.eq(id));
+    }
+    if let Some(id) = id("filter.clientId", &filter.client_id)? {
+        select = select.filter(play_session::Column::ClientId.eq(id));
+    }
+    if let Some(id) = id("filter.resourceId", &filter.resource_id)? {
+        select = select.filter(play_session::Column::ResourceId.eq(id));
+    }
+    if let Some(status) = filter.status {
+        select = select.filter(play_session::Column::Status.eq(status));
+    }
+    if let Some(from) = filter.started_from {
+        select = select.filter(play_session::Column::StartedAt.gte(from));
+    }
+    if let Some(to) = filter.started_to {
+        select = select.filter(play_session::Column::StartedAt.lt(to));
+    }
+    let select = select.order_by_desc(play_session::Column::Id);
+    fetch_page(&state.db, select, page).await
 }
 
 pub async fn parts_of<C: ConnectionTrait>(
