@@ -88,14 +88,8 @@ pub enum AppError {
     SlotTaken(Msg),
     /// A time is taken on a named resource: code SLOT_TAKEN, with the resource and the taken
     /// interval (in the location's time) in `extensions` as well as in the message.
-    #[error("{}", .msg.en)]
-    Taken {
-        msg: Msg,
-        resource_id: i64,
-        resource: String,
-        from: String,
-        to: String,
-    },
+    #[error("{}", .0.msg.en)]
+    Taken(Box<TakenTime>),
     /// A slot hold ran out or never existed.
     #[error("{}", .0.en)]
     HoldExpired(Msg),
@@ -123,6 +117,16 @@ pub enum AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// What a SLOT_TAKEN names: the resource and the taken interval, in the location's time.
+#[derive(Debug)]
+pub struct TakenTime {
+    pub msg: Msg,
+    pub resource_id: i64,
+    pub resource: String,
+    pub from: String,
+    pub to: String,
+}
+
 impl AppError {
     pub fn code(&self) -> ErrorCode {
         match self {
@@ -131,7 +135,7 @@ impl AppError {
             AppError::NotFound { .. } => ErrorCode::NotFound,
             AppError::Validation { .. } => ErrorCode::Validation,
             AppError::Conflict(_) => ErrorCode::Conflict,
-            AppError::SlotTaken(_) | AppError::Taken { .. } => ErrorCode::SlotTaken,
+            AppError::SlotTaken(_) | AppError::Taken(_) => ErrorCode::SlotTaken,
             AppError::HoldExpired(_) => ErrorCode::HoldExpired,
             AppError::ResourceBusy(_) => ErrorCode::ResourceBusy,
             AppError::ResourceBooked(_) => ErrorCode::ResourceBooked,
@@ -194,8 +198,8 @@ impl AppError {
             | AppError::ResourceBooked(m)
             | AppError::OutOfOrder(m)
             | AppError::InsufficientFunds(m)
-            | AppError::RateLimited { msg: m, .. }
-            | AppError::Taken { msg: m, .. } => m.clone(),
+            | AppError::RateLimited { msg: m, .. } => m.clone(),
+            AppError::Taken(t) => t.msg.clone(),
             AppError::NotFound { entity, id } => Msg::new(
                 format!("{} с id {id} не найден(а)", entity.ru),
                 format!("{} with id {id} not found", entity.en),
@@ -355,17 +359,11 @@ impl ErrorExtensions for AppError {
                     retry_after_secs, ..
                 } => ext.set("retryAfterSeconds", *retry_after_secs),
                 AppError::Unavailable(_) => ext.set("retryAfterSeconds", 1),
-                AppError::Taken {
-                    resource_id,
-                    resource,
-                    from,
-                    to,
-                    ..
-                } => {
-                    ext.set("resourceId", resource_id.to_string());
-                    ext.set("resourceName", resource.as_str());
-                    ext.set("takenFrom", from.as_str());
-                    ext.set("takenTo", to.as_str());
+                AppError::Taken(t) => {
+                    ext.set("resourceId", t.resource_id.to_string());
+                    ext.set("resourceName", t.resource.as_str());
+                    ext.set("takenFrom", t.from.as_str());
+                    ext.set("takenTo", t.to.as_str());
                 }
                 _ => {}
             }

@@ -63,7 +63,7 @@ impl Tx<'_> {
         entity_id: Option<i64>,
         details: Value,
     ) -> AppResult<()> {
-        audit::record_at(
+        audit::record(
             &self.txn,
             self.caller,
             self.now,
@@ -168,7 +168,7 @@ impl AppState {
                         return Ok(Step::RollBack(Once::Earlier(earlier)));
                     }
                     let value = done.await?;
-                    Ok(if claim.remember(tx.db(), &value).await? {
+                    Ok(if claim.remember(tx.db(), &value, tx.now()).await? {
                         Step::Commit(Once::Did(value))
                     } else {
                         Step::RollBack(Once::Lost)
@@ -257,27 +257,6 @@ impl AppState {
         }
         self.outbox.committed(events);
         Ok(Attempt::Done(value))
-    }
-}
-
-impl AppState {
-    /// Raises events of a change that committed in a transaction of its own making. Only for
-    /// write paths not yet moved into [`AppState::write`], where the events belong in the
-    /// unit of the change itself. It takes no write turn: its callers may still hold one.
-    pub async fn emit_after<E: Event + Send>(&self, events: &[E]) {
-        let written = async {
-            let txn = self.db.begin().await?;
-            let mut written = Vec::with_capacity(events.len());
-            for event in events {
-                written.push(outbox::insert(&txn, event, self.clock.now()).await?);
-            }
-            txn.commit().await?;
-            AppResult::Ok(written)
-        };
-        match written.await {
-            Ok(written) => self.outbox.committed(written),
-            Err(err) => tracing::warn!(%err, "events of a committed change not written"),
-        }
     }
 }
 

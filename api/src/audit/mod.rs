@@ -11,7 +11,7 @@ use crate::{
     error::IntoGql,
     pagination::{Page, PageInput},
 };
-pub use service::{record, record_at};
+pub use service::record;
 use types::{AuditEntryPage, AuditFilter};
 
 #[derive(Default)]

@@ -14,20 +14,8 @@ use crate::{
     state::AppState,
 };
 
-/// Appends one row. Pass the open transaction of the change being recorded.
+/// Appends one row dated `at`. Units of work call it through [`crate::write::Tx::audit`].
 pub async fn record<C: ConnectionTrait>(
-    conn: &C,
-    caller: &Caller,
-    action: &str,
-    entity: &str,
-    entity_id: Option<i64>,
-    details: Value,
-) -> AppResult<()> {
-    record_at(conn, caller, Utc::now(), action, entity, entity_id, details).await
-}
-
-/// Appends one row dated `at`. Pass the open transaction of the change being recorded.
-pub async fn record_at<C: ConnectionTrait>(
     conn: &C,
     caller: &Caller,
     at: DateTime<Utc>,

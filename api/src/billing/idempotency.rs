@@ -1,7 +1,6 @@
 //! Idempotency keys: the same key twice does the work once and answers the same; the same key
 //! with other input is refused.
 
-use chrono::Utc;
 use entity::idempotency_key;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, SqlErr};
 use serde::{Serialize, de::DeserializeOwned};
@@ -66,17 +65,18 @@ impl Claim {
 
     /// Stores the answer in the transaction of the work it answers. `false` when a concurrent
     /// request with the same key stored first: roll back and answer with [`Claim::earlier`].
-    pub async fn remember<C: ConnectionTrait>(
+    pub(crate) async fn remember<C: ConnectionTrait>(
         &self,
         conn: &C,
         response: &impl Serialize,
+        now: chrono::DateTime<chrono::Utc>,
     ) -> AppResult<bool> {
         let stored = idempotency_key::Entity::insert(idempotency_key::ActiveModel {
             key: Set(self.key.clone()),
             scope: Set(self.scope.to_owned()),
             request_hash: Set(self.hash.clone()),
             response: Set(serde_json::to_value(response).map_err(AppError::internal)?),
-            created_at: Set(Utc::now()),
+            created_at: Set(now),
         })
         .exec_without_returning(conn)
         .await;

@@ -10,18 +10,18 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait, sea_query::Expr,
+    QueryOrder, QuerySelect, sea_query::Expr,
 };
 use serde_json::json;
 
 use crate::{
-    audit,
     auth::actor::Caller,
     domain::{Money, text},
     error::{AppError, AppResult, Msg},
     pagination::{Page, PageInfo, fetch_page},
     state::AppState,
     venue::locations,
+    write::Tx,
 };
 
 /// What was counted at the close, in minor units.
@@ -68,10 +68,17 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: i64) -> AppResult<cash_shift:
 }
 
 pub async fn current(state: &AppState, location_id: i64) -> AppResult<Option<cash_shift::Model>> {
+    open_at(&state.db, location_id).await
+}
+
+async fn open_at<C: ConnectionTrait>(
+    conn: &C,
+    location_id: i64,
+) -> AppResult<Option<cash_shift::Model>> {
     Ok(cash_shift::Entity::find()
         .filter(cash_shift::Column::LocationId.eq(location_id))
         .filter(cash_shift::Column::ClosedAt.is_null())
-        .one(&state.db)
+        .one(conn)
         .await?)
 }
 
@@ -107,38 +114,41 @@ pub async fn open(
             "cannot be negative",
         ));
     }
-    if let Some(open) = current(state, location_id).await? {
-        let tz = crate::venue::locations::time_zone(&state.db, location_id).await?;
-        let since = crate::domain::timezone::local_text(tz, open.opened_at);
-        return Err(AppError::conflict(
-            format!("В этой локации уже открыта смена {} (с {since})", open.id),
-            format!(
-                "Shift {} is already open at this location (since {since})",
-                open.id
-            ),
-        ));
-    }
-    let txn = state.db.begin().await?;
-    let shift = cash_shift::ActiveModel {
-        location_id: Set(location_id),
-        operator_id: Set(operator),
-        opened_at: Set(state.clock.now()),
-        opening_cash: Set(opening_cash),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        caller,
-        "shift.open",
-        "cash_shift",
-        Some(shift.id),
-        json!({ "location": location_id, "openingCash": opening_cash }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(shift)
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                // Checked in the unit, so two opens at once cannot both pass.
+                if let Some(open) = open_at(tx.db(), location_id).await? {
+                    let tz = crate::venue::locations::time_zone(tx.db(), location_id).await?;
+                    let since = crate::domain::timezone::local_text(tz, open.opened_at);
+                    return Err(AppError::conflict(
+                        format!("В этой локации уже открыта смена {} (с {since})", open.id),
+                        format!(
+                            "Shift {} is already open at this location (since {since})",
+                            open.id
+                        ),
+                    ));
+                }
+                let shift = cash_shift::ActiveModel {
+                    location_id: Set(location_id),
+                    operator_id: Set(operator),
+                    opened_at: Set(tx.now()),
+                    opening_cash: Set(opening_cash),
+                    ..Default::default()
+                }
+                .insert(tx.db())
+                .await?;
+                tx.audit(
+                    "shift.open",
+                    "cash_shift",
+                    Some(shift.id),
+                    json!({ "location": location_id, "openingCash": opening_cash }),
+                )
+                .await?;
+                Ok(shift)
+            })
+        })
+        .await
 }
 
 fn check_open(shift: &cash_shift::Model) -> AppResult<()> {
@@ -168,32 +178,35 @@ pub async fn cash_operation(
             "the amount must be above zero",
         ));
     }
-    let txn = state.db.begin().await?;
-    let shift = get(&txn, shift_id).await?;
-    check_open(&shift)?;
-    let row = cash_operation::ActiveModel {
-        shift_id: Set(shift_id),
-        kind: Set(if out { "out" } else { "in" }.into()),
-        amount: Set(amount),
-        reason: Set(reason),
-        created_by: Set(caller.actor.user_id()),
-        created_at: Set(state.clock.now()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    let action = if out { "shift.pay_out" } else { "shift.pay_in" };
-    audit::record(
-        &txn,
-        caller,
-        action,
-        "cash_shift",
-        Some(shift_id),
-        json!({ "amount": amount, "reason": row.reason }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    let reason = &reason;
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let shift = get(tx.db(), shift_id).await?;
+                check_open(&shift)?;
+                let row = cash_operation::ActiveModel {
+                    shift_id: Set(shift_id),
+                    kind: Set(if out { "out" } else { "in" }.into()),
+                    amount: Set(amount),
+                    reason: Set(reason.clone()),
+                    created_by: Set(tx.caller().actor.user_id()),
+                    created_at: Set(tx.now()),
+                    ..Default::default()
+                }
+                .insert(tx.db())
+                .await?;
+                let action = if out { "shift.pay_out" } else { "shift.pay_in" };
+                tx.audit(
+                    action,
+                    "cash_shift",
+                    Some(shift_id),
+                    json!({ "amount": amount, "reason": row.reason }),
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 /// The shift's figures from its payments, wallet lines and cash operations.
@@ -311,23 +324,35 @@ pub async fn close(
             ));
         }
     }
-    let txn = state.db.begin().await?;
-    let shift = get(&txn, shift_id).await?;
+    let comment = &comment;
+    state
+        .write(caller, |tx| {
+            Box::pin(close_in(tx, shift_id, counted, comment.clone()))
+        })
+        .await
+}
+
+async fn close_in(
+    tx: &Tx<'_>,
+    shift_id: i64,
+    counted: Counted,
+    comment: Option<String>,
+) -> AppResult<(cash_shift::Model, Figures)> {
+    let txn = tx.db();
+    let shift = get(txn, shift_id).await?;
     check_open(&shift)?;
-    let figures = figures(&txn, &shift).await?;
+    let figures = figures(txn, &shift).await?;
     let mut model: cash_shift::ActiveModel = shift.into();
-    model.closed_at = Set(Some(state.clock.now()));
-    model.closed_by = Set(caller.actor.user_id());
+    model.closed_at = Set(Some(tx.now()));
+    model.closed_by = Set(tx.caller().actor.user_id());
     model.counted_cash = Set(Some(counted.cash));
     model.counted_coins = Set(Some(counted.coins));
     model.counted_kaspi = Set(Some(counted.kaspi));
     model.counted_card = Set(Some(counted.card));
     model.counted_debt = Set(Some(counted.debt));
     model.comment = Set(comment);
-    let closed = model.update(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
+    let closed = model.update(txn).await?;
+    tx.audit(
         "shift.close",
         "cash_shift",
         Some(shift_id),
@@ -338,7 +363,6 @@ pub async fn close(
         }),
     )
     .await?;
-    txn.commit().await?;
     Ok((closed, figures))
 }
 

@@ -26,7 +26,7 @@ use super::{
 use crate::{
     auth::actor::Caller,
     billing::{idempotency::Claim, ledger},
-    clients::{fields::RawFields, service as clients},
+    clients::service as clients,
     domain::{Money, Phone, text},
     error::{AppError, AppResult, Msg},
     state::AppState,
@@ -123,23 +123,12 @@ impl Booker {
             Booker::Client(id) => return clients::get(tx.db(), *id).await,
             Booker::Visitor { name, phone } => (name, phone),
         };
-        if let Some(existing) = clients::find_by_phone(tx.db(), phone, None).await? {
-            return Ok(existing);
-        }
-        let mut words = name.split_whitespace();
-        let (first, last) = match (words.next(), words.next()) {
-            (Some(a), Some(b)) => (a.to_owned(), Some(b.to_owned())),
-            (Some(a), None) => (a.to_owned(), None),
-            _ => (name.to_owned(), None),
+        let contact = clients::Contact {
+            name,
+            phone,
+            source: None,
         };
-        let fields = RawFields {
-            first_name: Some(first),
-            last_name: last,
-            phone: Some(phone.as_str().to_owned()),
-            ..RawFields::default()
-        }
-        .check("input.")?;
-        clients::insert(tx.db(), tx.caller(), &fields, "booking").await
+        clients::find_or_create(tx, contact, "booking").await
     }
 }
 

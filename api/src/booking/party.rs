@@ -20,7 +20,7 @@ use super::{
 };
 use crate::{
     auth::actor::Caller,
-    clients::{fields::RawFields, service as clients},
+    clients::service as clients,
     domain::{Phone, names::Named, text},
     error::{AppError, AppResult, Msg},
     state::AppState,
@@ -220,7 +220,7 @@ impl Checked {
         } else {
             ("Площадка", "The area")
         };
-        AppError::Taken {
+        AppError::Taken(Box::new(crate::error::TakenTime {
             msg: Msg::new(
                 format!(
                     "{what_ru} «{}» занята с {from_text} до {to_text} (время локации): выберите другое время",
@@ -235,7 +235,7 @@ impl Checked {
             resource: place.name.clone(),
             from: from.to_rfc3339(),
             to: to.to_rfc3339(),
-        }
+        }))
     }
 }
 
@@ -363,18 +363,12 @@ async fn party_client(tx: &Tx<'_>, client_id: Option<i64>, c: &Checked) -> AppRe
     if let Some(id) = client_id {
         return Ok(clients::get(tx.db(), id).await?.id);
     }
-    if let Some(found) = clients::find_by_phone(tx.db(), &c.phone, None).await? {
-        return Ok(found.id);
-    }
-    let fields = RawFields {
-        first_name: Some(c.contact_name.clone()),
-        phone: Some(c.phone.as_str().to_owned()),
-        ..RawFields::default()
-    }
-    .check("input.")?;
-    Ok(clients::insert(tx.db(), tx.caller(), &fields, "party")
-        .await?
-        .id)
+    let contact = clients::Contact {
+        name: &c.contact_name,
+        phone: &c.phone,
+        source: None,
+    };
+    Ok(clients::find_or_create(tx, contact, "party").await?.id)
 }
 
 fn taken() -> AppError {

@@ -178,29 +178,6 @@ pub async fn find_or_create(
     create_in(tx, &fields, via).await
 }
 
-/// [`create_in`] for write paths that still hold a bare transaction.
-pub async fn insert<C: ConnectionTrait>(
-    conn: &C,
-    caller: &Caller,
-    fields: &ClientFields,
-    via: &str,
-) -> AppResult<client::Model> {
-    let now = crate::state::wall_clock();
-    let created = new_row(fields, now).insert(conn).await?;
-    add_tags(conn, created.id, &fields.tags).await?;
-    crate::audit::record_at(
-        conn,
-        caller,
-        now,
-        "client.create",
-        "client",
-        Some(created.id),
-        json!({ "name": created.display_name, "phone": created.phone, "via": via }),
-    )
-    .await?;
-    Ok(created)
-}
-
 /// Inserts a checked client inside the caller's unit of work (phones already checked).
 pub async fn create_in(tx: &Tx<'_>, fields: &ClientFields, via: &str) -> AppResult<client::Model> {
     let created = new_row(fields, tx.now()).insert(tx.db()).await?;

@@ -7,22 +7,28 @@ use entity::{
     enums::{BookingStatus, ResourceStatus, SessionKind, SessionStatus},
     pc_booking, pc_booking_seat, play_session, resource, zone,
 };
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    QueryFilter, QueryOrder,
 };
 use serde_json::json;
+
+use async_graphql::ID;
 
 use super::{
     live::{self, SessionEventKind},
     sessions::{self, StartSpec},
+    types::PcBookingFilter,
 };
 use crate::{
-    audit,
     auth::actor::Caller,
-    domain::text,
+    domain::{parse_id, text},
     error::{AppError, AppResult, Msg},
+    pagination::{Page, PageInfo, fetch_page},
     state::AppState,
+    write::Tx,
 };
 
 /// What a booking asks for.
@@ -53,6 +59,57 @@ pub async fn seats_of<C: ConnectionTrait>(
         .order_by_asc(pc_booking_seat::Column::Id)
         .all(conn)
         .await?)
+}
+
+/// PC bookings matching `filter`, by start, each with the PCs it holds.
+pub async fn list(
+    state: &AppState,
+    filter: PcBookingFilter,
+    page: Page,
+) -> AppResult<(Vec<(pc_booking::Model, Vec<i64>)>, PageInfo)> {
+    let id = |field, id: &Option<ID>| id.as_ref().map(|id| parse_id(field, id)).transpose();
+    let mut select = pc_booking::Entity::find();
+    if let Some(id) = id("filter.locationId", &filter.location_id)? {
+        select = select.filter(pc_booking::Column::LocationId.eq(id));
+    }
+    if let Some(id) = id("filter.clientId", &filter.client_id)? {
+        select = select.filter(pc_booking::Column::ClientId.eq(id));
+    }
+    if let Some(status) = filter.status {
+        select = select.filter(pc_booking::Column::Status.eq(status));
+    }
+    if let Some(from) = filter.from {
+        select = select.filter(pc_booking::Column::EndsAt.gt(from));
+    }
+    if let Some(to) = filter.to {
+        select = select.filter(pc_booking::Column::StartsAt.lt(to));
+    }
+    let select = select
+        .order_by_asc(pc_booking::Column::StartsAt)
+        .order_by_asc(pc_booking::Column::Id);
+    let (rows, page_info) = fetch_page(&state.db, select, page).await?;
+    let seats = seats_of(&state.db, rows.iter().map(|b| b.id).collect()).await?;
+    let rows = rows
+        .into_iter()
+        .map(|b| {
+            let pcs = seats
+                .iter()
+                .filter(|s| s.booking_id == b.id)
+                .map(|s| s.resource_id)
+                .collect();
+            (b, pcs)
+        })
+        .collect();
+    Ok((rows, page_info))
+}
+
+/// The PCs a booking holds (or held).
+pub async fn pcs_of<C: ConnectionTrait>(conn: &C, booking_id: i64) -> AppResult<Vec<i64>> {
+    Ok(seats_of(conn, vec![booking_id])
+        .await?
+        .into_iter()
+        .map(|s| s.resource_id)
+        .collect())
 }
 
 fn taken(count: i32, free: usize) -> AppError {
@@ -183,32 +240,41 @@ pub async fn create(
     crate::clients::service::get(&state.db, spec.client_id).await?;
     let ends_at = spec.starts_at + Duration::minutes(i64::from(spec.minutes));
     // On PostgreSQL two bookings may pick the same PC at once; the loser's constraint error
-    // sends it round again to pick among what is left.
+    // rolls its unit back and sends it round again, in a new unit, to pick among what is left.
+    let (spec, zone, note) = (&spec, &zone, &note);
     for _ in 0..5 {
-        let _turn = state.write_turn().await;
-        let txn = state.db.begin().await?;
-        match try_create(&txn, state, caller, &spec, &zone, ends_at, note.clone()).await {
-            Ok((booking, changed)) => {
-                txn.commit().await?;
-                live::announce(state, changed).await;
-                return Ok(booking);
-            }
-            Err(Retry::Overlap) => {
-                txn.rollback().await?;
-                if !spec.resource_ids.is_empty() {
-                    return Err(AppError::SlotTaken(Msg::new(
-                        "Выбранные ПК только что заняли другой бронью",
-                        "The chosen PCs were just taken by another booking",
-                    )));
-                }
-            }
-            Err(Retry::Fail(e)) => return Err(e),
+        let overlapped = AtomicBool::new(false);
+        let overlapped = &overlapped;
+        let created = state
+            .write(caller, |tx| {
+                Box::pin(async move {
+                    match try_create(tx, state, spec, zone, ends_at, note.clone()).await {
+                        Ok(booking) => Ok(booking),
+                        Err(Retry::Overlap) => {
+                            overlapped.store(true, Ordering::Relaxed);
+                            Err(chosen_taken())
+                        }
+                        Err(Retry::Fail(e)) => Err(e),
+                    }
+                })
+            })
+            .await;
+        match created {
+            Err(_) if overlapped.load(Ordering::Relaxed) && spec.resource_ids.is_empty() => {}
+            done => return done,
         }
     }
     Err(AppError::SlotTaken(Msg::new(
         "ПК разбирают слишком быстро: попробуйте ещё раз",
         "PCs are being taken too fast: try again",
     )))
+}
+
+fn chosen_taken() -> AppError {
+    AppError::SlotTaken(Msg::new(
+        "Выбранные ПК только что заняли другой бронью",
+        "The chosen PCs were just taken by another booking",
+    ))
 }
 
 enum Retry {
@@ -233,14 +299,14 @@ impl From<DbErr> for Retry {
 }
 
 async fn try_create(
-    txn: &DatabaseTransaction,
+    tx: &Tx<'_>,
     state: &AppState,
-    caller: &Caller,
     spec: &BookingSpec,
     zone: &zone::Model,
     ends_at: DateTime<Utc>,
     note: Option<String>,
-) -> Result<(pc_booking::Model, Vec<resource::Model>), Retry> {
+) -> Result<pc_booking::Model, Retry> {
+    let txn = tx.db();
     let (order, available) = candidates(txn, state, zone.id, spec.starts_at, ends_at).await?;
     let chosen = if spec.resource_ids.is_empty() {
         pick(&order, &available, spec.pc_count as usize)
@@ -265,7 +331,6 @@ async fn try_create(
         }
         spec.resource_ids.clone()
     };
-    let now = state.clock.now();
     let booking = pc_booking::ActiveModel {
         location_id: Set(zone.location_id),
         zone_id: Set(zone.id),
@@ -275,8 +340,8 @@ async fn try_create(
         pc_count: Set(spec.pc_count),
         status: Set(BookingStatus::Active),
         note: Set(note),
-        created_by: Set(caller.actor.user_id()),
-        created_at: Set(now),
+        created_by: Set(tx.caller().actor.user_id()),
+        created_at: Set(tx.now()),
         ..Default::default()
     }
     .insert(txn)
@@ -293,28 +358,26 @@ async fn try_create(
         .insert(txn)
         .await?;
     }
-    let changed = live::refresh(txn, state, &chosen).await?;
-    audit::record(
-        txn,
-        caller,
+    let changed = live::refresh(tx, state, &chosen).await?;
+    tx.audit(
         "booking.create",
         "pc_booking",
         Some(booking.id),
         json!({ "zoneId": zone.id, "clientId": spec.client_id, "startsAt": spec.starts_at, "endsAt": ends_at, "pcs": chosen }),
     )
     .await?;
-    Ok((booking, changed))
+    live::announce(tx, &changed).await?;
+    Ok(booking)
 }
 
 /// Ends a booking's hold: cancelled, used, or a no-show. Returns None when it was no longer
 /// active (another process closed it first).
 async fn close(
-    txn: &DatabaseTransaction,
-    state: &AppState,
+    tx: &Tx<'_>,
     booking_id: i64,
     status: BookingStatus,
 ) -> AppResult<Option<(pc_booking::Model, Vec<i64>)>> {
-    let now = state.clock.now();
+    let (txn, now) = (tx.db(), tx.now());
     let updated = pc_booking::Entity::update_many()
         .col_expr(
             pc_booking::Column::Status,
@@ -339,11 +402,7 @@ async fn close(
         .filter(pc_booking_seat::Column::BookingId.eq(booking_id))
         .exec(txn)
         .await?;
-    let pcs = seats_of(txn, vec![booking_id])
-        .await?
-        .into_iter()
-        .map(|s| s.resource_id)
-        .collect();
+    let pcs = pcs_of(txn, booking_id).await?;
     Ok(Some((get(txn, booking_id).await?, pcs)))
 }
 
@@ -368,48 +427,51 @@ pub async fn cancel(
     id: i64,
     reason: Option<String>,
 ) -> AppResult<pc_booking::Model> {
-    let reason = text::optional("reason", reason.as_deref(), 500)?;
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    let booking = get(&txn, id).await?;
-    let Some((closed, pcs)) = close(&txn, state, id, BookingStatus::Cancelled).await? else {
-        return Err(not_active(&booking));
-    };
-    let changed = live::refresh(&txn, state, &pcs).await?;
-    audit::record(
-        &txn,
-        caller,
-        "booking.cancel",
-        "pc_booking",
-        Some(id),
-        json!({ "reason": reason }),
-    )
-    .await?;
-    txn.commit().await?;
-    live::announce(state, changed).await;
-    Ok(closed)
+    let reason = &text::optional("reason", reason.as_deref(), 500)?;
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let booking = get(tx.db(), id).await?;
+                let Some((closed, pcs)) = close(tx, id, BookingStatus::Cancelled).await? else {
+                    return Err(not_active(&booking));
+                };
+                let changed = live::refresh(tx, state, &pcs).await?;
+                tx.audit(
+                    "booking.cancel",
+                    "pc_booking",
+                    Some(id),
+                    json!({ "reason": reason }),
+                )
+                .await?;
+                live::announce(tx, &changed).await?;
+                Ok(closed)
+            })
+        })
+        .await
 }
 
 /// Marks a booking nobody came to; the ticker calls it after the grace period.
 pub async fn no_show(state: &AppState, id: i64) -> AppResult<Option<pc_booking::Model>> {
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    let Some((closed, pcs)) = close(&txn, state, id, BookingStatus::NoShow).await? else {
-        return Ok(None);
-    };
-    let changed = live::refresh(&txn, state, &pcs).await?;
-    audit::record(
-        &txn,
-        &Caller::system(),
-        "booking.no_show",
-        "pc_booking",
-        Some(id),
-        json!({ "startsAt": closed.starts_at }),
-    )
-    .await?;
-    txn.commit().await?;
-    live::announce(state, changed).await;
-    Ok(Some(closed))
+    let caller = Caller::system();
+    state
+        .write(&caller, |tx| {
+            Box::pin(async move {
+                let Some((closed, pcs)) = close(tx, id, BookingStatus::NoShow).await? else {
+                    return Ok(None);
+                };
+                let changed = live::refresh(tx, state, &pcs).await?;
+                tx.audit(
+                    "booking.no_show",
+                    "pc_booking",
+                    Some(id),
+                    json!({ "startsAt": closed.starts_at }),
+                )
+                .await?;
+                live::announce(tx, &changed).await?;
+                Ok(Some(closed))
+            })
+        })
+        .await
 }
 
 /// The client has come: each held PC starts an open session for them.
@@ -418,10 +480,14 @@ pub async fn use_booking(
     caller: &Caller,
     id: i64,
 ) -> AppResult<Vec<play_session::Model>> {
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    let booking = get(&txn, id).await?;
-    let now = state.clock.now();
+    state
+        .write(caller, |tx| Box::pin(use_in(tx, state, id)))
+        .await
+}
+
+async fn use_in(tx: &Tx<'_>, state: &AppState, id: i64) -> AppResult<Vec<play_session::Model>> {
+    let (txn, now) = (tx.db(), tx.now());
+    let booking = get(txn, id).await?;
     if booking.status != BookingStatus::Active {
         return Err(not_active(&booking));
     }
@@ -432,12 +498,12 @@ pub async fn use_booking(
             "the booking has not begun: it may be used from its show-before time",
         ));
     }
-    let seats = seats_of(&txn, vec![id]).await?;
+    let seats = seats_of(txn, vec![id]).await?;
     let mut started = Vec::new();
     let mut touched = Vec::new();
     for seat in &seats {
         let pc = resource::Entity::find_by_id(seat.resource_id)
-            .one(&txn)
+            .one(txn)
             .await?
             .ok_or_else(|| AppError::not_found("ПК", "PC", seat.resource_id))?;
         let spec = StartSpec {
@@ -449,25 +515,21 @@ pub async fn use_booking(
             package_id: None,
             method: None,
         };
-        let (session, changed) =
-            sessions::begin(&txn, state, caller, &pc, &spec, None, Some(id)).await?;
+        let (session, changed) = sessions::begin(tx, state, &pc, &spec, None, Some(id)).await?;
         started.push(session);
         touched.extend(changed);
     }
-    close(&txn, state, id, BookingStatus::Used).await?;
-    audit::record(
-        &txn,
-        caller,
+    close(tx, id, BookingStatus::Used).await?;
+    tx.audit(
         "booking.use",
         "pc_booking",
         Some(id),
         json!({ "sessions": started.iter().map(|s| s.id).collect::<Vec<_>>() }),
     )
     .await?;
-    txn.commit().await?;
-    live::announce(state, touched).await;
+    live::announce(tx, &touched).await?;
     for s in &started {
-        live::announce_session(state, SessionEventKind::Started, s).await;
+        live::announce_session(tx, SessionEventKind::Started, s).await?;
     }
     Ok(started)
 }

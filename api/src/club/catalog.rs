@@ -9,13 +9,12 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use serde_json::json;
 
 use super::pricing::TariffRules;
 use crate::{
-    audit,
     auth::actor::Caller,
     domain::text,
     error::{AppError, AppResult},
@@ -182,34 +181,36 @@ pub async fn create_tariff(
 ) -> AppResult<tariff::Model> {
     let zone = zone_of(state, zone_id).await?;
     check_tariff(&spec)?;
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    let row = tariff::ActiveModel {
-        location_id: Set(zone.location_id),
-        zone_id: Set(zone.id),
-        name: Set(text::required("input.name", &spec.name, 100)?),
-        price_per_hour: Set(spec.price_per_hour),
-        step_minutes: Set(spec.step_minutes),
-        rounding: Set(spec.rounding),
-        active: Set(spec.active),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    write_windows(&txn, row.id, &spec.windows).await?;
-    audit::record(
-        &txn,
-        caller,
-        "tariff.create",
-        "tariff",
-        Some(row.id),
-        json!({ "zoneId": zone_id, "name": row.name, "pricePerHour": row.price_per_hour, "windows": spec.windows.len() }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    let name = text::required("input.name", &spec.name, 100)?;
+    let (spec, name) = (&spec, &name);
+    state
+        .write(caller, |tx| {
+            let row = tariff::ActiveModel {
+                location_id: Set(zone.location_id),
+                zone_id: Set(zone.id),
+                name: Set(name.clone()),
+                price_per_hour: Set(spec.price_per_hour),
+                step_minutes: Set(spec.step_minutes),
+                rounding: Set(spec.rounding),
+                active: Set(spec.active),
+                created_at: Set(tx.now()),
+                updated_at: Set(tx.now()),
+                ..Default::default()
+            };
+            Box::pin(async move {
+                let row = row.insert(tx.db()).await?;
+                write_windows(tx.db(), row.id, &spec.windows).await?;
+                tx.audit(
+                    "tariff.create",
+                    "tariff",
+                    Some(row.id),
+                    json!({ "zoneId": zone_id, "name": row.name, "pricePerHour": row.price_per_hour, "windows": spec.windows.len() }),
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 /// Replaces a tariff's terms and windows. Sessions already running are billed by the new
@@ -222,27 +223,31 @@ pub async fn update_tariff(
 ) -> AppResult<tariff::Model> {
     let current = get_tariff(&state.db, id).await?;
     check_tariff(&spec)?;
-    let txn = state.db.begin().await?;
     let mut model: tariff::ActiveModel = current.into();
     model.name = Set(text::required("input.name", &spec.name, 100)?);
     model.price_per_hour = Set(spec.price_per_hour);
     model.step_minutes = Set(spec.step_minutes);
     model.rounding = Set(spec.rounding);
     model.active = Set(spec.active);
-    model.updated_at = Set(state.clock.now());
-    let row = model.update(&txn).await?;
-    write_windows(&txn, id, &spec.windows).await?;
-    audit::record(
-        &txn,
-        caller,
-        "tariff.update",
-        "tariff",
-        Some(id),
-        json!({ "name": row.name, "pricePerHour": row.price_per_hour, "active": row.active, "windows": spec.windows.len() }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    let spec = &spec;
+    state
+        .write(caller, |tx| {
+            let mut model = model.clone();
+            model.updated_at = Set(tx.now());
+            Box::pin(async move {
+                let row = model.update(tx.db()).await?;
+                write_windows(tx.db(), id, &spec.windows).await?;
+                tx.audit(
+                    "tariff.update",
+                    "tariff",
+                    Some(id),
+                    json!({ "name": row.name, "pricePerHour": row.price_per_hour, "active": row.active, "windows": spec.windows.len() }),
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -269,7 +274,6 @@ pub async fn add_package(
             ));
         }
     }
-    let txn = state.db.begin().await?;
     let row = tariff_package::ActiveModel {
         tariff_id: Set(tariff_id),
         name: Set(name),
@@ -279,20 +283,23 @@ pub async fn add_package(
         window_end: Set(window.map(|w| w.1)),
         active: Set(true),
         ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        caller,
-        "tariff.package.create",
-        "tariff_package",
-        Some(row.id),
-        json!({ "tariffId": tariff_id, "name": row.name, "price": package_price }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    };
+    state
+        .write(caller, |tx| {
+            let row = row.clone();
+            Box::pin(async move {
+                let row = row.insert(tx.db()).await?;
+                tx.audit(
+                    "tariff.package.create",
+                    "tariff_package",
+                    Some(row.id),
+                    json!({ "tariffId": tariff_id, "name": row.name, "price": package_price }),
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 pub async fn set_package_active(
@@ -302,21 +309,37 @@ pub async fn set_package_active(
     active: bool,
 ) -> AppResult<tariff_package::Model> {
     let current = get_package(&state.db, id).await?;
-    let txn = state.db.begin().await?;
     let mut model: tariff_package::ActiveModel = current.into();
     model.active = Set(active);
-    let row = model.update(&txn).await?;
-    audit::record(
-        &txn,
-        caller,
-        "tariff.package.set_active",
-        "tariff_package",
-        Some(id),
-        json!({ "active": active }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    state
+        .write(caller, |tx| {
+            let model = model.clone();
+            Box::pin(async move {
+                let row = model.update(tx.db()).await?;
+                tx.audit(
+                    "tariff.package.set_active",
+                    "tariff_package",
+                    Some(id),
+                    json!({ "active": active }),
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
+}
+
+/// One tariff of a location with its windows and packages.
+pub async fn tariff<C: ConnectionTrait>(
+    conn: &C,
+    location_id: i64,
+    id: i64,
+) -> AppResult<(TariffRules, Vec<tariff_package::Model>)> {
+    tariffs(conn, location_id, None)
+        .await?
+        .into_iter()
+        .find(|(r, _)| r.tariff.id == id)
+        .ok_or_else(|| AppError::not_found("Тариф", "Tariff", id))
 }
 
 /// Tariffs of a location (or one zone) with their windows and packages: three statements.
@@ -458,44 +481,52 @@ pub async fn save_promotion(
 ) -> AppResult<promotion::Model> {
     let mask = check_promotion(&spec)?;
     let mut model = promotion_model(&spec, mask)?;
-    let now = state.clock.now();
-    model.updated_at = Set(now);
-    let txn = state.db.begin().await?;
-    let row = match existing {
+    match existing {
         Some(id) => {
             let current = promotion::Entity::find_by_id(id)
-                .one(&txn)
+                .one(&state.db)
                 .await?
                 .ok_or_else(|| AppError::not_found("Акция", "Promotion", id))?;
             check_zones(state, current.location_id, &spec.zone_ids).await?;
             model.id = Set(id);
             model.location_id = Set(current.location_id);
             model.created_at = Set(current.created_at);
-            model.update(&txn).await?
         }
         None => {
             crate::venue::locations::get(state, location_id).await?;
             check_zones(state, location_id, &spec.zone_ids).await?;
             model.location_id = Set(location_id);
-            model.created_at = Set(now);
-            model.insert(&txn).await?
         }
+    }
+    let action = if existing.is_some() {
+        "promotion.update"
+    } else {
+        "promotion.create"
     };
-    audit::record(
-        &txn,
-        caller,
-        if existing.is_some() {
-            "promotion.update"
-        } else {
-            "promotion.create"
-        },
-        "promotion",
-        Some(row.id),
-        json!({ "name": row.name, "kind": row.kind, "active": row.active }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    state
+        .write(caller, |tx| {
+            let mut model = model.clone();
+            model.updated_at = Set(tx.now());
+            if existing.is_none() {
+                model.created_at = Set(tx.now());
+            }
+            Box::pin(async move {
+                let row = if existing.is_some() {
+                    model.update(tx.db()).await?
+                } else {
+                    model.insert(tx.db()).await?
+                };
+                tx.audit(
+                    action,
+                    "promotion",
+                    Some(row.id),
+                    json!({ "name": row.name, "kind": row.kind, "active": row.active }),
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 pub async fn promotions<C: ConnectionTrait>(

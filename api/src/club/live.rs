@@ -1,7 +1,7 @@
 //! A PC's live status follows from what holds it: out of order (set by hand) stays; otherwise
 //! an active session makes it busy, a booking seat inside its show-before window makes it
 //! booked, and nothing makes it free. Every service that changes a holder calls [`refresh`] in
-//! its transaction and publishes what changed after the commit.
+//! its unit of work and raises what changed there ([`announce`]).
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{
@@ -19,6 +19,7 @@ use crate::{
     events::{Event, Topic},
     state::AppState,
     venue::resources::ResourceEvent,
+    write::Tx,
 };
 
 /// What a status should be now, given its holders.
@@ -53,13 +54,14 @@ pub async fn derived_status<C: ConnectionTrait>(
     })
 }
 
-/// Brings the stored status of `ids` in line with their holders; returns the rows that changed.
-pub async fn refresh<C: ConnectionTrait>(
-    conn: &C,
+/// Brings the stored status of `ids` in line with their holders, as of the unit's time;
+/// returns the rows that changed.
+pub async fn refresh(
+    tx: &Tx<'_>,
     state: &AppState,
     ids: &[i64],
 ) -> AppResult<Vec<resource::Model>> {
-    let now = state.clock.now();
+    let (conn, now) = (tx.db(), tx.now());
     let mut changed = Vec::new();
     for row in resource::Entity::find()
         .filter(resource::Column::Id.is_in(ids.to_vec()))
@@ -77,10 +79,12 @@ pub async fn refresh<C: ConnectionTrait>(
     Ok(changed)
 }
 
-/// Publishes committed status changes on the live map.
-pub async fn announce(state: &AppState, changed: Vec<resource::Model>) {
-    let events: Vec<_> = changed.into_iter().map(ResourceEvent::Changed).collect();
-    state.emit_after(&events).await;
+/// Raises status changes for the live map, in the unit of the change.
+pub async fn announce(tx: &Tx<'_>, changed: &[resource::Model]) -> AppResult<()> {
+    for row in changed {
+        tx.emit(&ResourceEvent::Changed(row.clone())).await?;
+    }
+    Ok(())
 }
 
 /// What the session stream of a location carries: the session as it is after the change.
@@ -103,16 +107,17 @@ pub enum SessionEventKind {
     Ended,
 }
 
+/// Raises a change of a session for the location's session stream, in the unit of the change.
 pub async fn announce_session(
-    state: &AppState,
+    tx: &Tx<'_>,
     kind: SessionEventKind,
     session: &play_session::Model,
-) {
-    let event = SessionEvent {
+) -> AppResult<()> {
+    tx.emit(&SessionEvent {
         kind,
         session: session.clone(),
-    };
-    state.emit_after(&[event]).await;
+    })
+    .await
 }
 
 impl Event for SessionEvent {

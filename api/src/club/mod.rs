@@ -13,9 +13,8 @@ pub mod types;
 
 use async_graphql::{Context, ID, Object, Subscription};
 use chrono::NaiveDate;
-use entity::{pc_booking, play_session};
+use entity::play_session;
 use futures_util::{Stream, StreamExt};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::{
     auth::policy::policy,
@@ -23,8 +22,7 @@ use crate::{
     domain::parse_id,
     error::{AppResult, IntoGql},
     events::{Delivery, Topic},
-    pagination::{Page, PageInput, fetch_page},
-    state::AppState,
+    pagination::{Page, PageInput},
     venue::locations,
 };
 use types::{
@@ -59,24 +57,6 @@ fn promotion_spec(input: PromotionInput) -> AppResult<catalog::PromotionSpec> {
         zone_ids,
         active: input.active,
     })
-}
-
-async fn bookings_with_seats(
-    state: &AppState,
-    rows: Vec<pc_booking::Model>,
-) -> AppResult<Vec<PcBooking>> {
-    let seats = bookings::seats_of(&state.db, rows.iter().map(|b| b.id).collect()).await?;
-    Ok(rows
-        .into_iter()
-        .map(|b| {
-            let pcs = seats
-                .iter()
-                .filter(|s| s.booking_id == b.id)
-                .map(|s| s.resource_id)
-                .collect();
-            PcBooking::new(b, pcs)
-        })
-        .collect())
 }
 
 #[derive(Default)]
@@ -131,28 +111,8 @@ impl ClubQuery {
         page: Option<PageInput>,
     ) -> async_graphql::Result<PlaySessionPage> {
         let state = ctx.state()?;
-        let f = filter.unwrap_or_default();
-        let mut select = play_session::Entity::find();
-        if let Some(id) = optional_id("filter.locationId", f.location_id.as_ref()).gql()? {
-            select = select.filter(play_session::Column::LocationId.eq(id));
-        }
-        if let Some(id) = optional_id("filter.clientId", f.client_id.as_ref()).gql()? {
-            select = select.filter(play_session::Column::ClientId.eq(id));
-        }
-        if let Some(id) = optional_id("filter.resourceId", f.resource_id.as_ref()).gql()? {
-            select = select.filter(play_session::Column::ResourceId.eq(id));
-        }
-        if let Some(status) = f.status {
-            select = select.filter(play_session::Column::Status.eq(status));
-        }
-        if let Some(from) = f.started_from {
-            select = select.filter(play_session::Column::StartedAt.gte(from));
-        }
-        if let Some(to) = f.started_to {
-            select = select.filter(play_session::Column::StartedAt.lt(to));
-        }
-        let select = select.order_by_desc(play_session::Column::Id);
-        let (rows, page_info) = fetch_page(&state.db, select, Page::parse(page).gql()?)
+        let filter = filter.unwrap_or_default();
+        let (rows, page_info) = sessions::list(state, filter, Page::parse(page).gql()?)
             .await
             .gql()?;
         Ok(PlaySessionPage {
@@ -186,31 +146,15 @@ impl ClubQuery {
         page: Option<PageInput>,
     ) -> async_graphql::Result<PcBookingPage> {
         let state = ctx.state()?;
-        let f = filter.unwrap_or_default();
-        let mut select = pc_booking::Entity::find();
-        if let Some(id) = optional_id("filter.locationId", f.location_id.as_ref()).gql()? {
-            select = select.filter(pc_booking::Column::LocationId.eq(id));
-        }
-        if let Some(id) = optional_id("filter.clientId", f.client_id.as_ref()).gql()? {
-            select = select.filter(pc_booking::Column::ClientId.eq(id));
-        }
-        if let Some(status) = f.status {
-            select = select.filter(pc_booking::Column::Status.eq(status));
-        }
-        if let Some(from) = f.from {
-            select = select.filter(pc_booking::Column::EndsAt.gt(from));
-        }
-        if let Some(to) = f.to {
-            select = select.filter(pc_booking::Column::StartsAt.lt(to));
-        }
-        let select = select
-            .order_by_asc(pc_booking::Column::StartsAt)
-            .order_by_asc(pc_booking::Column::Id);
-        let (rows, page_info) = fetch_page(&state.db, select, Page::parse(page).gql()?)
+        let filter = filter.unwrap_or_default();
+        let (rows, page_info) = bookings::list(state, filter, Page::parse(page).gql()?)
             .await
             .gql()?;
         Ok(PcBookingPage {
-            items: bookings_with_seats(state, rows).await.gql()?,
+            items: rows
+                .into_iter()
+                .map(|(b, pcs)| PcBooking::new(b, pcs))
+                .collect(),
             page_info,
         })
     }
@@ -264,7 +208,10 @@ impl ClubMutation {
         let row = catalog::create_tariff(state, &ctx.caller(), zone_id, input.into())
             .await
             .gql()?;
-        tariff_by_id(state, row.location_id, row.id).await.gql()
+        let (rules, packages) = catalog::tariff(&state.db, row.location_id, row.id)
+            .await
+            .gql()?;
+        Ok(Tariff::new(rules, packages))
     }
 
     /// Replaces a tariff's terms and windows.
@@ -280,7 +227,10 @@ impl ClubMutation {
         let row = catalog::update_tariff(state, &ctx.caller(), id, input.into())
             .await
             .gql()?;
-        tariff_by_id(state, row.location_id, row.id).await.gql()
+        let (rules, packages) = catalog::tariff(&state.db, row.location_id, row.id)
+            .await
+            .gql()?;
+        Ok(Tariff::new(rules, packages))
     }
 
     /// A package sold under a tariff.
@@ -465,7 +415,8 @@ impl ClubMutation {
             note: input.note,
         };
         let row = bookings::create(state, &ctx.caller(), spec).await.gql()?;
-        Ok(bookings_with_seats(state, vec![row]).await.gql()?.remove(0))
+        let pcs = bookings::pcs_of(&state.db, row.id).await.gql()?;
+        Ok(PcBooking::new(row, pcs))
     }
 
     #[graphql(guard = "policy(\"Mutation.cancelPcBooking\")")]
@@ -480,7 +431,8 @@ impl ClubMutation {
         let row = bookings::cancel(state, &ctx.caller(), id, reason)
             .await
             .gql()?;
-        Ok(bookings_with_seats(state, vec![row]).await.gql()?.remove(0))
+        let pcs = bookings::pcs_of(&state.db, row.id).await.gql()?;
+        Ok(PcBooking::new(row, pcs))
     }
 
     /// The client has come: open sessions start on the booked PCs.
@@ -497,15 +449,6 @@ impl ClubMutation {
             .gql()?;
         Ok(rows.into_iter().map(PlaySession::from).collect())
     }
-}
-
-async fn tariff_by_id(state: &AppState, location_id: i64, id: i64) -> AppResult<Tariff> {
-    catalog::tariffs(&state.db, location_id, None)
-        .await?
-        .into_iter()
-        .find(|(r, _)| r.tariff.id == id)
-        .map(|(r, p)| Tariff::new(r, p))
-        .ok_or_else(|| crate::error::AppError::not_found("Тариф", "Tariff", id))
 }
 
 #[derive(Default)]

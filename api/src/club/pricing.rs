@@ -370,8 +370,13 @@ mod tests {
 
     const ALMATY: Tz = chrono_tz::Asia::Almaty;
 
+    /// When the test rows were made: any fixed moment, the rules never read it.
+    fn created() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
+    }
+
     fn tariff(id: i64, price: i64, step: i32, rounding: Rounding) -> tariff::Model {
-        let now = Utc::now();
+        let now = created();
         tariff::Model {
             id,
             location_id: 1,
@@ -418,7 +423,7 @@ mod tests {
     }
 
     fn promo(id: i64, kind: PromotionKind) -> promotion::Model {
-        let now = Utc::now();
+        let now = created();
         promotion::Model {
             id,
             location_id: 1,

@@ -12,23 +12,27 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend,
-    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Statement, TransactionTrait,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Statement,
 };
 use serde::Serialize;
 use serde_json::json;
+
+use async_graphql::ID;
 
 use super::{
     catalog,
     live::{self, SessionEventKind},
     pricing::{self, Quote, Stretch, TariffRules, Terms},
+    types::PlaySessionFilter,
 };
 use crate::{
-    audit,
     auth::actor::Caller,
     billing::{idempotency::Claim, ledger},
-    domain::{Money, text},
+    domain::{Money, parse_id, text},
     error::{AppError, AppResult, Msg},
+    pagination::{Page, PageInfo, fetch_page},
     state::AppState,
+    write::Tx,
 };
 
 /// Everything that prices play time at one location.
@@ -132,6 +136,36 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: i64) -> AppResult<play_sessio
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("Сеанс", "Session", id))
+}
+
+/// Play sessions matching `filter`, newest first.
+pub async fn list(
+    state: &AppState,
+    filter: PlaySessionFilter,
+    page: Page,
+) -> AppResult<(Vec<play_session::Model>, PageInfo)> {
+    let id = |field, id: &Option<ID>| id.as_ref().map(|id| parse_id(field, id)).transpose();
+    let mut select = play_session::Entity::find();
+    if let Some(id) = id("filter.locationId", &filter.location_id)? {
+        select = select.filter(play_session::Column::LocationId.eq(id));
+    }
+    if let Some(id) = id("filter.clientId", &filter.client_id)? {
+        select = select.filter(play_session::Column::ClientId.eq(id));
+    }
+    if let Some(id) = id("filter.resourceId", &filter.resource_id)? {
+        select = select.filter(play_session::Column::ResourceId.eq(id));
+    }
+    if let Some(status) = filter.status {
+        select = select.filter(play_session::Column::Status.eq(status));
+    }
+    if let Some(from) = filter.started_from {
+        select = select.filter(play_session::Column::StartedAt.gte(from));
+    }
+    if let Some(to) = filter.started_to {
+        select = select.filter(play_session::Column::StartedAt.lt(to));
+    }
+    let select = select.order_by_desc(play_session::Column::Id);
+    fetch_page(&state.db, select, page).await
 }
 
 pub async fn parts_of<C: ConnectionTrait>(
@@ -266,12 +300,10 @@ fn zone_of_pc(pc: &resource::Model) -> AppResult<i64> {
 
 /// Takes `amount` for a session by `method` and links the payment to it.
 async fn charge(
-    txn: &DatabaseTransaction,
-    caller: &Caller,
+    tx: &Tx<'_>,
     session: &play_session::Model,
     amount: i64,
     method: Option<PaymentMethod>,
-    now: DateTime<Utc>,
 ) -> AppResult<Option<ledger::Receipt>> {
     if amount <= 0 {
         return Ok(None);
@@ -290,7 +322,7 @@ async fn charge(
         purpose: format!("Игровой сеанс {}", session.id),
     }
     .check()?;
-    let receipt = ledger::write(txn, caller, &op, now).await?;
+    let receipt = ledger::write(tx.db(), tx.caller(), &op, tx.now()).await?;
     if let Some(id) = receipt.payment_id {
         payment::Entity::update_many()
             .col_expr(
@@ -298,39 +330,10 @@ async fn charge(
                 sea_orm::sea_query::Expr::value(session.id),
             )
             .filter(payment::Column::Id.eq(id))
-            .exec(txn)
+            .exec(tx.db())
             .await?;
     }
     Ok(Some(receipt))
-}
-
-/// Runs `work` once per key: a repeat answers with the session the first run returned.
-async fn once<F>(
-    state: &AppState,
-    key: &str,
-    scope: &'static str,
-    request: &impl Serialize,
-    work: F,
-) -> AppResult<play_session::Model>
-where
-    F: AsyncFnOnce(&DatabaseTransaction) -> AppResult<(play_session::Model, Vec<resource::Model>)>,
-{
-    let claim = Claim::new(key, scope, request)?;
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    if let Some(id) = claim.earlier::<_, i64>(&txn).await? {
-        txn.rollback().await?;
-        return get(&state.db, id).await;
-    }
-    let (session, changed) = work(&txn).await?;
-    if !claim.remember(&txn, &session.id).await? {
-        txn.rollback().await?;
-        let id = claim.winner::<_, i64>(&state.db).await?;
-        return get(&state.db, id).await;
-    }
-    txn.commit().await?;
-    live::announce(state, changed).await;
-    Ok(session)
 }
 
 fn unique_busy(err: AppError, pc: &resource::Model) -> AppError {
@@ -364,27 +367,35 @@ pub async fn start(
             "give either prepaid minutes or a package, not both",
         ));
     }
-    let session = once(state, key, "session.start", &spec, async |txn| {
-        let pc = pc_of(txn, spec.resource_id).await?;
-        let started = begin(txn, state, caller, &pc, &spec, guest_name, None).await?;
-        Ok(started)
-    })
-    .await?;
-    live::announce_session(state, SessionEventKind::Started, &session).await;
-    Ok(session)
+    let claim = Claim::new(key, "session.start", &spec)?;
+    let (spec, guest_name) = (&spec, &guest_name);
+    // The key's answer is the session's id: a repeat reads the session as it is now.
+    let id = state
+        .write_once(caller, &claim, |tx| {
+            Box::pin(async move {
+                let pc = pc_of(tx.db(), spec.resource_id).await?;
+                let (session, changed) =
+                    begin(tx, state, &pc, spec, guest_name.clone(), None).await?;
+                live::announce(tx, &changed).await?;
+                live::announce_session(tx, SessionEventKind::Started, &session).await?;
+                Ok(session.id)
+            })
+        })
+        .await?;
+    get(&state.db, id).await
 }
 
-/// Starts one session inside `txn`; shared by [`start`] and the use of a booking.
+/// Starts one session inside the unit `tx`; shared by [`start`] and the use of a booking.
+/// Returns the session and the PCs whose status changed; the caller raises their events.
 pub(crate) async fn begin(
-    txn: &DatabaseTransaction,
+    tx: &Tx<'_>,
     state: &AppState,
-    caller: &Caller,
     pc: &resource::Model,
     spec: &StartSpec,
     guest_name: Option<String>,
     booking_id: Option<i64>,
 ) -> AppResult<(play_session::Model, Vec<resource::Model>)> {
-    let now = state.clock.now();
+    let (txn, caller, now) = (tx.db(), tx.caller(), tx.now());
     let zone_id = zone_of_pc(pc)?;
     let rules = Rules::load(txn, pc.location_id).await?;
     let tariff = match spec.tariff_id {
@@ -493,7 +504,7 @@ pub(crate) async fn begin(
     if ends_at.is_some() {
         let discount = discount_of(txn, spec.client_id).await?;
         let quote = rules.quote(&session, &[part], discount, now);
-        if charge(txn, caller, &session, quote.total, spec.method, now)
+        if charge(tx, &session, quote.total, spec.method)
             .await?
             .is_some()
         {
@@ -503,10 +514,8 @@ pub(crate) async fn begin(
             session = model.update(txn).await?;
         }
     }
-    let changed = live::refresh(txn, state, &[pc.id]).await?;
-    audit::record(
-        txn,
-        caller,
+    let changed = live::refresh(tx, state, &[pc.id]).await?;
+    tx.audit(
         "session.start",
         "play_session",
         Some(session.id),
@@ -544,57 +553,60 @@ pub async fn extend(
         minutes,
         method,
     };
-    let session = once(state, key, "session.extend", &request, async |txn| {
-        let session = lock_session(txn, session_id).await?;
-        let Some(ends_at) = session.ends_at else {
-            return Err(AppError::validation(
-                "input.sessionId",
-                "открытый сеанс длится до остановки: продлевать нечего",
-                "an open session runs until stopped: there is nothing to extend",
-            ));
-        };
-        let now = state.clock.now();
-        let new_end = ends_at.max(now) + Duration::minutes(i64::from(minutes));
-        let pc = pc_of(txn, session.resource_id).await?;
-        if let Some(seat) = holding_seat(txn, state, pc.id, ends_at, new_end, None).await? {
-            return Err(AppError::ResourceBooked(Msg::new(
-                format!(
-                    "Продлить нельзя: «{}» забронирован (бронь {})",
-                    pc.name, seat.booking_id
-                ),
-                format!(
-                    "Cannot extend: `{}` is booked (booking {})",
-                    pc.name, seat.booking_id
-                ),
-            )));
-        }
-        let rules = Rules::load(txn, session.location_id).await?;
-        let parts = parts_of(txn, vec![session.id]).await?;
-        let discount = discount_of(txn, session.client_id).await?;
-        let mut longer = session.clone();
-        longer.ends_at = Some(new_end);
-        let quote = rules.quote(&longer, &parts, discount, now);
-        let due = quote.total - session.paid;
-        charge(txn, caller, &session, due, method, now).await?;
-        let mut model: play_session::ActiveModel = session.into();
-        model.ends_at = Set(Some(new_end));
-        model.warned_at = Set(None);
-        model.paid = Set(quote.total.max(longer.paid));
-        let updated = model.update(txn).await?;
-        audit::record(
-            txn,
-            caller,
-            "session.extend",
-            "play_session",
-            Some(updated.id),
-            json!({ "minutes": minutes, "endsAt": new_end, "charged": due.max(0) }),
-        )
+    let claim = Claim::new(key, "session.extend", &request)?;
+    let id = state
+        .write_once(caller, &claim, |tx| {
+            Box::pin(async move {
+                let txn = tx.db();
+                let session = lock_session(txn, session_id).await?;
+                let Some(ends_at) = session.ends_at else {
+                    return Err(AppError::validation(
+                        "input.sessionId",
+                        "открытый сеанс длится до остановки: продлевать нечего",
+                        "an open session runs until stopped: there is nothing to extend",
+                    ));
+                };
+                let now = tx.now();
+                let new_end = ends_at.max(now) + Duration::minutes(i64::from(minutes));
+                let pc = pc_of(txn, session.resource_id).await?;
+                if let Some(seat) = holding_seat(txn, state, pc.id, ends_at, new_end, None).await? {
+                    return Err(AppError::ResourceBooked(Msg::new(
+                        format!(
+                            "Продлить нельзя: «{}» забронирован (бронь {})",
+                            pc.name, seat.booking_id
+                        ),
+                        format!(
+                            "Cannot extend: `{}` is booked (booking {})",
+                            pc.name, seat.booking_id
+                        ),
+                    )));
+                }
+                let rules = Rules::load(txn, session.location_id).await?;
+                let parts = parts_of(txn, vec![session.id]).await?;
+                let discount = discount_of(txn, session.client_id).await?;
+                let mut longer = session.clone();
+                longer.ends_at = Some(new_end);
+                let quote = rules.quote(&longer, &parts, discount, now);
+                let due = quote.total - session.paid;
+                charge(tx, &session, due, method).await?;
+                let mut model: play_session::ActiveModel = session.into();
+                model.ends_at = Set(Some(new_end));
+                model.warned_at = Set(None);
+                model.paid = Set(quote.total.max(longer.paid));
+                let updated = model.update(txn).await?;
+                tx.audit(
+                    "session.extend",
+                    "play_session",
+                    Some(updated.id),
+                    json!({ "minutes": minutes, "endsAt": new_end, "charged": due.max(0) }),
+                )
+                .await?;
+                live::announce_session(tx, SessionEventKind::Extended, &updated).await?;
+                Ok(updated.id)
+            })
+        })
         .await?;
-        Ok((updated, Vec::new()))
-    })
-    .await?;
-    live::announce_session(state, SessionEventKind::Extended, &session).await;
-    Ok(session)
+    get(&state.db, id).await
 }
 
 /// Moves a session to another PC of the location. A move into another zone continues under
@@ -605,9 +617,21 @@ pub async fn move_to(
     session_id: i64,
     resource_id: i64,
 ) -> AppResult<play_session::Model> {
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    let session = lock_session(&txn, session_id).await?;
+    state
+        .write(caller, |tx| {
+            Box::pin(move_in(tx, state, session_id, resource_id))
+        })
+        .await
+}
+
+async fn move_in(
+    tx: &Tx<'_>,
+    state: &AppState,
+    session_id: i64,
+    resource_id: i64,
+) -> AppResult<play_session::Model> {
+    let txn = tx.db();
+    let session = lock_session(txn, session_id).await?;
     let from_pc = session.resource_id;
     if from_pc == resource_id {
         return Err(AppError::validation(
@@ -616,7 +640,7 @@ pub async fn move_to(
             "the session is already on this PC",
         ));
     }
-    let target = pc_of(&txn, resource_id).await?;
+    let target = pc_of(txn, resource_id).await?;
     if target.location_id != session.location_id {
         return Err(AppError::validation(
             "input.resourceId",
@@ -624,9 +648,9 @@ pub async fn move_to(
             "the PC is at another location",
         ));
     }
-    let now = state.clock.now();
+    let now = tx.now();
     check_free(
-        &txn,
+        txn,
         state,
         &target,
         now,
@@ -635,12 +659,12 @@ pub async fn move_to(
     )
     .await?;
     let zone_id = zone_of_pc(&target)?;
-    let parts = parts_of(&txn, vec![session.id]).await?;
+    let parts = parts_of(txn, vec![session.id]).await?;
     let current = parts.last().cloned();
     let tariff_id = match &current {
         Some(part) if part.zone_id == zone_id => part.tariff_id,
         _ => {
-            let rules = Rules::load(&txn, session.location_id).await?;
+            let rules = Rules::load(txn, session.location_id).await?;
             catalog::default_tariff(&rules.tariffs, zone_id)
                 .map(|t| t.tariff.id)
                 .ok_or_else(|| {
@@ -655,7 +679,7 @@ pub async fn move_to(
     if let Some(part) = current {
         let mut model: play_session_part::ActiveModel = part.into();
         model.ended_at = Set(Some(now));
-        model.update(&txn).await?;
+        model.update(txn).await?;
     }
     play_session_part::ActiveModel {
         session_id: Set(session.id),
@@ -665,27 +689,24 @@ pub async fn move_to(
         started_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     let mut model: play_session::ActiveModel = session.into();
     model.resource_id = Set(target.id);
     let updated = model
-        .update(&txn)
+        .update(txn)
         .await
         .map_err(|e| unique_busy(e.into(), &target))?;
-    let changed = live::refresh(&txn, state, &[from_pc, target.id]).await?;
-    audit::record(
-        &txn,
-        caller,
+    let changed = live::refresh(tx, state, &[from_pc, target.id]).await?;
+    tx.audit(
         "session.move",
         "play_session",
         Some(updated.id),
         json!({ "from": from_pc, "to": target.id, "tariffId": tariff_id }),
     )
     .await?;
-    txn.commit().await?;
-    live::announce(state, changed).await;
-    live::announce_session(state, SessionEventKind::Moved, &updated).await;
+    live::announce(tx, &changed).await?;
+    live::announce_session(tx, SessionEventKind::Moved, &updated).await?;
     Ok(updated)
 }
 
@@ -704,56 +725,57 @@ pub async fn stop(
     key: &str,
 ) -> AppResult<play_session::Model> {
     let request = StopRequest { session_id, method };
-    let session = once(state, key, "session.stop", &request, async |txn| {
-        let session = lock_session(txn, session_id).await?;
-        let at = state.clock.now();
-        finish(
-            txn,
-            state,
-            caller,
-            session,
-            at,
-            StopReason::Operator,
-            method,
-        )
-        .await
-    })
-    .await?;
-    live::announce_session(state, SessionEventKind::Ended, &session).await;
-    Ok(session)
+    let claim = Claim::new(key, "session.stop", &request)?;
+    let id = state
+        .write_once(caller, &claim, |tx| {
+            Box::pin(async move {
+                let session = lock_session(tx.db(), session_id).await?;
+                let at = tx.now();
+                let (session, changed) =
+                    finish(tx, state, session, at, StopReason::Operator, method).await?;
+                live::announce(tx, &changed).await?;
+                live::announce_session(tx, SessionEventKind::Ended, &session).await?;
+                Ok(session.id)
+            })
+        })
+        .await?;
+    get(&state.db, id).await
 }
 
 /// Ends a prepaid session whose time ran out, as of its end. Returns None when another
 /// process got there first.
 pub async fn time_up(state: &AppState, session_id: i64) -> AppResult<Option<play_session::Model>> {
     let caller = Caller::system();
-    let _turn = state.write_turn().await;
-    let txn = state.db.begin().await?;
-    let session = match lock_session(&txn, session_id).await {
-        Ok(s) => s,
-        Err(AppError::Conflict(_)) => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    let Some(at) = session.ends_at else {
-        return Ok(None);
-    };
-    let (session, changed) =
-        finish(&txn, state, &caller, session, at, StopReason::TimeUp, None).await?;
-    txn.commit().await?;
-    live::announce(state, changed).await;
-    live::announce_session(state, SessionEventKind::Ended, &session).await;
-    Ok(Some(session))
+    state
+        .write(&caller, |tx| {
+            Box::pin(async move {
+                let session = match lock_session(tx.db(), session_id).await {
+                    Ok(s) => s,
+                    Err(AppError::Conflict(_)) => return Ok(None),
+                    Err(e) => return Err(e),
+                };
+                let Some(at) = session.ends_at else {
+                    return Ok(None);
+                };
+                let (session, changed) =
+                    finish(tx, state, session, at, StopReason::TimeUp, None).await?;
+                live::announce(tx, &changed).await?;
+                live::announce_session(tx, SessionEventKind::Ended, &session).await?;
+                Ok(Some(session))
+            })
+        })
+        .await
 }
 
 async fn finish(
-    txn: &DatabaseTransaction,
+    tx: &Tx<'_>,
     state: &AppState,
-    caller: &Caller,
     session: play_session::Model,
     at: DateTime<Utc>,
     reason: StopReason,
     method: Option<PaymentMethod>,
 ) -> AppResult<(play_session::Model, Vec<resource::Model>)> {
+    let (txn, caller) = (tx.db(), tx.caller());
     let rules = Rules::load(txn, session.location_id).await?;
     let parts = parts_of(txn, vec![session.id]).await?;
     let discount = discount_of(txn, session.client_id).await?;
@@ -761,7 +783,7 @@ async fn finish(
     let due = quote.total - session.paid;
     // A time-up stop takes nothing: prepaid time was paid for when bought.
     if reason == StopReason::Operator {
-        charge(txn, caller, &session, due, method, state.clock.now()).await?;
+        charge(tx, &session, due, method).await?;
     }
     if let Some(part) = parts.last() {
         let mut model: play_session_part::ActiveModel = part.clone().into();
@@ -787,10 +809,8 @@ async fn finish(
     ));
     model.ended_by = Set(caller.actor.user_id());
     let updated = model.update(txn).await?;
-    let changed = live::refresh(txn, state, &[pc]).await?;
-    audit::record(
-        txn,
-        caller,
+    let changed = live::refresh(tx, state, &[pc]).await?;
+    tx.audit(
         "session.stop",
         "play_session",
         Some(updated.id),

@@ -3,7 +3,8 @@
 //!
 //! Everything it acts on is read from the database, so a restart loses nothing: a session
 //! whose time ran out while the server was down is stopped as of its end on the first tick.
-//! Each step is a conditional update, so several replicas ticking at once do each thing once.
+//! Each step is a conditional update in a unit of work of the system caller, so several
+//! replicas ticking at once do each thing once.
 
 use std::time::Duration as StdDuration;
 
@@ -19,7 +20,7 @@ use super::{
     live::{self, SessionEventKind},
     sessions,
 };
-use crate::{error::AppResult, state::AppState};
+use crate::{auth::actor::Caller, error::AppResult, state::AppState};
 
 /// What one tick did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -33,6 +34,7 @@ pub struct TickReport {
 /// Runs one round of the clock work at the state's current time.
 pub async fn tick(state: &AppState) -> AppResult<TickReport> {
     let now = state.clock.now();
+    let system = Caller::system();
     let mut report = TickReport::default();
 
     let due = play_session::Entity::find()
@@ -55,15 +57,25 @@ pub async fn tick(state: &AppState) -> AppResult<TickReport> {
         .filter(play_session::Column::EndsAt.lte(warn_from))
         .all(&state.db)
         .await?;
-    for session in ending {
-        let claimed = play_session::Entity::update_many()
-            .col_expr(play_session::Column::WarnedAt, Expr::value(now))
-            .filter(play_session::Column::Id.eq(session.id))
-            .filter(play_session::Column::WarnedAt.is_null())
-            .exec(&state.db)
+    for session in &ending {
+        let warned = state
+            .write(&system, |tx| {
+                Box::pin(async move {
+                    let claimed = play_session::Entity::update_many()
+                        .col_expr(play_session::Column::WarnedAt, Expr::value(now))
+                        .filter(play_session::Column::Id.eq(session.id))
+                        .filter(play_session::Column::WarnedAt.is_null())
+                        .exec(tx.db())
+                        .await?;
+                    let warned = claimed.rows_affected == 1;
+                    if warned {
+                        live::announce_session(tx, SessionEventKind::Ending, session).await?;
+                    }
+                    Ok(warned)
+                })
+            })
             .await?;
-        if claimed.rows_affected == 1 {
-            live::announce_session(state, SessionEventKind::Ending, &session).await;
+        if warned {
             report.warned += 1;
         }
     }
@@ -102,10 +114,16 @@ pub async fn tick(state: &AppState) -> AppResult<TickReport> {
     ids.sort_unstable();
     ids.dedup();
     if !ids.is_empty() {
-        let _turn = state.write_turn().await;
-        let changed = live::refresh(&state.db, state, &ids).await?;
-        report.refreshed = changed.len();
-        live::announce(state, changed).await;
+        let ids = &ids;
+        report.refreshed = state
+            .write(&system, |tx| {
+                Box::pin(async move {
+                    let changed = live::refresh(tx, state, ids).await?;
+                    live::announce(tx, &changed).await?;
+                    Ok(changed.len())
+                })
+            })
+            .await?;
     }
     Ok(report)
 }

@@ -1,6 +1,6 @@
 //! GraphQL objects and inputs of the computer club.
 
-use async_graphql::{ID, InputObject, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use entity::{
     enums::{
@@ -11,7 +11,13 @@ use entity::{
 };
 
 use super::{catalog, live, pricing};
-use crate::{domain::Money, page_type, venue::types::Resource};
+use crate::{
+    batch::load,
+    clients::{loaders::ClientById, types::Client},
+    domain::Money,
+    page_type,
+    venue::{loaders::ResourceById, types::Resource},
+};
 
 /// A time of the week with its own hourly price, in the location's local time.
 #[derive(SimpleObject)]
@@ -289,6 +295,7 @@ impl From<pricing::Quote> for Quote {
 
 /// Time played on a PC.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct PlaySession {
     pub id: ID,
     pub location_id: ID,
@@ -312,6 +319,28 @@ pub struct PlaySession {
     pub promotion_id: Option<ID>,
     /// The final breakdown, once over (`quoteSession` prices a running one).
     pub breakdown: Option<Quote>,
+    #[graphql(skip)]
+    raw_resource_id: i64,
+    #[graphql(skip)]
+    raw_client_id: Option<i64>,
+}
+
+#[ComplexObject]
+impl PlaySession {
+    /// The client playing; none for a walk-in guest.
+    async fn client(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Client>> {
+        match self.raw_client_id {
+            Some(id) => Ok(load::<ClientById, _>(ctx, id).await?.map(Client)),
+            None => Ok(None),
+        }
+    }
+
+    /// The PC it is on (or ended on).
+    async fn resource(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Resource>> {
+        Ok(load::<ResourceById, _>(ctx, self.raw_resource_id)
+            .await?
+            .map(Resource))
+    }
 }
 
 impl From<play_session::Model> for PlaySession {
@@ -338,6 +367,8 @@ impl From<play_session::Model> for PlaySession {
                 .breakdown
                 .and_then(|b| serde_json::from_value::<pricing::Quote>(b).ok())
                 .map(Quote::from),
+            raw_resource_id: s.resource_id,
+            raw_client_id: s.client_id,
         }
     }
 }

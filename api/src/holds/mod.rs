@@ -153,8 +153,8 @@ impl HoldStore {
         payload: serde_json::Value,
         ttl: Duration,
     ) -> AppResult<Option<HoldRecord>> {
-        let expires_at =
-            Utc::now() + chrono::Duration::from_std(ttl).map_err(AppError::internal)?;
+        let expires_at = crate::state::wall_clock()
+            + chrono::Duration::from_std(ttl).map_err(AppError::internal)?;
         let hold = HoldRecord {
             token: token(),
             group: group.to_owned(),
@@ -165,7 +165,7 @@ impl HoldStore {
         match self {
             HoldStore::Memory(m) => {
                 let mut inner = m.inner.lock().unwrap_or_else(|p| p.into_inner());
-                inner.purge(Utc::now());
+                inner.purge(crate::state::wall_clock());
                 if hold.locks.iter().any(|l| inner.locks.contains_key(l)) {
                     return Ok(None);
                 }
@@ -185,7 +185,7 @@ impl HoldStore {
         match self {
             HoldStore::Memory(m) => {
                 let inner = m.inner.lock().unwrap_or_else(|p| p.into_inner());
-                let now = Utc::now();
+                let now = crate::state::wall_clock();
                 Ok(inner
                     .locks
                     .get(lock)
@@ -201,7 +201,7 @@ impl HoldStore {
 
     /// The live hold of a token.
     pub async fn get(&self, token: &str) -> AppResult<Option<HoldRecord>> {
-        let now = Utc::now();
+        let now = crate::state::wall_clock();
         let found = match self {
             HoldStore::Memory(m) => {
                 let inner = m.inner.lock().unwrap_or_else(|p| p.into_inner());
@@ -217,7 +217,7 @@ impl HoldStore {
         match self {
             HoldStore::Memory(m) => {
                 let mut inner = m.inner.lock().unwrap_or_else(|p| p.into_inner());
-                inner.purge(Utc::now());
+                inner.purge(crate::state::wall_clock());
                 Ok(inner.drop_hold(token))
             }
             HoldStore::Redis(r) => r.release(token).await,
@@ -226,7 +226,7 @@ impl HoldStore {
 
     /// Live holds of a group.
     pub async fn list(&self, group: &str) -> AppResult<Vec<HoldRecord>> {
-        let now = Utc::now();
+        let now = crate::state::wall_clock();
         let all = match self {
             HoldStore::Memory(m) => {
                 let inner = m.inner.lock().unwrap_or_else(|p| p.into_inner());
@@ -245,7 +245,7 @@ impl HoldStore {
         match self {
             HoldStore::Memory(m) => {
                 let mut inner = m.inner.lock().unwrap_or_else(|p| p.into_inner());
-                inner.purge(Utc::now());
+                inner.purge(crate::state::wall_clock());
                 Ok(std::mem::take(&mut inner.lapsed))
             }
             HoldStore::Redis(r) => r.sweep().await,
@@ -359,7 +359,11 @@ impl RedisHolds {
     async fn sweep(&self) -> AppResult<Vec<HoldRecord>> {
         let mut conn = self.conn.clone();
         let members: Vec<String> = conn
-            .zrangebyscore(self.index_key(), "-inf", Utc::now().timestamp_millis())
+            .zrangebyscore(
+                self.index_key(),
+                "-inf",
+                crate::state::wall_clock().timestamp_millis(),
+            )
             .await
             .map_err(redis_err)?;
         let mut lapsed = Vec::new();
