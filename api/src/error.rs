@@ -85,14 +85,8 @@ pub enum AppError {
     SlotTaken(Msg),
     /// A time is taken on a named resource: code SLOT_TAKEN, with the resource and the taken
     /// interval (in the location's time) in `extensions` as well as in the message.
-    #[error("{}", .msg.en)]
-    Taken {
-        msg: Msg,
-        resource_id: i64,
-        resource: String,
-        from: String,
-        to: String,
-    },
+    #[error("{}", .0.msg.en)]
+    Taken(Box<TakenBy>),
     /// A slot hold ran out or never existed.
     #[error("{}", .0.en)]
     HoldExpired(Msg),
@@ -114,6 +108,17 @@ pub enum AppError {
     Internal(String),
 }
 
+/// What a SLOT_TAKEN refusal names: the resource and the interval it is taken for.
+#[derive(Debug)]
+pub struct TakenBy {
+    pub msg: Msg,
+    pub resource_id: i64,
+    pub resource: String,
+    /// RFC 3339 in the location's offset.
+    pub from: String,
+    pub to: String,
+}
+
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
@@ -124,7 +129,7 @@ impl AppError {
             AppError::NotFound { .. } => ErrorCode::NotFound,
             AppError::Validation { .. } => ErrorCode::Validation,
             AppError::Conflict(_) => ErrorCode::Conflict,
-            AppError::SlotTaken(_) | AppError::Taken { .. } => ErrorCode::SlotTaken,
+            AppError::SlotTaken(_) | AppError::Taken(_) => ErrorCode::SlotTaken,
             AppError::HoldExpired(_) => ErrorCode::HoldExpired,
             AppError::ResourceBusy(_) => ErrorCode::ResourceBusy,
             AppError::ResourceBooked(_) => ErrorCode::ResourceBooked,
@@ -186,8 +191,8 @@ impl AppError {
             | AppError::ResourceBooked(m)
             | AppError::OutOfOrder(m)
             | AppError::InsufficientFunds(m)
-            | AppError::RateLimited { msg: m, .. }
-            | AppError::Taken { msg: m, .. } => m.clone(),
+            | AppError::RateLimited { msg: m, .. } => m.clone(),
+            AppError::Taken(t) => t.msg.clone(),
             AppError::NotFound { entity, id } => Msg::new(
                 format!("{} с id {id} не найден(а)", entity.ru),
                 format!("{} with id {id} not found", entity.en),
@@ -313,17 +318,11 @@ impl ErrorExtensions for AppError {
                 AppError::RateLimited {
                     retry_after_secs, ..
                 } => ext.set("retryAfterSeconds", *retry_after_secs),
-                AppError::Taken {
-                    resource_id,
-                    resource,
-                    from,
-                    to,
-                    ..
-                } => {
-                    ext.set("resourceId", resource_id.to_string());
-                    ext.set("resourceName", resource.as_str());
-                    ext.set("takenFrom", from.as_str());
-                    ext.set("takenTo", to.as_str());
+                AppError::Taken(t) => {
+                    ext.set("resourceId", t.resource_id.to_string());
+                    ext.set("resourceName", t.resource.as_str());
+                    ext.set("takenFrom", t.from.as_str());
+                    ext.set("takenTo", t.to.as_str());
                 }
                 _ => {}
             }

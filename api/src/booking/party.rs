@@ -218,7 +218,7 @@ impl Checked {
         } else {
             ("Площадка", "The area")
         };
-        AppError::Taken {
+        AppError::Taken(Box::new(crate::error::TakenBy {
             msg: Msg::new(
                 format!(
                     "{what_ru} «{}» занята с {from_text} до {to_text} (время локации): выберите другое время",
@@ -233,7 +233,7 @@ impl Checked {
             resource: place.name.clone(),
             from: from.to_rfc3339(),
             to: to.to_rfc3339(),
-        }
+        }))
     }
 }
 
