@@ -89,7 +89,7 @@ pub enum AppError {
     /// A time is taken on a named resource: code SLOT_TAKEN, with the resource and the taken
     /// interval (in the location's time) in `extensions` as well as in the message.
     #[error("{}", .0.msg.en)]
-    Taken(Box<TakenTime>),
+    Taken(Box<TakenBy>),
     /// A slot hold ran out or never existed.
     #[error("{}", .0.en)]
     HoldExpired(Msg),
@@ -115,17 +115,18 @@ pub enum AppError {
     Internal(String),
 }
 
-pub type AppResult<T> = Result<T, AppError>;
-
-/// What a SLOT_TAKEN names: the resource and the taken interval, in the location's time.
+/// What a SLOT_TAKEN refusal names: the resource and the interval it is taken for.
 #[derive(Debug)]
-pub struct TakenTime {
+pub struct TakenBy {
     pub msg: Msg,
     pub resource_id: i64,
     pub resource: String,
+    /// RFC 3339 in the location's offset.
     pub from: String,
     pub to: String,
 }
+
+pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn code(&self) -> ErrorCode {

@@ -255,8 +255,9 @@ async fn user_management(backend: Backend) {
         .unwrap_err();
     assert_eq!(err.code(), Some("FORBIDDEN"));
 
-    // Role change takes effect at once, even for tokens already issued.
-    let dana_client = app.login("dana", "operator-pass").await;
+    // A role change ends the sign-ins made under the old role at once; signing in again
+    // gives the new one.
+    let old_role_client = app.login("dana", "operator-pass").await;
     admin
         .run::<ops::UpdateUser>(ops::update_user::Variables {
             id: dana.id.clone(),
@@ -267,6 +268,11 @@ async fn user_management(backend: Backend) {
         })
         .await
         .unwrap();
+    assert_eq!(
+        me(&old_role_client).await.unwrap_err().code(),
+        Some("UNAUTHENTICATED")
+    );
+    let dana_client = app.login("dana", "operator-pass").await;
     assert!(matches!(
         me(&dana_client).await.unwrap().me.role,
         ops::me::Role::MANAGER

@@ -22,6 +22,7 @@ both_backends!(
     merge_moves_everything_to_the_kept_record,
     import_reports_every_row_and_a_dry_run_writes_nothing,
     malformed_files_are_refused_whole,
+    import_finds_the_header_below_titles_and_names_every_problem,
     export_opens_back_with_the_filtered_clients,
     client_list_with_interactions_costs_the_same_at_any_size,
 );
@@ -531,6 +532,41 @@ async fn import_reports_every_row_and_a_dry_run_writes_nothing(backend: Backend)
         .to_vec();
     let csv_report = import(&manager, csv, "clients.csv", false).await.unwrap();
     assert_eq!(csv_report.created, 1);
+    app.stop().await;
+}
+
+async fn import_finds_the_header_below_titles_and_names_every_problem(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let manager = app.as_role(Role::Manager).await;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write(0, 0, "Список клиентов на 01.11.2026").unwrap();
+    for (c, h) in ["ФИО", "Телефон", "Email", "Дата рождения"]
+        .iter()
+        .enumerate()
+    {
+        ws.write(2, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["Петров Пётр", "+77011230001", "", ""].iter().enumerate() {
+        ws.write(3, c as u16, *v).unwrap();
+    }
+    // Three problems in one row: a phone, an e-mail and a date.
+    for (c, v) in ["Козлов Олег", "+7 701 123", "oleg@", "31.02.1990"]
+        .iter()
+        .enumerate()
+    {
+        ws.write(4, c as u16, *v).unwrap();
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let report = import(&manager, bytes, "clients.xlsx", false)
+        .await
+        .unwrap();
+    assert_eq!((report.created, report.failed), (1, 1));
+    let bad = report.rows.iter().find(|r| r.row == 5).unwrap();
+    let message = bad.message.as_deref().unwrap();
+    for column in ["Телефон", "Email", "Дата рождения"] {
+        assert!(message.contains(column), "{column} missing from {message}");
+    }
     app.stop().await;
 }
 

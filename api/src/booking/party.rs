@@ -220,7 +220,7 @@ impl Checked {
         } else {
             ("Площадка", "The area")
         };
-        AppError::Taken(Box::new(crate::error::TakenTime {
+        AppError::Taken(Box::new(crate::error::TakenBy {
             msg: Msg::new(
                 format!(
                     "{what_ru} «{}» занята с {from_text} до {to_text} (время локации): выберите другое время",

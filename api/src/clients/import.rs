@@ -88,8 +88,8 @@ impl ImportFileError {
                     found.join(", ")
                 ),
                 format!(
-                    "No known column (such as Full name, Phone, Email) in the first \
-                     {HEADER_SEARCH_ROWS} rows; the first filled row has: {}",
+                    "The file has no known columns (such as Full name, Phone, Email) in its \
+                     first {HEADER_SEARCH_ROWS} rows; the first filled row has: {}",
                     found.join(", ")
                 ),
             ),

@@ -171,7 +171,7 @@ async fn import_rows(
     let mut rows = Vec::with_capacity(sheet.rows.len());
     let mut created_ids = Vec::new();
     for row in &sheet.rows {
-        let outcome = apply_row(tx.db(), &mut known, row).await?;
+        let outcome = apply_row(tx.db(), &mut known, row, header).await?;
         if outcome.outcome == ImportOutcome::Created {
             created_ids.extend(outcome.client_id);
         }
@@ -210,19 +210,58 @@ async fn import_rows(
     Ok(report)
 }
 
+/// Checks a row's fields and records every problem, not only the first: a faulty field is
+/// set aside and the rest checked again.
+fn every_problem(
+    mut raw: RawFields,
+    problems: &mut Vec<(String, String)>,
+) -> AppResult<Option<ClientFields>> {
+    for _ in 0..16 {
+        match raw.clone().check("") {
+            Ok(fields) => return Ok(Some(fields)),
+            Err(AppError::Validation { field, msg }) => {
+                let known_field = match field.as_str() {
+                    "firstName" => raw.first_name.replace("-".into()).is_some(),
+                    "lastName" => raw.last_name.replace("-".into()).is_some(),
+                    "patronymic" => raw.patronymic.take().is_some(),
+                    "phone" => raw.phone.take().is_some(),
+                    "phone2" => raw.phone2.take().is_some(),
+                    "email" => raw.email.take().is_some(),
+                    "telegramId" => raw.telegram_id.take().is_some(),
+                    "telegramUsername" => raw.telegram_username.take().is_some(),
+                    "notes" => raw.notes.take().is_some(),
+                    "discountPercent" => raw.discount_percent.take().is_some(),
+                    "tags" => !std::mem::take(&mut raw.tags).is_empty(),
+                    _ => false,
+                };
+                let named_nothing = field == "firstName" && raw.last_name.is_none();
+                problems.push((field, msg.ru));
+                if !known_field && !named_nothing {
+                    return Ok(None);
+                }
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(None)
+}
+
 async fn apply_row<C: ConnectionTrait>(
     conn: &C,
     known: &mut Known,
     row: &RawClientRow,
+    name_of: &(dyn Fn(&str) -> String + Sync),
 ) -> AppResult<Outcome> {
+    let mut problems: Vec<(String, String)> = Vec::new();
     let birth_date = match row.birth_date.as_deref() {
         Some(text) => match parse_date(text) {
             Some(date) => Some(date),
             None => {
-                return Ok(Outcome::error(
-                    "birthDate",
+                problems.push((
+                    "birthDate".to_owned(),
                     format!("«{text}» — не дата; пример: 31.12.1990"),
                 ));
+                None
             }
         },
         None => None,
@@ -258,10 +297,18 @@ async fn apply_row<C: ConnectionTrait>(
         discount_percent: None,
         tags: row.tags.clone(),
     };
-    let fields = match raw.check("") {
-        Ok(fields) => fields,
-        Err(AppError::Validation { field, msg }) => return Ok(Outcome::error(&field, msg.ru)),
-        Err(other) => return Err(other),
+    let fields = match every_problem(raw, &mut problems)? {
+        Some(fields) if problems.is_empty() => fields,
+        _ => {
+            // Every problem of the row, each named by its column as headed in the file.
+            let message = problems
+                .iter()
+                .map(|(field, msg)| format!("{}: {msg}", name_of(field)))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let first = problems.first().map_or("row", |(f, _)| f.as_str());
+            return Ok(Outcome::error(first, message));
+        }
     };
     let phones: Vec<&Phone> = [&fields.phone, &fields.phone2]
         .into_iter()
