@@ -28,6 +28,7 @@ pub mod rate_limit;
 pub mod schema;
 pub mod state;
 pub mod venue;
+pub mod web;
 
 pub use config::Settings;
 pub use error::{AppError, ErrorCode};
