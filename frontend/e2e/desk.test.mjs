@@ -132,7 +132,18 @@ describe("front desk", () => {
     const text = await bill.innerText();
     assert.match(text, /Итого/);
     assert.match(text, /₸/);
-    await shot(a, "07-final-bill");
+    await shot(a, "07-final-bill-open");
+    await a.getByRole("dialog").getByRole("button", { name: "Закрыть" }).last().click();
+
+    // The extended prepaid session's bill carries its priced lines.
+    await a.locator(`[data-pc="${this_pc}"]`).getByRole("button", { name: "Остановить" }).click();
+    await a.getByRole("dialog").getByTestId("quote").waitFor();
+    await a.getByRole("dialog").getByRole("button", { name: "Остановить" }).click();
+    const prepaid = a.getByTestId("final-bill");
+    await prepaid.waitFor();
+    assert.ok((await prepaid.locator("tbody tr").count()) >= 4, "tariff lines, subtotal, total and paid");
+    assert.match(await prepaid.innerText(), /ч .* × .*₸/);
+    await shot(a, "07-final-bill-prepaid");
     await a.getByRole("dialog").getByRole("button", { name: "Закрыть" }).last().click();
   });
 
@@ -147,6 +158,7 @@ describe("front desk", () => {
     await shot(a, "08-deposit-dialog");
     await dialog.getByRole("button", { name: "Подтвердить" }).click();
     await a.getByRole("status").getByText("Новый баланс").waitFor();
+    await a.getByTestId("balance").filter({ hasText: /12\s500/ }).waitFor();
     const balance = await a.getByTestId("balance").innerText();
     assert.equal(balance.replace(/\s/g, " "), "12 500 ₸");
     await a.getByTestId("ledger").getByText("Пополнение").waitFor();

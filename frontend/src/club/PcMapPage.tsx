@@ -194,7 +194,7 @@ function PcTile({ tile, now, ending, onAction }: { tile: Tile; now: number; endi
           </Button>
         )}
         {!session && can("Mutation.setResourceStatus") && (
-          <Button tone="ghost" className="px-2 py-0.5 text-xs" onClick={() => onAction("status")} title={t("markOutOfOrder")}>
+          <Button tone="ghost" className="px-2 py-0.5 text-xs" onClick={() => onAction("status")} title={t("markOutOfOrder")} aria-label={resource.status === "OUT_OF_ORDER" ? t("markFree") : t("markOutOfOrder")}>
             {resource.status === "OUT_OF_ORDER" ? t("markFree") : "⚠"}
           </Button>
         )}
