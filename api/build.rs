@@ -2,7 +2,7 @@
 //!
 //! `cargo build` / `cargo run` on a fresh clone runs `npm ci` (once) and `npm run build`;
 //! afterwards the app is rebuilt only when its sources change. Without npm, or with
-//! `CLUBGRID_SKIP_WEB_BUILD=1`, a placeholder page is embedded instead and a warning printed,
+//! `SKIP_CLUBGRID_WEB_BUILD=1`, a placeholder page is embedded instead and a warning printed,
 //! so the API still builds for those who do not touch the front end.
 
 use std::{
@@ -28,7 +28,7 @@ fn main() {
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into()));
     let root = manifest.parent().map(Path::to_path_buf).unwrap_or(manifest);
     let dist = root.join("frontend/dist");
-    println!("cargo:rerun-if-env-changed=CLUBGRID_SKIP_WEB_BUILD");
+    println!("cargo:rerun-if-env-changed=SKIP_CLUBGRID_WEB_BUILD");
     println!(
         "cargo:rerun-if-changed={}",
         dist.join("index.html").display()
@@ -37,7 +37,7 @@ fn main() {
         println!("cargo:rerun-if-changed={}", root.join(path).display());
     }
 
-    let skip = std::env::var("CLUBGRID_SKIP_WEB_BUILD").is_ok_and(|v| v == "1" || v == "true");
+    let skip = std::env::var("SKIP_CLUBGRID_WEB_BUILD").is_ok_and(|v| v == "1" || v == "true");
     let built_at = modified(&dist.join("index.html"));
     let sources_at = WATCHED.iter().filter_map(|p| newest(&root.join(p))).max();
     let stale = match (built_at, sources_at) {
