@@ -236,6 +236,14 @@ describe("front desk", () => {
     await p.getByText("Доход по дням").waitFor();
     await p.waitForTimeout(300);
     await shot(p, "16-reports");
+    await p.getByRole("link", { name: "Администрирование" }).click();
+    await p.getByRole("heading", { name: "Сотрудники" }).waitFor();
+    await p.getByText("operator", { exact: true }).waitFor();
+    await shot(p, "17-admin");
+    await p.getByRole("button", { name: "EN" }).click();
+    await p.getByRole("link", { name: "PC map" }).click();
+    await p.locator("[data-pc]").first().waitFor();
+    await shot(p, "18-map-english");
     await ctx.close();
   });
 });

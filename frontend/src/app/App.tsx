@@ -18,6 +18,7 @@ const BookingsPage = lazy(() => import("../club/BookingsPage"));
 const ClientsPage = lazy(() => import("../clients/ClientsPage"));
 const ShiftPage = lazy(() => import("../billing/ShiftPage"));
 const ReportsPage = lazy(() => import("../reports/ReportsPage"));
+const AdminPage = lazy(() => import("../admin/AdminPage"));
 
 function useSession() {
   return useSyncExternalStore(
@@ -141,6 +142,8 @@ function Screen({ path, allowed }: { path: string; allowed: Set<string> }) {
       return <ShiftPage />;
     case "/reports":
       return <ReportsPage />;
+    case "/admin":
+      return <AdminPage />;
     default:
       return <p className="p-4 text-slate-600">404</p>;
   }

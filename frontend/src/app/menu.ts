@@ -13,4 +13,5 @@ export const NAV: readonly NavItem[] = [
   { path: "/clients", label: "navClients", needs: "Query.clients" },
   { path: "/shift", label: "navShift", needs: "Query.currentShift" },
   { path: "/reports", label: "navReports", needs: "Query.clubReport" },
+  { path: "/admin", label: "navAdmin", needs: "Query.users" },
 ];
