@@ -45,10 +45,11 @@ fn main() {
         (Some(built), Some(sources)) => sources > built,
         (Some(_), None) => false,
     };
-    if stale && !skip {
-        if let Err(why) = build(&root) {
-            println!("cargo:warning=the web app was not built ({why}); serving a placeholder at /");
-        }
+    if stale
+        && !skip
+        && let Err(why) = build(&root)
+    {
+        println!("cargo:warning=the web app was not built ({why}); serving a placeholder at /");
     }
     if !dist.join("index.html").exists() {
         placeholder(&dist);

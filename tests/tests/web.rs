@@ -18,7 +18,9 @@ fn repo() -> PathBuf {
 fn npm(args: &[&str], env: &[(&str, String)]) {
     let root = repo();
     if !root.join("node_modules/.package-lock.json").exists() {
-        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&root));
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&root));
     }
     let mut command = Command::new("npm");
     command.args(args).current_dir(&root);
@@ -29,9 +31,9 @@ fn npm(args: &[&str], env: &[(&str, String)]) {
 }
 
 fn run(command: &mut Command) {
-    let status = command
-        .status()
-        .unwrap_or_else(|e| panic!("{command:?} could not start (are Node.js 20 and npm installed?): {e}"));
+    let status = command.status().unwrap_or_else(|e| {
+        panic!("{command:?} could not start (are Node.js 20 and npm installed?): {e}")
+    });
     assert!(status.success(), "{command:?} failed with {status}");
 }
 
