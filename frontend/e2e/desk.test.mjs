@@ -238,7 +238,7 @@ describe("front desk", () => {
     await shot(p, "16-reports");
     await p.getByRole("link", { name: "Администрирование" }).click();
     await p.getByRole("heading", { name: "Сотрудники" }).waitFor();
-    await p.getByText("operator", { exact: true }).waitFor();
+    await p.getByRole("cell", { name: "operator", exact: true }).first().waitFor();
     await shot(p, "17-admin");
     await p.getByRole("button", { name: "EN" }).click();
     await p.getByRole("link", { name: "PC map" }).click();

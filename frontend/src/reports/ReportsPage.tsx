@@ -81,7 +81,7 @@ export default function ReportsPage() {
                   <XAxis dataKey="date" fontSize={12} />
                   <YAxis fontSize={12} width={70} tickFormatter={(v: number) => formatMoney(String(v), currency)} />
                   <Tooltip formatter={(v) => formatMoney(String(v), currency)} />
-                  <Bar dataKey="received" name={t("received")} fill="#0284c7" radius={[3, 3, 0, 0]} />
+                  <Bar dataKey="received" name={t("received")} fill="#0284c7" radius={[3, 3, 0, 0]} isAnimationActive={false} />
                 </BarChart>
               </ResponsiveContainer>
             </div>
