@@ -192,10 +192,11 @@ describe("front desk", () => {
     await v.goto(server.url + `/clients/${clientId}`);
     await v.getByTestId("balance").waitFor();
     assert.equal(await v.getByTestId("money-actions").getByRole("button").count(), 0);
+    await shot(v, "13-viewer-client");
     await v.goto(server.url + "/shift");
     await v.getByRole("heading", { name: "Касса" }).waitFor();
     assert.equal(await v.getByRole("button", { name: /Открыть смену|Закрыть смену|Внесение|Изъятие/ }).count(), 0);
-    await shot(v, "13-viewer-client");
+    await shot(v, "13-viewer-shift");
     await ctx.close();
   });
 

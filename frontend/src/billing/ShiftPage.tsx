@@ -85,7 +85,7 @@ function OpenShift({ shiftId, openedAt, onClosed }: { shiftId: string; openedAt:
         {figures ? (
           <div className="grid grid-cols-2 gap-2 md:grid-cols-4">
             <Stat label={t("openingCash")} value={formatMoney(figures.shift.openingCash, currency)} />
-            <Stat label={`${t("expected")}: ${t("cash")}`} value={formatMoney(figures.expectedCash, currency)} />
+            <Stat label={t("expectedInDrawer")} value={formatMoney(figures.expectedCash, currency)} />
             <Stat label={t("payIn")} value={formatMoney(figures.payIns, currency)} />
             <Stat label={t("payOut")} value={formatMoney(figures.payOuts, currency)} />
           </div>
