@@ -49,7 +49,7 @@ export function LangSwitch({ lang, setLang }: { lang: string; setLang: (l: "ru" 
   return (
     <div role="group" aria-label="Язык / Language" className="flex overflow-hidden rounded-md border border-slate-300 text-xs">
       {(["ru", "en"] as const).map((l) => (
-        <button key={l} type="button" aria-pressed={lang === l} onClick={() => setLang(l)} className={`px-2 py-1 uppercase ${lang === l ? "bg-slate-800 text-white" : "bg-white text-slate-700"}`}>
+        <button key={l} type="button" aria-pressed={lang === l} onClick={() => setLang(l)} className={`px-2 py-1 uppercase ${lang === l ? "bg-sky-600 font-semibold text-white" : "bg-white text-slate-700"}`}>
           {l}
         </button>
       ))}
