@@ -9,7 +9,7 @@ use axum::{
     Json, Router,
     extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State, WebSocketUpgrade},
     http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header, request::Parts},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
     routing::get,
 };
 use serde_json::json;
@@ -48,8 +48,10 @@ pub fn build_app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
     if settings.graphiql {
-        router = router.route("/graphiql", get(graphiql));
+        router = router.route("/graphiql", get(crate::web::graphiql));
     }
+    // The web app: embedded files, and index.html for the app's own paths.
+    router = router.fallback(crate::web::fallback);
     let cors = cors_layer(&settings.cors_origins);
     let limits = BodyLimits {
         json: settings.json_body_limit_bytes,
@@ -493,16 +495,6 @@ fn payload_token(payload: &serde_json::Value) -> Option<String> {
             .unwrap_or(token)
             .trim()
             .to_owned(),
-    )
-}
-
-async fn graphiql() -> Html<String> {
-    Html(
-        async_graphql::http::GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql")
-            .title("clubgrid GraphiQL")
-            .finish(),
     )
 }
 

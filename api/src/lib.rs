@@ -29,6 +29,7 @@ pub mod rate_limit;
 pub mod schema;
 pub mod state;
 pub mod venue;
+pub mod web;
 pub mod write;
 
 pub use config::Settings;

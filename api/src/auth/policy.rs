@@ -334,6 +334,18 @@ pub fn access_for(field: &str) -> Option<Access> {
         .map(|(_, access)| *access)
 }
 
+/// Every root field a role may call, in table order.
+pub fn permitted(role: Role) -> Vec<&'static str> {
+    POLICY
+        .iter()
+        .filter(|(_, access)| match access {
+            Access::Public => true,
+            Access::Roles(roles) => roles.contains(&role),
+        })
+        .map(|(field, _)| *field)
+        .collect()
+}
+
 /// The decision for one root field, one actor.
 pub fn authorize(field: &str, actor: &Actor, failure: Option<&AuthFailure>) -> AppResult<()> {
     let access = access_for(field)

@@ -1,4 +1,4 @@
-use async_graphql::{ID, InputObject, SimpleObject};
+use async_graphql::{ComplexObject, ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{api_key, enums::Role, user};
 
@@ -7,6 +7,7 @@ use crate::page_type;
 
 /// A staff account.
 #[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
 pub struct User {
     pub id: ID,
     /// Lower-case login name.
@@ -30,6 +31,15 @@ impl From<user::Model> for User {
             created_at: m.created_at,
             updated_at: m.updated_at,
         }
+    }
+}
+
+#[ComplexObject]
+impl User {
+    /// The root fields this account's role may call (`Query.pcMap`, `Mutation.startSession`,
+    /// …), read from the policy table; public fields included. Apps build their menus from it.
+    async fn permissions(&self) -> Vec<&'static str> {
+        super::policy::permitted(self.role)
     }
 }
 

@@ -1,0 +1,36 @@
+import type { CombinedError } from "@urql/core";
+import type { Lang } from "./time";
+
+export interface ShownError {
+  code: string;
+  message: string;
+  /** For VALIDATION: the input named, e.g. `input.amount`. */
+  field?: string;
+}
+
+/** The first error of a result, in the user's language: the server's message, by code. */
+export function describeError(error: CombinedError | Error | null | undefined, lang: Lang): ShownError | null {
+  if (!error) return null;
+  if ("graphQLErrors" in error) {
+    const first = error.graphQLErrors[0];
+    if (first) {
+      const ext = first.extensions as { code?: unknown; messageEn?: unknown; field?: unknown };
+      const code = typeof ext.code === "string" ? ext.code : "INTERNAL";
+      const message = lang === "en" && typeof ext.messageEn === "string" ? ext.messageEn : first.message;
+      const field = typeof ext.field === "string" ? ext.field : undefined;
+      return field ? { code, message, field } : { code, message };
+    }
+    return { code: "NETWORK", message: lang === "ru" ? "Нет связи с сервером" : "No connection to the server" };
+  }
+  const maybe = error as Error & { code?: string; field?: string };
+  const shown: ShownError = { code: maybe.code ?? "INTERNAL", message: maybe.message };
+  if (maybe.field) shown.field = maybe.field;
+  return shown;
+}
+
+/** Whether a VALIDATION error names this input (`input.amount` matches `amount`). */
+export function fieldHasError(error: ShownError | null, name: string): boolean {
+  if (!error?.field || error.code !== "VALIDATION") return false;
+  const field = error.field;
+  return field === name || field.endsWith(`.${name}`) || field.startsWith(`${name}[`);
+}

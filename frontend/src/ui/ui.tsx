@@ -1,0 +1,146 @@
+import { useEffect, useId, useRef } from "react";
+import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from "react";
+import type { ShownError } from "../lib/errors";
+import { fieldHasError } from "../lib/errors";
+import { useI18n } from "../lib/i18n";
+
+type Tone = "primary" | "secondary" | "danger" | "ghost";
+
+const tones: Record<Tone, string> = {
+  primary: "bg-sky-600 text-white hover:bg-sky-700 disabled:bg-sky-300",
+  secondary: "bg-white text-slate-800 border border-slate-300 hover:bg-slate-50 disabled:text-slate-400",
+  danger: "bg-rose-600 text-white hover:bg-rose-700 disabled:bg-rose-300",
+  ghost: "text-slate-700 hover:bg-slate-200",
+};
+
+export function Button({ tone = "secondary", className = "", ...props }: ButtonHTMLAttributes<HTMLButtonElement> & { tone?: Tone }) {
+  return (
+    <button
+      type="button"
+      {...props}
+      className={`inline-flex items-center justify-center gap-1 rounded-md px-3 py-1.5 text-sm font-medium transition-colors disabled:cursor-not-allowed ${tones[tone]} ${className}`}
+    />
+  );
+}
+
+export function Card({ title, actions, children, className = "" }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string }) {
+  return (
+    <section className={`rounded-lg border border-slate-200 bg-white p-4 shadow-sm ${className}`}>
+      {(title || actions) && (
+        <header className="mb-3 flex flex-wrap items-center justify-between gap-2">
+          <h2 className="text-base font-semibold text-slate-800">{title}</h2>
+          <div className="flex flex-wrap gap-2">{actions}</div>
+        </header>
+      )}
+      {children}
+    </section>
+  );
+}
+
+interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
+  label: string;
+  /** The input's name in the API, for VALIDATION highlighting. */
+  apiField?: string;
+  error?: ShownError | null;
+  hint?: string;
+}
+
+export function Field({ label, apiField, error, hint, className = "", ...props }: FieldProps) {
+  const id = useId();
+  const bad = apiField ? fieldHasError(error ?? null, apiField) : false;
+  return (
+    <label htmlFor={id} className={`flex flex-col gap-1 text-sm ${className}`}>
+      <span className="font-medium text-slate-700">{label}</span>
+      <input
+        id={id}
+        aria-invalid={bad || undefined}
+        {...props}
+        className={`rounded-md border px-2 py-1.5 text-slate-900 ${bad ? "border-rose-500 bg-rose-50" : "border-slate-300 bg-white"}`}
+      />
+      {bad && error ? <span className="text-xs text-rose-700">{error.message}</span> : hint ? <span className="text-xs text-slate-500">{hint}</span> : null}
+    </label>
+  );
+}
+
+export function Select({ label, children, className = "", ...props }: SelectHTMLAttributes<HTMLSelectElement> & { label: string }) {
+  const id = useId();
+  return (
+    <label htmlFor={id} className={`flex flex-col gap-1 text-sm ${className}`}>
+      <span className="font-medium text-slate-700">{label}</span>
+      <select id={id} {...props} className="rounded-md border border-slate-300 bg-white px-2 py-1.5">
+        {children}
+      </select>
+    </label>
+  );
+}
+
+export function ErrorBox({ error }: { error: ShownError | null }) {
+  if (!error) return null;
+  return (
+    <div role="alert" data-code={error.code} className="rounded-md border border-rose-300 bg-rose-50 px-3 py-2 text-sm text-rose-800">
+      <span className="mr-2 rounded bg-rose-200 px-1.5 py-0.5 font-mono text-xs">{error.code}</span>
+      {error.message}
+    </div>
+  );
+}
+
+export function Loading() {
+  const { t } = useI18n();
+  return (
+    <div className="flex items-center gap-2 p-4 text-sm text-slate-500" role="status">
+      <span className="h-4 w-4 animate-spin rounded-full border-2 border-slate-300 border-t-sky-600" />
+      {t("loading")}
+    </div>
+  );
+}
+
+export function Empty({ children }: { children?: ReactNode }) {
+  const { t } = useI18n();
+  return <p className="p-4 text-center text-sm text-slate-500">{children ?? t("nothingHere")}</p>;
+}
+
+export function Dialog({ title, onClose, children, footer, wide = false }: { title: string; onClose: () => void; children: ReactNode; footer?: ReactNode; wide?: boolean }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      aria-label={title}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+      className={`m-auto w-[calc(100%-2rem)] ${wide ? "max-w-3xl" : "max-w-lg"} rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40`}
+    >
+      <div className="flex max-h-[85vh] flex-col">
+        <header className="flex items-center justify-between border-b border-slate-200 px-4 py-3">
+          <h2 className="text-base font-semibold">{title}</h2>
+          <button type="button" onClick={onClose} aria-label="×" className="rounded px-2 text-xl leading-none text-slate-500 hover:bg-slate-100">
+            ×
+          </button>
+        </header>
+        <div className="flex flex-col gap-3 overflow-y-auto px-4 py-3">{children}</div>
+        {footer && <footer className="flex flex-wrap justify-end gap-2 border-t border-slate-200 px-4 py-3">{footer}</footer>}
+      </div>
+    </dialog>
+  );
+}
+
+export function Stat({ label, value, tone = "default" }: { label: string; value: ReactNode; tone?: "default" | "good" | "bad" }) {
+  const color = tone === "good" ? "text-emerald-700" : tone === "bad" ? "text-rose-700" : "text-slate-900";
+  return (
+    <div className="rounded-md bg-slate-50 px-3 py-2">
+      <div className="text-xs text-slate-500">{label}</div>
+      <div className={`text-lg font-semibold tabular-nums ${color}`}>{value}</div>
+    </div>
+  );
+}
+
+/** A fresh idempotency key for the lifetime of one dialog: retries of its submit reuse it. */
+export function newIdempotencyKey(): string {
+  return typeof crypto !== "undefined" && "randomUUID" in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`;
+}
