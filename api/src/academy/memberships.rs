@@ -21,7 +21,7 @@ use super::{students, timetable};
 use crate::{
     auth::actor::Caller,
     billing::{idempotency::Claim, ledger},
-    domain::{Money, text},
+    domain::text,
     error::{AppError, AppResult},
     state::AppState,
 };
@@ -211,25 +211,9 @@ pub async fn sell(
                     .starts_on
                     .unwrap_or_else(|| timezone::local_date(tz, now));
                 let ends_on = starts_on + Duration::days(i64::from(plan.validity_days) - 1);
-                let payment_id = if price > 0 {
-                    let method = sale.method.ok_or_else(|| {
-                        AppError::validation(
-                            "input.paymentMethod",
-                            format!("к оплате {}: укажите способ оплаты", Money(price)),
-                            format!("{} is due: give a payment method", Money(price)),
-                        )
-                    })?;
-                    let op = ledger::Operation::Pay {
-                        client_id: Some(student.client_id),
-                        amount: price,
-                        method,
-                        purpose: format!("Абонемент «{}»", plan.name),
-                    }
-                    .check()?;
-                    ledger::write(tx.db(), caller, &op, now).await?.payment_id
-                } else {
-                    None
-                };
+                let purpose = format!("Абонемент «{}»", plan.name);
+                let payment_id =
+                    ledger::charge(tx, student.client_id, price, sale.method, purpose).await?;
                 let row = academy_membership::ActiveModel {
                     student_id: Set(student.id),
                     plan_id: Set(plan.id),

@@ -290,6 +290,36 @@ pub async fn apply(
         .await
 }
 
+/// Takes `price` from a client for `purpose` inside the caller's unit of work: nothing when
+/// the price is zero, VALIDATION naming `input.paymentMethod` when a price is due without a
+/// method. Answers the payment's id.
+pub(crate) async fn charge(
+    tx: &crate::write::Tx<'_>,
+    client_id: i64,
+    price: i64,
+    method: Option<PaymentMethod>,
+    purpose: String,
+) -> AppResult<Option<i64>> {
+    if price == 0 {
+        return Ok(None);
+    }
+    let method = method.ok_or_else(|| {
+        AppError::validation(
+            "input.paymentMethod",
+            format!("к оплате {}: укажите способ оплаты", Money(price)),
+            format!("{} is due: give a payment method", Money(price)),
+        )
+    })?;
+    let op = Operation::Pay {
+        client_id: Some(client_id),
+        amount: price,
+        method,
+        purpose,
+    }
+    .check()?;
+    Ok(write(tx.db(), tx.caller(), &op, tx.now()).await?.payment_id)
+}
+
 /// Writes one [`Operation::check`]ed operation in the caller's transaction: locks the client,
 /// checks the floor and writes the payment and ledger lines. The caller holds the write turn
 /// ([`AppState::write_turn`]) and answers for idempotency and the audit row.

@@ -16,7 +16,7 @@ use crate::{
     auth::actor::{Actor, Caller},
     billing::{idempotency::Claim, ledger},
     clients::service as clients,
-    domain::{Money, text},
+    domain::text,
     error::{AppError, AppResult},
     state::AppState,
 };
@@ -271,22 +271,9 @@ pub async fn assign(
                     ));
                 }
                 let now = tx.now();
-                let payment_id = if a.paid && price > 0 {
-                    let method = a.method.ok_or_else(|| {
-                        AppError::validation(
-                            "input.paymentMethod",
-                            format!("к оплате {}: укажите способ оплаты", Money(price)),
-                            format!("{} is due: give a payment method", Money(price)),
-                        )
-                    })?;
-                    let op = ledger::Operation::Pay {
-                        client_id: Some(a.client_id),
-                        amount: price,
-                        method,
-                        purpose: format!("Программа «{}»", program.title),
-                    }
-                    .check()?;
-                    ledger::write(tx.db(), caller, &op, now).await?.payment_id
+                let payment_id = if a.paid {
+                    let purpose = format!("Программа «{}»", program.title);
+                    ledger::charge(tx, a.client_id, price, a.method, purpose).await?
                 } else {
                     None
                 };
