@@ -110,6 +110,15 @@ pub enum AppError {
     /// a serialization failure): the unit of work retries it; the cause is for the log only.
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// A dependency is away for longer than a retry loop waits (Redis down for slot holds):
+    /// code UNAVAILABLE with a message of what does not work now and a longer
+    /// `retryAfterSeconds`. The unit of work does not retry it; the cause is for the log only.
+    #[error("{}", .msg.en)]
+    Away {
+        msg: Msg,
+        retry_after_secs: u64,
+        cause: String,
+    },
     /// The cause is for the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -143,7 +152,7 @@ impl AppError {
             AppError::OutOfOrder(_) => ErrorCode::OutOfOrder,
             AppError::InsufficientFunds(_) => ErrorCode::InsufficientFunds,
             AppError::RateLimited { .. } => ErrorCode::RateLimited,
-            AppError::Unavailable(_) => ErrorCode::Unavailable,
+            AppError::Unavailable(_) | AppError::Away { .. } => ErrorCode::Unavailable,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -199,7 +208,8 @@ impl AppError {
             | AppError::ResourceBooked(m)
             | AppError::OutOfOrder(m)
             | AppError::InsufficientFunds(m)
-            | AppError::RateLimited { msg: m, .. } => m.clone(),
+            | AppError::RateLimited { msg: m, .. }
+            | AppError::Away { msg: m, .. } => m.clone(),
             AppError::Taken(t) => t.msg.clone(),
             AppError::NotFound { entity, id } => Msg::new(
                 format!("{} с id {id} не найден(а)", entity.ru),
@@ -334,9 +344,24 @@ pub fn is_transient(err: &DbErr) -> bool {
         Error::Database(db) => matches!(
             db.code().as_deref(),
             // PostgreSQL: serialization failure, deadlock, admin shutdown / terminated backend,
-            // cannot connect now. SQLite: BUSY, LOCKED and their extended codes.
+            // cannot connect now, and the connection exceptions (class 08). SQLite: BUSY,
+            // LOCKED and their extended codes.
             Some(
-                "40001" | "40P01" | "57P01" | "57P02" | "57P03" | "5" | "6" | "261" | "262" | "517"
+                "40001"
+                    | "40P01"
+                    | "57P01"
+                    | "57P02"
+                    | "57P03"
+                    | "08000"
+                    | "08003"
+                    | "08006"
+                    | "08001"
+                    | "08004"
+                    | "5"
+                    | "6"
+                    | "261"
+                    | "262"
+                    | "517"
             )
         ),
         _ => false,
@@ -347,7 +372,9 @@ impl ErrorExtensions for AppError {
     fn extend(&self) -> async_graphql::Error {
         match self {
             AppError::Internal(cause) => tracing::error!(%cause, "internal error"),
-            AppError::Unavailable(cause) => tracing::warn!(%cause, "dependency unavailable"),
+            AppError::Unavailable(cause) | AppError::Away { cause, .. } => {
+                tracing::warn!(%cause, "dependency unavailable")
+            }
             _ => {}
         }
         let msg = self.message();
@@ -360,6 +387,9 @@ impl ErrorExtensions for AppError {
                     retry_after_secs, ..
                 } => ext.set("retryAfterSeconds", *retry_after_secs),
                 AppError::Unavailable(_) => ext.set("retryAfterSeconds", 1),
+                AppError::Away {
+                    retry_after_secs, ..
+                } => ext.set("retryAfterSeconds", *retry_after_secs),
                 AppError::Taken(t) => {
                     ext.set("resourceId", t.resource_id.to_string());
                     ext.set("resourceName", t.resource.as_str());

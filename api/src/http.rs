@@ -315,18 +315,44 @@ async fn graphql_get(
     }
 }
 
-async fn execute(http: &Http, edge: Edge, mut request: async_graphql::Request) -> Response {
+async fn execute(http: &Http, mut edge: Edge, request: async_graphql::Request) -> Response {
     let request_id = edge.meta.request_id.clone().unwrap_or_default();
     let span =
         tracing::info_span!("graphql", request_id = %request_id, actor = %edge.actor.label());
-    fill_request_data(
-        &mut request.data,
-        &http.state,
-        edge.actor,
-        edge.failure,
-        edge.meta,
-    );
-    let mut response = http.schema.execute(request).instrument(span).await;
+    // A read that met a dropped connection or a busy database runs once more, on a fresh
+    // connection: it changes nothing, so repeating it is safe. Mutations are retried inside
+    // their unit of work instead.
+    let again = (is_read(&request) && request.uploads.is_empty()).then(|| Rerun {
+        query: request.query.clone(),
+        operation_name: request.operation_name.clone(),
+        variables: request.variables.clone(),
+        extensions: request.extensions.clone(),
+        actor: edge.actor.clone(),
+        failure: edge.failure.clone(),
+        meta: edge.meta.clone(),
+    });
+    let mut response = run(http, request, edge.actor, edge.failure, edge.meta)
+        .instrument(span.clone())
+        .await;
+    if let Some(rerun) = again
+        && response.errors.iter().any(is_unavailable)
+    {
+        tracing::warn!(request_id = %request_id, "a read met an unavailable database; once more");
+        let mut request = async_graphql::Request::new(rerun.query).variables(rerun.variables);
+        request.operation_name = rerun.operation_name;
+        request.extensions = rerun.extensions;
+        // A credential that could not be checked the first time is checked again.
+        let (actor, failure) = match (&rerun.failure, &edge.credential) {
+            (Some(AuthFailure::Unchecked(_)), Some(credential)) => {
+                identify(&http.state, Some(credential)).await
+            }
+            _ => (rerun.actor, rerun.failure),
+        };
+        edge.credential = None;
+        response = run(http, request, actor, failure, rerun.meta)
+            .instrument(span)
+            .await;
+    }
     finish_errors(&mut response.errors, &request_id);
     let mut response = GraphQLResponse::from(response).into_response();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
@@ -335,6 +361,54 @@ async fn execute(http: &Http, edge: Edge, mut request: async_graphql::Request) -
             .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
     }
     response
+}
+
+/// What a read needs to run a second time.
+struct Rerun {
+    query: String,
+    operation_name: Option<String>,
+    variables: async_graphql::Variables,
+    extensions: async_graphql::Extensions,
+    actor: Actor,
+    failure: Option<AuthFailure>,
+    meta: RequestMeta,
+}
+
+async fn run(
+    http: &Http,
+    mut request: async_graphql::Request,
+    actor: Actor,
+    failure: Option<AuthFailure>,
+    meta: RequestMeta,
+) -> async_graphql::Response {
+    fill_request_data(&mut request.data, &http.state, actor, failure, meta);
+    http.schema.execute(request).await
+}
+
+fn is_unavailable(err: &ServerError) -> bool {
+    err.extensions
+        .as_ref()
+        .and_then(|ext| ext.get("code"))
+        .is_some_and(
+            |code| matches!(code, Value::String(c) if c == ErrorCode::Unavailable.as_str()),
+        )
+}
+
+/// Whether the request is a query (reads only), not a mutation or a subscription.
+fn is_read(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    match &document.operations {
+        DocumentOperations::Single(op) => op.node.ty == OperationType::Query,
+        DocumentOperations::Multiple(ops) => match &request.operation_name {
+            Some(name) => ops
+                .get(name.as_str())
+                .is_some_and(|op| op.node.ty == OperationType::Query),
+            None => ops.values().all(|op| op.node.ty == OperationType::Query),
+        },
+    }
 }
 
 /// Gives every error a code: errors raised before any resolver ran (syntax, unknown field,
@@ -434,9 +508,7 @@ async fn serve_socket(
                 // A token in `connection_init` wins over one in the upgrade request.
                 let (actor, failure, credential) = match payload_token(&payload) {
                     Some(token) => match identify(&state, Some(&token)).await {
-                        (_, Some(AuthFailure(msg))) => {
-                            return Err(AppError::Unauthenticated(msg).extend());
-                        }
+                        (_, Some(failure)) => return Err(failure.error().extend()),
                         (actor, None) => (actor, None, Some(token)),
                     },
                     None => (edge.actor, edge.failure, edge.credential),
@@ -502,42 +574,49 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Ready when the database (and Redis, when configured) answer.
+/// Whether this replica can serve requests, for a load balancer: 503 only when the database
+/// does not answer. Redis down is reported as `"status": "degraded"` with 200, because GraphQL
+/// still works without it (no live updates across replicas, no slot holds for a while), and
+/// taking every replica out of rotation for it would stop the desk.
 async fn readyz(State(http): State<Http>) -> Response {
     let state = &http.state;
-    let database = match state.db.ping().await {
-        Ok(()) => "ok".to_owned(),
-        Err(err) => {
+    let database = match tokio::time::timeout(Duration::from_secs(2), state.db.ping()).await {
+        Ok(Ok(())) => "ok",
+        Ok(Err(err)) => {
             tracing::warn!(%err, "readiness: database down");
-            "unreachable".to_owned()
+            "unreachable"
+        }
+        Err(_) => {
+            tracing::warn!("readiness: database did not answer in 2 s");
+            "unreachable"
         }
     };
     let redis = match &state.redis {
-        None => None,
+        None => "not configured",
         Some(conn) => {
             let mut conn = conn.clone();
             let ping = tokio::time::timeout(
-                Duration::from_secs(2),
+                Duration::from_secs(1),
                 redis::cmd("PING").query_async::<String>(&mut conn),
             )
             .await;
-            Some(match ping {
-                Ok(Ok(_)) => "ok".to_owned(),
-                _ => "unreachable".to_owned(),
-            })
+            match ping {
+                Ok(Ok(_)) => "ok",
+                _ => "unreachable",
+            }
         }
     };
-    let ready = database == "ok" && redis.as_deref().is_none_or(|r| r == "ok");
-    let status = if ready {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
+    let (status, word) = match (database, redis) {
+        ("ok", "unreachable") => (StatusCode::OK, "degraded"),
+        ("ok", _) => (StatusCode::OK, "ready"),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "not ready"),
     };
     let body = json!({
-        "status": if ready { "ready" } else { "not ready" },
+        "status": word,
         "database": database,
-        "redis": redis.unwrap_or_else(|| "not configured".to_owned()),
+        "redis": redis,
         "bus": state.bus.engine(),
+        "holds": state.holds.engine(),
     });
     (status, Json(body)).into_response()
 }

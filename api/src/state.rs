@@ -138,9 +138,12 @@ impl AppState {
                     source,
                 };
                 let client = redis::Client::open(url.as_str()).map_err(redis_err)?;
-                let conn = redis::aio::ConnectionManager::new(client.clone())
-                    .await
-                    .map_err(redis_err)?;
+                let conn = redis::aio::ConnectionManager::new_with_config(
+                    client.clone(),
+                    redis_link_config(),
+                )
+                .await
+                .map_err(redis_err)?;
                 let bus = EventBus::redis(client, conn.clone(), &settings.redis_prefix)
                     .await
                     .map_err(|e| StartupError::Other(e.to_string()))?;
@@ -189,6 +192,19 @@ impl AppState {
 }
 
 /// Hides the password of a connection URL before it is printed.
+/// How the shared Redis connection behaves when Redis goes away: a command waits at most
+/// half a second for its answer and a reconnect at most a quarter of a second, with one retry.
+/// Redis is never on a mutation's path (the outbox relay publishes after the commit), and the
+/// callers that do use it (slot holds, readiness) answer at once instead of queueing behind
+/// a dead server; the manager reconnects on the next command once Redis is back.
+fn redis_link_config() -> redis::aio::ConnectionManagerConfig {
+    redis::aio::ConnectionManagerConfig::new()
+        .set_response_timeout(Some(std::time::Duration::from_millis(500)))
+        .set_connection_timeout(Some(std::time::Duration::from_millis(250)))
+        .set_number_of_retries(1)
+        .set_max_delay(std::time::Duration::from_millis(200))
+}
+
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {

@@ -238,28 +238,34 @@ impl TestApp {
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let (db, mut settings) = TestDb::create(backend).await;
         adjust(&mut settings);
-        let state = AppState::init(settings).await.expect("init app state");
-        organisation::get(&state.db)
-            .await
-            .expect("organisation row");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind port 0");
-        let addr = listener.local_addr().expect("local addr");
-        let app = clubgrid_api::build_app(state.clone());
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await;
-        });
+        let (url, state, server) = serve(settings).await;
         TestApp {
-            url: format!("http://{addr}"),
+            url,
             state,
             db,
             server,
         }
+    }
+
+    /// Stops this server and starts a fresh one on the same database, as a process restart
+    /// does: what lived only in memory (in-process holds, the bus) is gone.
+    pub async fn restart(self) -> TestApp {
+        let settings = self.state.settings.clone();
+        self.server.abort();
+        drop(self.state);
+        let (url, state, server) = serve(settings).await;
+        TestApp {
+            url,
+            state,
+            db: self.db,
+            server,
+        }
+    }
+
+    /// Another server on the same database and the same Redis: a second replica.
+    pub async fn replica(&self) -> Replica {
+        let (url, state, server) = serve(self.state.settings.clone()).await;
+        Replica { url, state, server }
     }
 
     /// A signed-out client.
@@ -312,6 +318,44 @@ impl TestApp {
         drop(self.state);
         self.db.remove().await;
     }
+}
+
+/// A second server of a [`TestApp`]; stopped with [`Replica::stop`] or with the test.
+pub struct Replica {
+    pub url: String,
+    pub state: AppState,
+    server: JoinHandle<()>,
+}
+
+impl Replica {
+    pub fn client(&self) -> Client {
+        Client::new(&self.url)
+    }
+
+    pub fn stop(self) {
+        self.server.abort();
+    }
+}
+
+/// Starts a server on `settings` at a free port.
+async fn serve(settings: Settings) -> (String, AppState, JoinHandle<()>) {
+    let state = AppState::init(settings).await.expect("init app state");
+    organisation::get(&state.db)
+        .await
+        .expect("organisation row");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind port 0");
+    let addr = listener.local_addr().expect("local addr");
+    let app = clubgrid_api::build_app(state.clone());
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await;
+    });
+    (format!("http://{addr}"), state, server)
 }
 
 /// The `clubgrid` binary of this workspace, built if needed.

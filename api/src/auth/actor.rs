@@ -116,9 +116,26 @@ impl Reach {
     }
 }
 
-/// Why the credential a request presented was refused; it explains UNAUTHENTICATED.
+/// Why the credential a request presented was not accepted.
 #[derive(Debug, Clone)]
-pub struct AuthFailure(pub Msg);
+pub enum AuthFailure {
+    /// The credential itself is no good: UNAUTHENTICATED, with why.
+    Refused(Msg),
+    /// The credential could not be checked (the database did not answer, even on a second
+    /// try): UNAVAILABLE, so a client retries rather than taking it for a sign-out. The cause
+    /// is for the log only.
+    Unchecked(String),
+}
+
+impl AuthFailure {
+    /// The error a guarded field answers with.
+    pub fn error(&self) -> crate::error::AppError {
+        match self {
+            AuthFailure::Refused(msg) => crate::error::AppError::Unauthenticated(msg.clone()),
+            AuthFailure::Unchecked(cause) => crate::error::AppError::Unavailable(cause.clone()),
+        }
+    }
+}
 
 /// The actor plus what the audit log needs to know about the request.
 #[derive(Debug, Clone)]

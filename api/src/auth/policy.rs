@@ -353,7 +353,7 @@ pub fn authorize(field: &str, actor: &Actor, failure: Option<&AuthFailure>) -> A
     match (access, actor.role()) {
         (Access::Public, _) => Ok(()),
         (Access::Roles(_), None) => Err(match failure {
-            Some(AuthFailure(msg)) => AppError::Unauthenticated(msg.clone()),
+            Some(failure) => failure.error(),
             None => AppError::unauthenticated(),
         }),
         (Access::Roles(roles), Some(role)) if roles.contains(&role) => Ok(()),

@@ -87,8 +87,10 @@ pub async fn watch(state: AppState, actor: Actor, credential: Option<String>) ->
                     Some(Delivery::Resync) => true,
                     None => return std::future::pending().await,
                 };
+                // A credential that cannot be checked right now is not a sign-out: the socket
+                // stays, and the next event or resync checks again.
                 if concerns
-                    && let Err(AuthFailure(msg)) = authenticate(&state, &credential).await
+                    && let Err(AuthFailure::Refused(msg)) = authenticate(&state, &credential).await
                 {
                     return msg;
                 }

@@ -347,12 +347,23 @@ pub async fn logout(
 
 /// Turns the value of `Authorization: Bearer <credential>` into an actor.
 pub async fn authenticate(state: &AppState, credential: &str) -> Result<Actor, AuthFailure> {
+    match check(state, credential).await {
+        // A dropped connection or a busy database: once more on a fresh connection (these are
+        // reads), then UNAVAILABLE. A valid token is never refused because the database
+        // hiccupped.
+        Err(AuthFailure::Unchecked(cause)) => {
+            tracing::warn!(%cause, "token check failed; trying once more");
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            check(state, credential).await
+        }
+        done => done,
+    }
+}
+
+async fn check(state: &AppState, credential: &str) -> Result<Actor, AuthFailure> {
     let internal = |e: sea_orm::DbErr| {
-        tracing::error!(error = %e, "authentication lookup failed");
-        AuthFailure(Msg::new(
-            "Не удалось проверить токен; повторите запрос",
-            "Could not check the token; try again",
-        ))
+        tracing::warn!(error = %e, "authentication lookup failed");
+        AuthFailure::Unchecked(e.to_string())
     };
     let credential = credential.trim();
     if credential.starts_with(API_KEY_PREFIX) {
@@ -363,7 +374,7 @@ pub async fn authenticate(state: &AppState, credential: &str) -> Result<Actor, A
             .await
             .map_err(internal)?
             .ok_or_else(|| {
-                AuthFailure(Msg::new(
+                AuthFailure::Refused(Msg::new(
                     "API-ключ недействителен или отозван",
                     "The API key is not valid or was revoked",
                 ))
@@ -375,9 +386,9 @@ pub async fn authenticate(state: &AppState, credential: &str) -> Result<Actor, A
         });
     }
 
-    let claims = state.jwt.verify(credential).map_err(AuthFailure)?;
+    let claims = state.jwt.verify(credential).map_err(AuthFailure::Refused)?;
     let invalid = || {
-        AuthFailure(Msg::new(
+        AuthFailure::Refused(Msg::new(
             "Токен доступа недействителен",
             "The access token is not valid",
         ))
@@ -388,7 +399,7 @@ pub async fn authenticate(state: &AppState, credential: &str) -> Result<Actor, A
         .await
         .map_err(internal)?;
     if revoked.is_some() {
-        return Err(AuthFailure(Msg::new(
+        return Err(AuthFailure::Refused(Msg::new(
             "Токен отозван: вы вышли из системы, войдите снова",
             "The token was revoked by logging out; sign in again",
         )));
@@ -399,7 +410,7 @@ pub async fn authenticate(state: &AppState, credential: &str) -> Result<Actor, A
         .map_err(internal)?
         .filter(|u| u.active)
         .ok_or_else(|| {
-            AuthFailure(Msg::new(
+            AuthFailure::Refused(Msg::new(
                 "Пользователь отключён или удалён",
                 "The user was deactivated or removed",
             ))
@@ -412,7 +423,7 @@ pub async fn authenticate(state: &AppState, credential: &str) -> Result<Actor, A
             .await
             .map_err(internal)?;
         if ended.is_some() {
-            return Err(AuthFailure(Msg::new(
+            return Err(AuthFailure::Refused(Msg::new(
                 "Этот вход завершён (выход, смена пароля или роли, повторное использование \
                  токена обновления): войдите снова",
                 "This sign-in has ended (logout, a password or role change, or a reused \
@@ -421,7 +432,7 @@ pub async fn authenticate(state: &AppState, credential: &str) -> Result<Actor, A
         }
     }
     if claims.iat < user.tokens_valid_after.timestamp() {
-        return Err(AuthFailure(Msg::new(
+        return Err(AuthFailure::Refused(Msg::new(
             "Пароль был изменён после выдачи токена: войдите снова",
             "The password changed after this token was issued; sign in again",
         )));
@@ -430,13 +441,7 @@ pub async fn authenticate(state: &AppState, credential: &str) -> Result<Actor, A
     let client_id = match user.role {
         Role::Client => crate::clients::identity::client_of(&state.db, user.id)
             .await
-            .map_err(|err| {
-                tracing::error!(%err, "client link lookup failed");
-                AuthFailure(Msg::new(
-                    "Не удалось проверить токен; повторите запрос",
-                    "Could not check the token; try again",
-                ))
-            })?,
+            .map_err(|err| AuthFailure::Unchecked(format!("client link lookup: {err}")))?,
         _ => None,
     };
     Ok(Actor::User {

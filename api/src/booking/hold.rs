@@ -81,17 +81,26 @@ pub fn taken() -> AppError {
     ))
 }
 
-/// Live holds, after reporting the ones that ran out.
+/// Live holds, after reporting the ones that ran out. Holds are advisory: with the hold store
+/// away (Redis down) the free slots are worked out without them rather than not at all, and
+/// the database still refuses a double booking at confirm.
 pub async fn live(state: &AppState) -> AppResult<Vec<HoldPayload>> {
-    sweep(state).await?;
-    Ok(state
-        .holds
-        .list(GROUP)
-        .await?
-        .into_iter()
-        .filter_map(decode)
-        .map(|h| h.slot)
-        .collect())
+    let listed = match sweep(state).await {
+        Ok(_) => state.holds.list(GROUP).await,
+        Err(err) => Err(err),
+    };
+    match listed {
+        Ok(records) => Ok(records
+            .into_iter()
+            .filter_map(decode)
+            .map(|h| h.slot)
+            .collect()),
+        Err(AppError::Away { cause, .. }) => {
+            tracing::warn!(%cause, "hold store away: slots listed without holds");
+            Ok(Vec::new())
+        }
+        Err(err) => Err(err),
+    }
 }
 
 /// Reports holds that ran out unconfirmed; returns how many.
@@ -265,7 +274,15 @@ pub async fn release(state: &AppState, caller: &Caller, token: &str) -> AppResul
 
 /// Ends a hold that was confirmed, after the unit of work of its booking has committed (that
 /// unit raised the booking's event).
+/// The booking stands either way: a hold store that cannot be reached now lets the hold run out
+/// by itself, and the request still answers with its booking.
 pub async fn consume(state: &AppState, token: &str) -> AppResult<()> {
-    state.holds.release(token).await?;
-    Ok(())
+    match state.holds.release(token).await {
+        Ok(_) => Ok(()),
+        Err(AppError::Away { cause, .. }) => {
+            tracing::warn!(%cause, "a confirmed hold is left to run out");
+            Ok(())
+        }
+        Err(err) => Err(err),
+    }
 }

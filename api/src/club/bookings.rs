@@ -376,8 +376,9 @@ async fn close(
     tx: &Tx<'_>,
     booking_id: i64,
     status: BookingStatus,
+    now: DateTime<Utc>,
 ) -> AppResult<Option<(pc_booking::Model, Vec<i64>)>> {
-    let (txn, now) = (tx.db(), tx.now());
+    let txn = tx.db();
     let updated = pc_booking::Entity::update_many()
         .col_expr(
             pc_booking::Column::Status,
@@ -432,7 +433,8 @@ pub async fn cancel(
         .write(caller, |tx| {
             Box::pin(async move {
                 let booking = get(tx.db(), id).await?;
-                let Some((closed, pcs)) = close(tx, id, BookingStatus::Cancelled).await? else {
+                let Some((closed, pcs)) = close(tx, id, BookingStatus::Cancelled, tx.now()).await?
+                else {
                     return Err(not_active(&booking));
                 };
                 let changed = live::refresh(tx, state, &pcs).await?;
@@ -450,13 +452,21 @@ pub async fn cancel(
         .await
 }
 
-/// Marks a booking nobody came to; the ticker calls it after the grace period.
-pub async fn no_show(state: &AppState, id: i64) -> AppResult<Option<pc_booking::Model>> {
+/// Marks a booking nobody came to; the ticker calls it after the grace period. It is dated
+/// `at`, the end of the grace period, whether the ticker ran then or caught up later (after
+/// a restart, say), like a session that ran out is stopped as of its end.
+pub async fn no_show(
+    state: &AppState,
+    id: i64,
+    at: DateTime<Utc>,
+) -> AppResult<Option<pc_booking::Model>> {
     let caller = Caller::system();
     state
         .write(&caller, |tx| {
             Box::pin(async move {
-                let Some((closed, pcs)) = close(tx, id, BookingStatus::NoShow).await? else {
+                let Some((closed, pcs)) =
+                    close(tx, id, BookingStatus::NoShow, at.min(tx.now())).await?
+                else {
                     return Ok(None);
                 };
                 let changed = live::refresh(tx, state, &pcs).await?;
@@ -519,7 +529,7 @@ async fn use_in(tx: &Tx<'_>, state: &AppState, id: i64) -> AppResult<Vec<play_se
         started.push(session);
         touched.extend(changed);
     }
-    close(tx, id, BookingStatus::Used).await?;
+    close(tx, id, BookingStatus::Used, now).await?;
     tx.audit(
         "booking.use",
         "pc_booking",

@@ -87,7 +87,11 @@ pub async fn tick(state: &AppState) -> AppResult<TickReport> {
         .all(&state.db)
         .await?;
     for booking in missed {
-        if bookings::no_show(state, booking.id).await?.is_some() {
+        let grace_end = booking.starts_at + grace;
+        if bookings::no_show(state, booking.id, grace_end)
+            .await?
+            .is_some()
+        {
             report.no_shows += 1;
         }
     }

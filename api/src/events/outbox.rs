@@ -186,9 +186,12 @@ impl Worker {
     async fn publish_committed(&self, events: Vec<Written>) {
         let mut sent = Vec::with_capacity(events.len());
         for event in &events {
-            if self.publish(event).await {
-                sent.push(event.id);
+            if !self.publish(event).await {
+                // The bus is away: the rest wait for the sweep rather than each for its own
+                // timeout here.
+                break;
             }
+            sent.push(event.id);
         }
         if sent.is_empty() {
             return;

@@ -7,6 +7,11 @@
 //! stays the final arbiter of what is booked.
 //!
 //! Expiry is wall-clock time, not the business clock: a hold is a real-time lock.
+//!
+//! When Redis is away, taking a hold answers UNAVAILABLE (retry in a moment), and listing
+//! free slots goes on without the holds (the database still refuses a double booking at
+//! confirm). In-process holds live only as long as the process: a restart forgets them, and
+//! their holders are told the hold ran out.
 
 use std::{
     collections::HashMap,
@@ -118,8 +123,19 @@ pub struct RedisHolds {
 /// Deletes a key only while it still holds the caller's value.
 const COMPARE_AND_DELETE: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
+/// Redis not answering is a dependency being away, not a bug: the caller gets UNAVAILABLE, a
+/// retryable code with a Russian message, and the desk keeps working without holds.
 fn redis_err(e: redis::RedisError) -> AppError {
-    AppError::internal(format!("redis holds: {e}"))
+    AppError::Away {
+        msg: crate::error::Msg::new(
+            "Удержание времени сейчас недоступно: повторите через несколько секунд; уже \
+             подтверждённые записи не затронуты",
+            "Holding a time is unavailable right now: try again in a few seconds; bookings \
+             already confirmed are not affected",
+        ),
+        retry_after_secs: 5,
+        cause: format!("redis holds: {e}"),
+    }
 }
 
 fn token() -> String {
