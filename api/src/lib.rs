@@ -28,6 +28,7 @@ pub mod pipeline;
 pub mod rate_limit;
 pub mod schema;
 pub mod state;
+pub mod telegram;
 pub mod venue;
 pub mod web;
 pub mod write;

@@ -17,6 +17,7 @@ use crate::{
     context::RequestMeta,
     pipeline::{PipelineMutation, PipelineQuery},
     state::AppState,
+    telegram::{TelegramMutation, TelegramQuery},
     venue::{self, VenueMutation, VenueQuery, VenueSubscription},
 };
 
@@ -33,6 +34,7 @@ pub struct Query(
     AcademyQuery,
     CoachingQuery,
     BookingQuery,
+    TelegramQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -47,6 +49,7 @@ pub struct Mutation(
     AcademyMutation,
     CoachingMutation,
     BookingMutation,
+    TelegramMutation,
 );
 
 #[derive(MergedSubscription, Default)]

@@ -47,11 +47,14 @@ pub enum Role {
     /// A machine integration acting through an API key.
     #[sea_orm(string_value = "integration")]
     Integration,
+    /// The Telegram bot's API key: links Telegram accounts and acts for the linked ones.
+    #[sea_orm(string_value = "bot")]
+    Bot,
 }
 
 impl Role {
     /// Every role, in order of decreasing authority.
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::Owner,
         Role::Admin,
         Role::Manager,
@@ -61,6 +64,7 @@ impl Role {
         Role::ReadOnly,
         Role::Client,
         Role::Integration,
+        Role::Bot,
     ];
 
     /// The stored (and token) spelling of the role.
@@ -75,6 +79,7 @@ impl Role {
             Role::ReadOnly => "read_only",
             Role::Client => "client",
             Role::Integration => "integration",
+            Role::Bot => "bot",
         }
     }
 

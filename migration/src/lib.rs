@@ -12,6 +12,7 @@ mod m20261123_000006_academy;
 mod m20261123_000007_booking;
 mod m20261123_000008_club_report_indexes;
 mod m20261130_000009_outbox_and_client_link;
+mod m20261201_000010_telegram;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_booking::Migration),
             Box::new(m20261123_000008_club_report_indexes::Migration),
             Box::new(m20261130_000009_outbox_and_client_link::Migration),
+            Box::new(m20261201_000010_telegram::Migration),
         ]
     }
 }

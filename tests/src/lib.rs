@@ -29,6 +29,7 @@ use tokio::{
 pub use clubgrid_client;
 
 pub mod sdl;
+pub mod telegram;
 
 /// A client filter with every condition off; set the ones a test needs with `..`.
 pub fn client_filter() -> ops::clients::ClientFilter {

@@ -90,6 +90,8 @@ pub const COACHES: &[Role] = &[Owner, Admin, Manager, Trainer];
 pub const ACADEMY_DESK: &[Role] = &[Owner, Admin, Manager, Operator, Trainer];
 /// Who books a place in a class and checks in: the desk, and a client for themselves.
 pub const CLASS_BOOKERS: &[Role] = &[Owner, Admin, Manager, Operator, Trainer, Client];
+/// The Telegram bot's key: links Telegram accounts and signs in as the linked ones.
+pub const BOT: &[Role] = &[Bot];
 
 pub const POLICY: &[(&str, Access)] = &[
     // auth
@@ -107,6 +109,14 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Mutation.resetUserPassword", Access::Roles(MANAGEMENT)),
     ("Mutation.createApiKey", Access::Roles(MANAGEMENT)),
     ("Mutation.revokeApiKey", Access::Roles(MANAGEMENT)),
+    // telegram
+    ("Query.botChatState", Access::Roles(BOT)),
+    ("Mutation.createTelegramLinkCode", Access::Roles(STAFF)),
+    ("Mutation.unlinkTelegram", Access::Roles(PEOPLE)),
+    ("Mutation.linkTelegramStaff", Access::Roles(BOT)),
+    ("Mutation.linkTelegramClient", Access::Roles(BOT)),
+    ("Mutation.telegramSignIn", Access::Roles(BOT)),
+    ("Mutation.saveBotChatState", Access::Roles(BOT)),
     // audit
     ("Query.auditLog", Access::Roles(MANAGEMENT)),
     // venue

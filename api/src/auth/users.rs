@@ -45,6 +45,13 @@ fn check_username(raw: &str) -> AppResult<String> {
 
 /// Only an owner may create, change or grant the owner role.
 fn check_may_touch(caller: &Caller, target_role: Role, new_role: Option<Role>) -> AppResult<()> {
+    if matches!(new_role, Some(Role::Integration | Role::Bot)) {
+        return Err(AppError::validation(
+            "input.role",
+            "эта роль — для API-ключей интеграций, не для людей",
+            "this role is for integration API keys, not for people",
+        ));
+    }
     let touches_owner = target_role == Role::Owner || new_role == Some(Role::Owner);
     if touches_owner && !caller.actor.is_owner() {
         return Err(AppError::Forbidden(Msg::new(

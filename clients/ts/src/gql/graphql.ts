@@ -181,6 +181,8 @@ export type ResourceStatus =
 export type Role =
   /** Runs the venue: staff, settings, every feature. */
   | 'ADMIN'
+  /** The Telegram bot's API key: links Telegram accounts and acts for the linked ones. */
+  | 'BOT'
   /** A venue's client acting for themselves. */
   | 'CLIENT'
   /** A machine integration acting through an API key. */

@@ -1,0 +1,72 @@
+//! Where a conversation stands. Kept in clubgrid after every update, so a restarted bot picks
+//! each chat up where it was.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Chat {
+    pub step: Step,
+    /// The message with the current buttons, edited in place as the person taps.
+    pub panel: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    #[default]
+    Idle,
+    /// `/client`: the next text is a search.
+    ClientSearch,
+    /// A new client: the name, then the phone.
+    NewClientName,
+    NewClientPhone {
+        name: String,
+    },
+    /// Editing one field of a client card.
+    EditClient {
+        id: String,
+        field: ClientField,
+    },
+    /// `/order`: the choices so far; `awaiting` says what the next text answers.
+    Order {
+        draft: Box<OrderDraft>,
+        awaiting: Option<OrderText>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientField {
+    Name,
+    Phone,
+    Phone2,
+    Notes,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderText {
+    Players,
+    Phone,
+    Name,
+}
+
+/// A party order as it is being put together (seed 004's `crm_orders`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OrderDraft {
+    pub location_id: Option<String>,
+    pub timezone: Option<String>,
+    /// `YYYY-MM-DD`, the location's day.
+    pub date: Option<String>,
+    /// `HH:MM`, the location's time.
+    pub time: Option<String>,
+    pub game_minutes: Option<i64>,
+    pub area_id: Option<String>,
+    pub area: Option<String>,
+    /// `Some(None)` once "no rest room" was chosen.
+    pub rest_room: Option<Option<(String, String)>>,
+    pub players: Option<i64>,
+    pub game_type: Option<String>,
+    pub phone: Option<String>,
+    pub name: Option<String>,
+}
