@@ -17,6 +17,16 @@ describe("errors from the API", () => {
     expect(fieldHasError(shown, "amount")).toBe(true);
     expect(fieldHasError(shown, "reason")).toBe(false);
   });
+  it("tells a form's own field from the same field of a row in it", () => {
+    const row = { code: "VALIDATION", message: "конец окна", field: "input.windows[1].endsAt" };
+    expect(fieldHasError(row, "windows[1].endsAt")).toBe(true);
+    expect(fieldHasError(row, "windows[0].endsAt")).toBe(false);
+    expect(fieldHasError(row, "endsAt")).toBe(false);
+    expect(fieldHasError({ code: "VALIDATION", message: "зоны", field: "input.zoneIds[2]" }, "zoneIds")).toBe(true);
+    expect(fieldHasError({ code: "VALIDATION", message: "часы", field: "hours[1]" }, "hours")).toBe(true);
+    expect(fieldHasError({ code: "VALIDATION", message: "лимит", field: "page.limit" }, "limit")).toBe(true);
+    expect(fieldHasError({ code: "CONFLICT", message: "занято", field: "input.name" }, "name")).toBe(false);
+  });
   it("a lost connection is its own case", () => {
     expect(describeError(new CombinedError({ networkError: new Error("fetch failed") }), "ru")?.code).toBe("NETWORK");
   });
