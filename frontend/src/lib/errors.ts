@@ -40,3 +40,11 @@ export function fieldHasError(error: ShownError | null, name: string): boolean {
   const inArgument = /^[A-Za-z_]\w*\./.test(field) ? field.slice(field.indexOf(".") + 1) : field;
   return [field, inArgument].some((path) => path === name || path.startsWith(`${name}[`));
 }
+
+/**
+ * A VALIDATION message as shown under its own field: the API begins it with the field's path
+ * ("Поле «input.email»: …", "Field `input.email`: …"), which the field's place already says.
+ */
+export function messageAtField(error: ShownError): string {
+  return error.message.replace(/^(?:Поле «[^»]*»|Field `[^`]*`):\s*/, "");
+}

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef } from "react";
 import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
 import type { ShownError } from "../lib/errors";
-import { fieldHasError } from "../lib/errors";
+import { fieldHasError, messageAtField } from "../lib/errors";
 import { useI18n } from "../lib/i18n";
 
 type Tone = "primary" | "secondary" | "danger" | "ghost";
@@ -13,21 +13,31 @@ const tones: Record<Tone, string> = {
   ghost: "text-slate-700 hover:bg-slate-200",
 };
 
+/**
+ * The default padding and text size, each left out when `className` sets its own: two
+ * utilities for one property are decided by the stylesheet's order, not the class list's, so
+ * `px-2` next to the default `px-3` would lose.
+ */
+export function buttonSize(className: string): string {
+  const own = (pattern: RegExp) => className.split(/\s+/).some((c) => pattern.test(c));
+  return [own(/^px-/) ? "" : "px-3", own(/^py-/) ? "" : "py-1.5", own(/^text-(?:xs|sm|base|lg|\[)/) ? "" : "text-sm"].filter(Boolean).join(" ");
+}
+
 export function Button({ tone = "secondary", className = "", ...props }: ButtonHTMLAttributes<HTMLButtonElement> & { tone?: Tone }) {
   return (
     <button
       type="button"
       {...props}
-      className={`inline-flex items-center justify-center gap-1 rounded-md px-3 py-1.5 text-sm font-medium transition-colors disabled:cursor-not-allowed ${tones[tone]} ${className}`}
+      className={`inline-flex items-center justify-center gap-1 rounded-md font-medium transition-colors disabled:cursor-not-allowed ${buttonSize(className)} ${tones[tone]} ${className}`}
     />
   );
 }
 
-export function Card({ title, actions, children, className = "" }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string }) {
+export function Card({ title, actions, children, className = "", dense = false }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string; dense?: boolean }) {
   return (
-    <section className={`rounded-lg border border-slate-200 bg-white p-4 shadow-sm ${className}`}>
+    <section className={`rounded-lg border border-slate-200 bg-white shadow-sm ${dense ? "p-3" : "p-4"} ${className}`}>
       {(title || actions) && (
-        <header className="mb-3 flex flex-wrap items-center justify-between gap-2">
+        <header className={`${dense ? "mb-2" : "mb-3"} flex flex-wrap items-center justify-between gap-2`}>
           <h2 className="text-base font-semibold text-slate-800">{title}</h2>
           <div className="flex flex-wrap gap-2">{actions}</div>
         </header>
@@ -52,14 +62,14 @@ interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
  */
 function Labelled({ id, label, className, bad, error, hint, children }: { id: string; label: string; className: string; bad: boolean; error?: ShownError | null | undefined; hint?: string | undefined; children: ReactNode }) {
   return (
-    <div className={`flex flex-col gap-1 text-sm ${className}`}>
+    <div className={`flex min-w-0 flex-col gap-1 text-sm ${className}`}>
       <label htmlFor={id} className="font-medium text-slate-700">
         {label}
       </label>
       {children}
       {bad && error ? (
         <span id={`${id}-note`} className="text-xs text-rose-700">
-          {error.message}
+          {messageAtField(error)}
         </span>
       ) : hint ? (
         <span id={`${id}-note`} className="text-xs text-slate-500">
@@ -70,7 +80,7 @@ function Labelled({ id, label, className, bad, error, hint, children }: { id: st
   );
 }
 
-const controlTone = (bad: boolean) => `rounded-md border px-2 py-1.5 text-slate-900 disabled:bg-slate-100 disabled:text-slate-500 ${bad ? "border-rose-500 bg-rose-50" : "border-slate-300 bg-white"}`;
+const controlTone = (bad: boolean) => `w-full min-w-0 rounded-md border px-2 py-1.5 text-slate-900 disabled:bg-slate-100 disabled:text-slate-500 ${bad ? "border-rose-500 bg-rose-50" : "border-slate-300 bg-white"}`;
 
 export function Field({ label, apiField, error, hint, className = "", ...props }: FieldProps) {
   const id = useId();
@@ -138,7 +148,7 @@ export function WeekdayPicker({ label, value, onChange, apiField, error, names }
           );
         })}
       </div>
-      {bad && error ? <span className="text-xs text-rose-700">{error.message}</span> : null}
+      {bad && error ? <span className="text-xs text-rose-700">{messageAtField(error)}</span> : null}
     </fieldset>
   );
 }
