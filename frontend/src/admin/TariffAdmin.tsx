@@ -167,12 +167,12 @@ function TariffDialog({ tariff, zoneId, zoneName, onClose, onDone }: { tariff: A
           </Select>
           <Checkbox label={t("active")} name="active" checked={form.active} onChange={(e) => setForm({ ...form, active: e.target.checked })} className="col-span-2 self-end pb-2" />
         </div>
-        <fieldset className="flex flex-col gap-2 rounded-md border border-slate-200 p-3">
+        <fieldset className="flex min-w-0 flex-col gap-2 rounded-md border border-slate-200 p-3">
           <legend className="px-1 text-sm font-medium text-slate-700">{t("windows")}</legend>
           <p className="text-xs text-slate-500">{t("windowsHint")}</p>
           {form.windows.map((w, i) => (
             <div key={i} className="flex flex-col gap-2 rounded-md bg-slate-50 p-2" data-window={i}>
-              <div className="grid grid-cols-2 gap-2 sm:grid-cols-[2fr_1fr_1fr_1fr_auto]">
+              <div className="grid grid-cols-2 gap-2 sm:grid-cols-[minmax(0,2fr)_minmax(0,1fr)_minmax(0,1fr)_minmax(0,1fr)_auto]">
                 <Field label={t("name")} value={w.name} onChange={(e) => setWindow(i, { name: e.target.value })} apiField={`windows[${i}].name`} error={error} className="col-span-2 sm:col-span-1" />
                 <Field label={t("timeFrom")} type="time" value={w.startsAt} onChange={(e) => setWindow(i, { startsAt: e.target.value })} apiField={`windows[${i}].startsAt`} error={error} />
                 <Field label={t("timeTo")} type="time" value={w.endsAt} onChange={(e) => setWindow(i, { endsAt: e.target.value })} apiField={`windows[${i}].endsAt`} error={error} />

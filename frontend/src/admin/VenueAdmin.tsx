@@ -87,25 +87,27 @@ export function VenueAdmin() {
               {pcs.length === 0 ? (
                 <p className="px-3 py-2 text-sm text-slate-500">{t("noPcs")}</p>
               ) : (
-                <ul className="grid grid-cols-[repeat(auto-fill,minmax(13rem,1fr))] gap-1 p-2">
+                <ul className="grid grid-cols-[repeat(auto-fill,minmax(9rem,1fr))] gap-2 p-2">
                   {pcs.map((pc) => (
-                    <li key={pc.id} data-admin-pc={pc.name} className="flex items-center gap-2 rounded px-2 py-1 text-sm hover:bg-slate-50">
-                      <span className="font-medium">{pc.name}</span>
-                      <span className="truncate text-xs text-slate-500" title={pc.notes ?? ""}>
-                        {pc.kind !== "PC" ? enumLabel(t, pc.kind) : ""} {pc.notes ?? ""}
-                      </span>
-                      <span className="ml-auto flex gap-1">
-                        {canPc && (
-                          <Button tone="ghost" className="px-1.5 py-0.5 text-xs" onClick={() => setEditing({ kind: "pc", pc, zoneId: pc.zoneId ?? null })} aria-label={`${t("edit")} ${pc.name}`}>
-                            {t("edit")}
-                          </Button>
-                        )}
-                        {can("Mutation.deleteResource") && (
-                          <Button tone="ghost" className="px-1.5 py-0.5 text-xs text-rose-700" onClick={() => void removePc(pc)} aria-label={`${t("delete")} ${pc.name}`}>
-                            ×
-                          </Button>
-                        )}
-                      </span>
+                    <li key={pc.id} data-admin-pc={pc.name} className="flex items-stretch rounded-md border border-slate-200 bg-white text-sm">
+                      <button
+                        type="button"
+                        disabled={!canPc}
+                        onClick={() => setEditing({ kind: "pc", pc, zoneId: pc.zoneId ?? null })}
+                        aria-label={`${t("edit")} ${pc.name}`}
+                        title={canPc ? t("edit") : undefined}
+                        className="flex min-w-0 flex-1 flex-col items-start rounded-l-md px-2 py-1 text-left enabled:hover:bg-sky-50"
+                      >
+                        <span className="whitespace-nowrap font-medium">{pc.name}</span>
+                        <span className="w-full truncate text-xs text-slate-500" title={pc.notes ?? ""}>
+                          {[pc.kind !== "PC" ? enumLabel(t, pc.kind) : null, pc.notes].filter(Boolean).join(" · ") || "\u00a0"}
+                        </span>
+                      </button>
+                      {can("Mutation.deleteResource") && (
+                        <button type="button" onClick={() => void removePc(pc)} aria-label={`${t("delete")} ${pc.name}`} title={t("delete")} className="rounded-r-md border-l border-slate-200 px-2 text-slate-400 hover:bg-rose-50 hover:text-rose-700">
+                          ×
+                        </button>
+                      )}
                     </li>
                   ))}
                 </ul>

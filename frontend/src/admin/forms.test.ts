@@ -28,14 +28,15 @@ describe("admin forms become API inputs", () => {
       id: "1",
       zoneId: "2",
       name: "VIP",
-      pricePerHour: "1200",
+      pricePerHour: "1200.00",
       stepMinutes: 1,
       rounding: "NEAREST",
       active: true,
-      windows: [{ name: "Ночь", weekdays: [1, 2, 3, 4, 5, 6, 7], startsAt: "22:00:00", endsAt: "08:00:00", pricePerHour: "700" }],
+      windows: [{ name: "Ночь", weekdays: [1, 2, 3, 4, 5, 6, 7], startsAt: "22:00:00", endsAt: "08:00:00", pricePerHour: "700.50" }],
       packages: [],
     });
-    expect(form.windows[0]).toEqual({ name: "Ночь", weekdays: [], startsAt: "22:00", endsAt: "08:00", pricePerHour: "700" });
+    expect(form.windows[0]).toEqual({ name: "Ночь", weekdays: [], startsAt: "22:00", endsAt: "08:00", pricePerHour: "700.50" });
+    expect(form.pricePerHour).toBe("1200");
     expect(form.rounding).toBe("NEAREST");
   });
   it("a package is a duration or a window, never both", () => {

@@ -41,6 +41,11 @@ export function inputTime(value: string | null | undefined): string {
   return value ? value.slice(0, 5) : "";
 }
 
+/** "400.00" → "400", "250.50" stays: an amount from the API as a person would type it. */
+export function inputMoney(value: string | null | undefined): string {
+  return value ? value.replace(/\.0+$/, "") : "";
+}
+
 function blank(value: string): string | null {
   const text = value.trim();
   return text === "" ? null : text;
@@ -67,7 +72,7 @@ export function tariffForm(tariff?: AdminTariffFragment): TariffForm {
   if (!tariff) return { name: "", pricePerHour: "", stepMinutes: "1", rounding: "UP", active: true, windows: [] };
   return {
     name: tariff.name,
-    pricePerHour: tariff.pricePerHour,
+    pricePerHour: inputMoney(tariff.pricePerHour),
     stepMinutes: String(tariff.stepMinutes),
     rounding: tariff.rounding,
     active: tariff.active,
@@ -77,7 +82,7 @@ export function tariffForm(tariff?: AdminTariffFragment): TariffForm {
       weekdays: w.weekdays.length === 7 ? [] : [...w.weekdays],
       startsAt: inputTime(w.startsAt),
       endsAt: inputTime(w.endsAt),
-      pricePerHour: w.pricePerHour,
+      pricePerHour: inputMoney(w.pricePerHour),
     })),
   };
 }
@@ -146,7 +151,7 @@ export function promotionForm(p?: AdminPromotionFragment): PromotionForm {
     payMinutes: p.payMinutes?.toString() ?? "",
     freeMinutes: p.freeMinutes?.toString() ?? "",
     percent: p.percent?.toString() ?? "",
-    pricePerHour: p.pricePerHour ?? "",
+    pricePerHour: inputMoney(p.pricePerHour),
     weekdays: p.weekdays.length === 7 ? [] : [...p.weekdays],
     startsAt: inputTime(p.startsAt),
     endsAt: inputTime(p.endsAt),

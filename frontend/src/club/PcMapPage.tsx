@@ -160,7 +160,7 @@ export function PcMapPage() {
       </div>
       <ErrorBox error={bookingError} />
       {state.zones.map((zone) => (
-        <Card key={zone.zoneId ?? zone.name} title={zone.name}>
+        <Card key={zone.zoneId ?? zone.name} title={zone.name} dense>
           <div className="grid grid-cols-[repeat(auto-fill,minmax(10rem,1fr))] gap-2">
             {zone.pcIds.map((id) => {
               const pc = state.tiles[id];
@@ -201,9 +201,10 @@ function PcTile({ tile, now, ending, booking, seating, onSeat, onAction }: { til
   const who = tile.clientName ?? session?.guestName ?? (session?.clientId ? `${t("client")} #${session.clientId}` : session ? t("guest") : null);
   const broken = resource.status === "OUT_OF_ORDER";
   const booked = resource.status === "BOOKED";
-  const small = "px-2 py-0.5 text-xs";
+  // Three actions fit one row of the narrowest tile (6 a row at 1366 px); bigger for fingers.
+  const small = "px-1.5 py-0.5 text-[11px] leading-4 pointer-coarse:py-1 pointer-coarse:text-xs";
   return (
-    <div data-pc={resource.name} data-status={resource.status} className={`flex min-h-[6.25rem] flex-col gap-1 rounded-md border-2 p-2 text-sm ${style?.tile ?? ""} ${warn ? "ring-2 ring-rose-500" : ""}`}>
+    <div data-pc={resource.name} data-status={resource.status} className={`flex flex-col gap-1 rounded-md border-2 p-2 text-sm ${style?.tile ?? ""} ${warn ? "ring-2 ring-rose-500" : ""}`}>
       <div className="flex items-center justify-between gap-1">
         <span className="font-semibold">{resource.name}</span>
         <span className="truncate text-xs">{t(style?.key ?? "free")}</span>
@@ -257,7 +258,7 @@ function PcTile({ tile, now, ending, booking, seating, onSeat, onAction }: { til
           </Button>
         )}
         {!session && can("Mutation.setResourceStatus") && (
-          <Button tone="ghost" className={`${small} ${broken ? "" : "ml-auto px-1.5 text-slate-500"}`} onClick={() => onAction("status")} title={broken ? t("backInServiceHint") : t("outOfOrderHint")}>
+          <Button tone="ghost" className={`${small} ${broken ? "" : "ml-auto text-slate-500"}`} onClick={() => onAction("status")} title={broken ? t("backInServiceHint") : t("outOfOrderHint")}>
             {broken ? t("markFree") : `⚠ ${t("outOfOrderShort")}`}
           </Button>
         )}

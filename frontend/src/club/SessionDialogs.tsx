@@ -62,7 +62,8 @@ export function StartDialog({ tile, onClose }: { tile: Tile; onClose: () => void
     return null;
   }, [tile.resource.id, client, tariff?.id, mode, minutes, packageId]);
   const settled = useDebounced(wanted);
-  const quoting = wanted !== null && can("Query.quoteStart");
+  // Asked once the tariff is known, so the quote names the tariff the start will send.
+  const quoting = wanted !== null && tariffs.data !== undefined && can("Query.quoteStart");
   const [quote, requote] = useQuery({ query: QuoteStartDocument, variables: { input: settled ?? { resourceId: tile.resource.id } }, pause: !quoting || settled === null, requestPolicy: "network-only" });
   // Prices change at window edges: ask again every half minute while the dialog is open.
   useEffect(() => {

@@ -318,6 +318,11 @@ const ru = {
   stopHint: "Остановить сеанс и рассчитать",
   moveHint: "Пересадить на другой ПК",
   packageMinutes: "Минут в пакете",
+  CONSOLE: "консоль",
+  ARENA: "площадка",
+  ROOM: "кабинет",
+  REST_ROOM: "комната отдыха",
+  OTHER: "другое",
 } as const;
 
 export type Key = keyof typeof ru;
@@ -638,6 +643,11 @@ const en: Record<Key, string> = {
   stopHint: "Stop the session and settle the bill",
   moveHint: "Move to another PC",
   packageMinutes: "Minutes in the package",
+  CONSOLE: "console",
+  ARENA: "arena",
+  ROOM: "room",
+  REST_ROOM: "rest room",
+  OTHER: "other",
 };
 
 export const dictionaries: Record<Lang, Record<Key, string>> = { ru, en };
