@@ -78,7 +78,21 @@ describe("front desk", () => {
     await dialog.getByLabel("Имя гостя").fill("Гость у окна");
     await dialog.getByRole("radio", { name: "Предоплата" }).check();
     await dialog.getByRole("button", { name: "2 ч" }).click();
-    await dialog.getByTestId("tariff").waitFor();
+    // The price before the start, from the server: the lines, the total, the end time.
+    const quote = dialog.getByTestId("start-quote").and(a.locator(":not([aria-busy])"));
+    await quote.waitFor();
+    const quoted = await quote.getByTestId("quote-total").innerText();
+    assert.match(quoted, /₸/);
+    assert.match(await quote.innerText(), /К оплате сейчас[\s\S]*Тариф Standard · \d\d:\d\d–\d\d:\d\d/);
+    assert.match(await dialog.getByTestId("start-confirm").innerText(), new RegExp(`Запустить · ${quoted.replace(/\s/g, "\\s")}`));
+    // One hour instead: asked again, a new total.
+    await dialog.getByRole("button", { name: "1 ч" }).click();
+    await a.waitForFunction((was) => {
+      const q = document.querySelector('[data-testid="start-quote"]:not([aria-busy]) [data-testid="quote-total"]');
+      return q && q.textContent !== was;
+    }, quoted);
+    await dialog.getByRole("button", { name: "2 ч" }).click();
+    await a.waitForFunction((was) => document.querySelector('[data-testid="start-quote"]:not([aria-busy]) [data-testid="quote-total"]')?.textContent === was, quoted);
     await shot(a, "04-start-dialog");
     const response = a.waitForResponse((r) => r.url().endsWith("/graphql") && r.request().postData()?.includes("StartSession"));
     await dialog.getByRole("button", { name: "Запустить" }).click();
@@ -123,7 +137,7 @@ describe("front desk", () => {
     await start.waitFor({ state: "detached" });
     const busy = a.locator(`[data-pc="${pc}"][data-status="BUSY"]`);
     await busy.waitFor();
-    await busy.getByRole("button", { name: "Остановить" }).click();
+    await busy.getByRole("button", { name: "Стоп", exact: true }).click();
     const stop = a.getByRole("dialog");
     await stop.getByTestId("quote").waitFor();
     await stop.getByRole("button", { name: "Остановить" }).click();
@@ -136,7 +150,7 @@ describe("front desk", () => {
     await a.getByRole("dialog").getByRole("button", { name: "Закрыть" }).last().click();
 
     // The extended prepaid session's bill carries its priced lines.
-    await a.locator(`[data-pc="${this_pc}"]`).getByRole("button", { name: "Остановить" }).click();
+    await a.locator(`[data-pc="${this_pc}"]`).getByRole("button", { name: "Стоп", exact: true }).click();
     await a.getByRole("dialog").getByTestId("quote").waitFor();
     await a.getByRole("dialog").getByRole("button", { name: "Остановить" }).click();
     const prepaid = a.getByTestId("final-bill");
@@ -165,6 +179,30 @@ describe("front desk", () => {
     await shot(a, "09-client-card");
   });
 
+  test("5b. the client card's contacts, tags and notes are edited, a bad e-mail shown at its field", async () => {
+    await a.goto(server.url + `/clients/${clientId}`);
+    await a.getByRole("button", { name: "Изменить" }).click();
+    const dialog = a.getByRole("dialog");
+    await dialog.getByLabel("E-mail").fill("не почта");
+    await dialog.getByLabel("Теги").fill("vip, ночь, турнир");
+    await dialog.getByLabel("Заметки").fill("Любит VIP-3 у окна.\nПредупредить о турнире в субботу.");
+    await dialog.getByRole("button", { name: "Сохранить" }).click();
+    await dialog.locator('input[name="email"][aria-invalid="true"]').waitFor();
+    assert.equal(await dialog.getByRole("alert").getAttribute("data-code"), "VALIDATION");
+    await shot(a, "09b-client-edit-invalid");
+    await dialog.getByLabel("E-mail").fill("aigerim@example.kz");
+    await dialog.getByLabel("Telegram, @имя").fill("@aigerim_n");
+    await dialog.getByRole("button", { name: "Сохранить" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await a.getByRole("status").getByText("Сохранено").waitFor();
+    await a.getByTestId("client-tags").filter({ hasText: "турнир" }).waitFor();
+    assert.deepEqual(await a.getByTestId("client-tags").locator("span").allInnerTexts(), ["vip", "ночь", "турнир"]);
+    assert.match(await a.getByTestId("client-notes").innerText(), /VIP-3 у окна/);
+    await a.getByText("aigerim@example.kz").waitFor();
+    await a.getByText("@aigerim_n").waitFor();
+    await shot(a, "09c-client-edited");
+  });
+
   test("6. closing the shift with a difference shows it", async () => {
     await a.goto(server.url + "/shift");
     await a.getByRole("heading", { name: "Закрыть смену" }).waitFor();
@@ -187,7 +225,7 @@ describe("front desk", () => {
     await v.goto(server.url + "/map");
     await v.locator("[data-pc]").first().waitFor();
     assert.equal(await v.getByRole("button", { name: "Запустить" }).count(), 0);
-    assert.equal(await v.getByRole("button", { name: "Остановить" }).count(), 0);
+    assert.equal(await v.getByRole("button", { name: "Стоп", exact: true }).count(), 0);
     await shot(v, "12-viewer-map");
     await v.goto(server.url + `/clients/${clientId}`);
     await v.getByTestId("balance").waitFor();
@@ -238,6 +276,7 @@ describe("front desk", () => {
     await p.waitForTimeout(300);
     await shot(p, "16-reports");
     await p.getByRole("link", { name: "Администрирование" }).click();
+    await p.getByRole("tab", { name: "Сотрудники" }).click();
     await p.getByRole("heading", { name: "Сотрудники" }).waitFor();
     await p.getByRole("cell", { name: "operator", exact: true }).first().waitFor();
     await shot(p, "17-admin");
@@ -245,7 +284,173 @@ describe("front desk", () => {
     await p.getByRole("link", { name: "PC map" }).click();
     await p.locator("[data-pc]").first().waitFor();
     await shot(p, "18-map-english");
+    await p.getByRole("button", { name: "RU" }).click();
     await ctx.close();
+  });
+
+  test("the out-of-order button says what it does", async () => {
+    await a.goto(server.url + "/map");
+    const free = a.locator('[data-status="FREE"]').first();
+    await free.waitFor();
+    const pc = await free.getAttribute("data-pc");
+    const button = free.getByRole("button", { name: "⚠ Поломка" });
+    assert.match((await button.getAttribute("title")) ?? "", /Отметить ПК неработающим/);
+    await button.click();
+    const dialog = a.getByRole("dialog");
+    await dialog.getByLabel("Причина").fill("не включается монитор");
+    await dialog.getByRole("button", { name: "Не работает" }).click();
+    await dialog.waitFor({ state: "detached" });
+    const broken = a.locator(`[data-pc="${pc}"][data-status="OUT_OF_ORDER"]`);
+    await broken.waitFor();
+    assert.equal(await broken.getByRole("button", { name: "Запустить" }).count(), 0);
+    await shot(a, "19-map-out-of-order");
+    await broken.getByRole("button", { name: "Исправен" }).click();
+    await a.getByRole("dialog").getByRole("button", { name: "Исправен" }).click();
+    await a.locator(`[data-pc="${pc}"][data-status="FREE"]`).waitFor();
+  });
+
+  test("admin: tariffs, packages, promotions, zones and PCs are edited in the app", async () => {
+    const ctx = await browser.newContext(VIEW);
+    const p = await ctx.newPage();
+    p.on("dialog", (d) => void d.accept());
+    await signIn(p, server.url, "manager");
+    await p.goto(server.url + "/admin");
+    await p.getByRole("tab").first().waitFor();
+    const tabs = await p.getByRole("tab").allInnerTexts();
+    assert.deepEqual(tabs, ["Зоны и ПК", "Тарифы", "Акции"], "a manager shapes the venue but not the staff");
+
+    // Zones and PCs: a new zone, a PC in it, renamed, then deleted, and the empty zone too.
+    await p.getByTestId("zones-admin").waitFor();
+    await shot(p, "30-admin-zones");
+    await p.getByRole("button", { name: "Новая зона" }).click();
+    let dialog = p.getByRole("dialog");
+    await dialog.getByRole("button", { name: "Сохранить" }).click();
+    await dialog.locator('input[name="name"][aria-invalid="true"]').waitFor();
+    await dialog.getByLabel("Название").fill("Турнирная");
+    await dialog.getByLabel("Описание").fill("5 ПК для команд");
+    await dialog.getByLabel("Порядок").fill("5");
+    await dialog.getByRole("button", { name: "Сохранить" }).click();
+    await dialog.waitFor({ state: "detached" });
+    const zone = p.locator('[data-zone="Турнирная"]');
+    await zone.getByRole("button", { name: "+ ПК" }).click();
+    dialog = p.getByRole("dialog");
+    await dialog.getByLabel("Название").fill("PC-01");
+    await dialog.getByRole("button", { name: "Сохранить" }).click();
+    await dialog.getByRole("alert").waitFor();
+    assert.equal(await dialog.getByRole("alert").getAttribute("data-code"), "CONFLICT", "the name is taken in this location");
+    await shot(p, "31-admin-pc-taken");
+    await dialog.getByLabel("Название").fill("T-1");
+    await dialog.getByRole("button", { name: "Сохранить" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await zone.locator('[data-admin-pc="T-1"]').getByRole("button", { name: "Изменить T-1" }).click();
+    dialog = p.getByRole("dialog");
+    await dialog.getByLabel("Название").fill("TOUR-1");
+    await dialog.getByLabel("Примечание").fill("RTX 4070, 240 Гц");
+    await dialog.getByRole("button", { name: "Сохранить" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await zone.locator('[data-admin-pc="TOUR-1"]').getByText("RTX 4070").waitFor();
+    await shot(p, "32-admin-zone-added");
+    await zone.getByRole("button", { name: "Удалить TOUR-1" }).click();
+    await zone.getByText("В зоне пока нет ПК").waitFor();
+    await zone.getByRole("button", { name: "Удалить", exact: true }).click();
+    await zone.waitFor({ state: "detached" });
+
+    // Tariffs: Standard gets a weekend window; a bad price is refused at its own row.
+    await p.getByRole("tab", { name: "Тарифы" }).click();
+    const standard = p.locator('[data-tariff="Standard"]');
+    await standard.waitFor();
+    await shot(p, "33-admin-tariffs");
+    await standard.getByRole("button", { name: "Изменить" }).click();
+    dialog = p.getByRole("dialog");
+    await dialog.getByRole("button", { name: "+ Окно" }).click();
+    const row = dialog.locator('[data-window="1"]');
+    await row.getByLabel("Название").fill("Выходные");
+    await row.getByLabel("С", { exact: true }).fill("10:00");
+    await row.getByLabel("До", { exact: true }).fill("22:00");
+    await row.getByLabel("Цена за час").fill("дорого");
+    await row.getByRole("button", { name: "Сб" }).click();
+    await row.getByRole("button", { name: "Вс" }).click();
+    await dialog.getByRole("button", { name: "Сохранить" }).click();
+    await row.locator('input[aria-invalid="true"]').waitFor();
+    assert.equal(await dialog.locator('[data-window="0"] input[aria-invalid="true"]').count(), 0, "only the row at fault is marked");
+    await row.getByLabel("Цена за час").fill("450");
+    await row.getByLabel("До", { exact: true }).fill("10:00");
+    await dialog.getByRole("button", { name: "Сохранить" }).click();
+    await dialog.getByRole("alert").waitFor();
+    assert.equal(await dialog.getByRole("alert").getAttribute("data-code"), "VALIDATION");
+    await row.locator('input[aria-invalid="true"]').first().waitFor();
+    await shot(p, "34-admin-tariff-invalid-window");
+    await row.getByLabel("До", { exact: true }).fill("22:00");
+    await dialog.getByRole("button", { name: "Сохранить" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await standard.getByText(/Выходные: 10:00–22:00, Сб, Вс/).waitFor();
+
+    // A package, then taken off sale.
+    await standard.getByRole("button", { name: "+ Пакет" }).click();
+    dialog = p.getByRole("dialog");
+    await dialog.getByLabel("Название").fill("5 часов");
+    await dialog.getByLabel("Цена").fill("1 500");
+    await dialog.getByLabel("Минут в пакете").fill("300");
+    await shot(p, "35-admin-package");
+    await dialog.getByRole("button", { name: "Сохранить" }).click();
+    await dialog.waitFor({ state: "detached" });
+    const pack = standard.locator('[data-package="5 часов"]');
+    await pack.getByRole("button", { name: "Снять с продажи" }).click();
+    await pack.getByRole("button", { name: "Вернуть в продажу" }).waitFor();
+
+    // Promotions: a 10 % weekend morning promotion for VIP.
+    await p.getByRole("tab", { name: "Акции" }).click();
+    await p.getByTestId("promotions-admin").waitFor();
+    await p.getByRole("button", { name: "Новая акция" }).click();
+    dialog = p.getByRole("dialog");
+    await dialog.getByLabel("Название").fill("Утро выходного в VIP");
+    await dialog.getByLabel("Процент").fill("150");
+    await dialog.getByRole("button", { name: "Сб" }).click();
+    await dialog.getByRole("button", { name: "Вс" }).click();
+    await dialog.getByLabel("Начало сеанса с").fill("09:00");
+    await dialog.getByLabel("До", { exact: true }).fill("12:00");
+    await dialog.getByRole("checkbox", { name: "VIP" }).check();
+    await dialog.getByRole("button", { name: "Сохранить" }).click();
+    await dialog.locator('input[name="percent"][aria-invalid="true"]').waitFor();
+    await shot(p, "36-admin-promotion-invalid");
+    await dialog.getByLabel("Процент").fill("10");
+    await dialog.getByRole("button", { name: "Сохранить" }).click();
+    await dialog.waitFor({ state: "detached" });
+    const promo = p.locator('[data-promotion="Утро выходного в VIP"]');
+    assert.match((await promo.innerText()).replace(/\s+/g, " "), /−10 % Сб, Вс, 09:00–12:00 VIP/);
+    await shot(p, "37-admin-promotions");
+    await ctx.close();
+  });
+
+  test("tablet widths: the map, the start dialog, a client card and admin fit", async () => {
+    for (const [name, viewport] of [
+      ["tablet-landscape", { width: 1024, height: 768 }],
+      ["tablet-portrait", { width: 768, height: 1024 }],
+    ]) {
+      const ctx = await browser.newContext({ viewport, hasTouch: true });
+      const p = await ctx.newPage();
+      await signIn(p, server.url, "admin");
+      await p.goto(server.url + "/map");
+      await p.locator("[data-pc]").first().waitFor();
+      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `${name}: the page scrolls sideways by ${overflow}px`);
+      await shot(p, `40-${name}-map`);
+      await p.locator('[data-status="FREE"]').first().getByRole("button", { name: "Запустить" }).click();
+      await p.getByRole("dialog").locator('[data-testid="start-quote"]:not([aria-busy])').waitFor();
+      await shot(p, `41-${name}-start`);
+      await p.getByRole("dialog").getByRole("button", { name: "Отмена" }).click();
+      await p.goto(server.url + `/clients/${clientId}`);
+      await p.getByTestId("balance").waitFor();
+      await shot(p, `42-${name}-client`);
+      await p.goto(server.url + "/admin?section=tariffs");
+      await p.getByTestId("tariffs-admin").waitFor();
+      await shot(p, `43-${name}-admin`);
+      await p.goto(server.url + "/");
+      await p.getByText("Идут сеансы").first().waitFor();
+      await p.locator('[role="status"]', { hasText: "Загрузка" }).first().waitFor({ state: "detached" });
+      await shot(p, `44-${name}-today`);
+      await ctx.close();
+    }
   });
 });
 

@@ -31,6 +31,7 @@ use sea_orm::EntityTrait;
 both_backends!(an_operator_day);
 both_backends!(concurrent_bookings_never_overlap);
 both_backends!(session_stream_opens_with_running_sessions);
+both_backends!(a_quote_before_the_start_is_what_the_start_takes);
 
 fn key() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -763,4 +764,211 @@ async fn session_stream_opens_with_running_sessions(backend: Backend) {
     assert!(matches!(stopped.kind, Kind::ENDED));
     assert_eq!(stopped.sessions[0].id, first.id);
     assert!(stopped.sessions[0].cost.is_some());
+}
+
+fn quote_input(
+    pc: i64,
+    client: Option<&str>,
+    minutes: Option<i64>,
+    package: Option<&str>,
+) -> ops::quote_start::Variables {
+    ops::quote_start::Variables {
+        input: ops::quote_start::QuoteStartInput {
+            resource_id: pc.to_string(),
+            client_id: client.map(Into::into),
+            tariff_id: None,
+            prepaid_minutes: minutes,
+            package_id: package.map(Into::into),
+        },
+    }
+}
+
+/// The start dialog's price: `quoteStart` asks for what `startSession` takes for the same PC,
+/// client and time at the same moment, windows, promotion, personal discount and package
+/// included, and writes nothing.
+async fn a_quote_before_the_start_is_what_the_start_takes(backend: Backend) {
+    use ops::start_session::PaymentMethod as Start;
+    let app = TestApp::spawn(backend).await;
+    let clock = |t: DateTime<Utc>| app.state.clock.pin(Some(t));
+    clock(at(17, 0));
+    let club = club(&app).await;
+    let admin = app.as_role(Role::Admin).await;
+    tariffs(&admin, &club).await;
+    let standart = admin
+        .run::<ops::Tariffs>(ops::tariffs::Variables {
+            location_id: club.location.to_string(),
+            zone_id: Some(club.standart.to_string()),
+        })
+        .await
+        .unwrap()
+        .tariffs[0]
+        .id
+        .clone();
+    let night = admin
+        .run::<ops::AddTariffPackage>(ops::add_tariff_package::Variables {
+            input: ops::add_tariff_package::TariffPackageInput {
+                tariff_id: standart.clone(),
+                name: "Ночь".into(),
+                price: "2000".into(),
+                minutes: None,
+                window_start: Some("22:00:00".into()),
+                window_end: Some("08:00:00".into()),
+            },
+        })
+        .await
+        .unwrap()
+        .add_tariff_package
+        .id;
+    // A regular with a 20 % personal discount, and money on the wallet.
+    let system = Caller::system();
+    let fields = RawFields {
+        first_name: Some("Дана".into()),
+        phone: Some("+77010000009".into()),
+        discount_percent: Some(20),
+        ..RawFields::default()
+    }
+    .check("input.")
+    .unwrap();
+    let dana = service::create(&app.state, &system, fields)
+        .await
+        .unwrap()
+        .id
+        .to_string();
+    let op = app.as_role(Role::Operator).await;
+    op.run::<ops::OpenShift>(ops::open_shift::Variables {
+        location_id: club.location.to_string(),
+        opening_cash: "0".into(),
+    })
+    .await
+    .unwrap();
+    let [pc1, pc2, pc3, _] = club.pcs[..] else {
+        panic!("four PCs")
+    };
+
+    // 21:00, three hours for Dana: 60 min at 600 and 120 at the night's 300 = 1200. The 2+1
+    // frees the last hour (300), more than her 20 % (240): 900, the 2+1 named.
+    clock(at(21, 0));
+    let quoted = op
+        .run::<ops::QuoteStart>(quote_input(pc1, Some(&dana), Some(180), None))
+        .await
+        .unwrap()
+        .quote_start;
+    assert_eq!(quoted.tariff_name, "Standart");
+    assert_eq!(quoted.ends_at, at(24, 0).to_rfc3339());
+    let lines: Vec<_> = quoted
+        .quote
+        .lines
+        .iter()
+        .map(|l| (l.label.as_str(), l.minutes, l.amount.as_str()))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            ("Standart", 60, "600.00"),
+            ("Standart: Ночь", 120, "600.00")
+        ]
+    );
+    assert_eq!(quoted.quote.subtotal, "1200.00");
+    let discount = quoted.quote.discount.as_ref().unwrap();
+    assert_eq!(
+        (discount.label.as_str(), discount.amount.as_str()),
+        ("2+1", "300.00")
+    );
+    assert_eq!(quoted.quote.total, "900.00");
+    assert_eq!(
+        status(&app, pc1).await,
+        ResourceStatus::Free,
+        "a quote writes nothing"
+    );
+    let mut dana_start = start(pc1, Some(&dana), Some(180), Some(Start::CASH));
+    dana_start.input.guest_name = None;
+    let started = op
+        .run::<ops::StartSession>(dana_start)
+        .await
+        .unwrap()
+        .start_session;
+    assert_eq!(started.paid, quoted.quote.total);
+
+    // A guest's 90 minutes in VIP: no promotion there, no personal discount.
+    let vip = op
+        .run::<ops::QuoteStart>(quote_input(club.vip_pc, None, Some(90), None))
+        .await
+        .unwrap()
+        .quote_start;
+    assert_eq!(
+        (vip.tariff_name.as_str(), vip.quote.total.as_str()),
+        ("VIP", "1800.00")
+    );
+    assert!(vip.quote.discount.is_none());
+    let guest = op
+        .run::<ops::StartSession>(start(club.vip_pc, None, Some(90), Some(Start::CARD)))
+        .await
+        .unwrap()
+        .start_session;
+    assert_eq!(guest.paid, vip.quote.total);
+
+    // The night package is not sold before 22:00, in the quote as at the start.
+    let early = op
+        .run::<ops::QuoteStart>(quote_input(pc2, None, None, Some(&night)))
+        .await
+        .unwrap_err();
+    assert_eq!(early.code(), Some("VALIDATION"));
+    assert_eq!(early.errors()[0].field(), Some("input.packageId"));
+    // At 22:30 it runs to 08:00 for its price; the promotion does not touch a package.
+    clock(at(22, 30));
+    let package = op
+        .run::<ops::QuoteStart>(quote_input(pc2, None, None, Some(&night)))
+        .await
+        .unwrap()
+        .quote_start;
+    assert_eq!(package.package_name.as_deref(), Some("Ночь"));
+    assert_eq!(package.ends_at, at(32, 0).to_rfc3339());
+    assert_eq!(package.quote.total, "2000.00");
+    let mut by_package = start(pc2, None, None, Some(Start::KASPI));
+    by_package.input.package_id = Some(night.clone());
+    let started = op
+        .run::<ops::StartSession>(by_package)
+        .await
+        .unwrap()
+        .start_session;
+    assert_eq!(started.paid, package.quote.total);
+
+    // What a start would refuse, the quote refuses, naming the field.
+    let refused = [
+        (quote_input(pc3, None, None, None), "input.prepaidMinutes"),
+        (
+            quote_input(pc3, None, Some(60), Some(&night)),
+            "input.packageId",
+        ),
+        (
+            quote_input(pc3, None, Some(0), None),
+            "input.prepaidMinutes",
+        ),
+        (
+            quote_input(pc3, None, Some(24 * 60 + 1), None),
+            "input.prepaidMinutes",
+        ),
+    ];
+    for (input, field) in refused {
+        let err = op.run::<ops::QuoteStart>(input).await.unwrap_err();
+        assert_eq!(
+            (err.code(), err.errors()[0].field()),
+            (Some("VALIDATION"), Some(field))
+        );
+    }
+    let mut other_zone = quote_input(pc3, None, Some(60), None);
+    other_zone.input.tariff_id = Some(vip.tariff_id.clone());
+    let err = op.run::<ops::QuoteStart>(other_zone).await.unwrap_err();
+    assert_eq!(err.errors()[0].field(), Some("input.tariffId"));
+    let err = op
+        .run::<ops::QuoteStart>(quote_input(999_999, None, Some(60), None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NOT_FOUND"));
+    // A viewer may see a price too.
+    let viewer = app.as_role(Role::ReadOnly).await;
+    viewer
+        .run::<ops::QuoteStart>(quote_input(pc3, None, Some(60), None))
+        .await
+        .unwrap();
 }

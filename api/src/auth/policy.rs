@@ -158,6 +158,7 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Query.playSessions", Access::Roles(STAFF)),
     ("Query.playSession", Access::Roles(STAFF)),
     ("Query.quoteSession", Access::Roles(STAFF)),
+    ("Query.quoteStart", Access::Roles(STAFF)),
     ("Mutation.startSession", Access::Roles(CASHIERS)),
     ("Mutation.extendSession", Access::Roles(CASHIERS)),
     ("Mutation.moveSession", Access::Roles(CASHIERS)),

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod live;
 pub mod map;
 pub mod pricing;
+pub mod quote;
 pub mod reports;
 pub mod sessions;
 pub mod ticker;
@@ -28,8 +29,8 @@ use crate::{
 use types::{
     CreatePcBookingInput, ExtendSessionInput, PcBooking, PcBookingFilter, PcBookingPage, PcMap,
     PlaySession, PlaySessionFilter, PlaySessionPage, Promotion, PromotionInput, Quote,
-    SessionUpdate, StartSessionInput, StopSessionInput, Tariff, TariffInput, TariffPackage,
-    TariffPackageInput,
+    QuoteStartInput, SessionUpdate, StartQuote, StartSessionInput, StopSessionInput, Tariff,
+    TariffInput, TariffPackage, TariffPackageInput,
 };
 
 fn optional_id(field: &str, id: Option<&ID>) -> AppResult<Option<i64>> {
@@ -135,6 +136,26 @@ impl ClubQuery {
         let id = parse_id("id", &id).gql()?;
         let session = sessions::get(&state.db, id).await.gql()?;
         Ok(sessions::current_quote(state, &session).await.gql()?.into())
+    }
+
+    /// What starting a session would take now: the tariff windows it would cross, the
+    /// package, the promotion or personal discount that wins, and the total `startSession`
+    /// charges for the same input at this moment.
+    #[graphql(guard = "policy(\"Query.quoteStart\")")]
+    async fn quote_start(
+        &self,
+        ctx: &Context<'_>,
+        input: QuoteStartInput,
+    ) -> async_graphql::Result<StartQuote> {
+        let state = ctx.state()?;
+        let spec = quote::QuoteSpec {
+            resource_id: parse_id("input.resourceId", &input.resource_id).gql()?,
+            client_id: optional_id("input.clientId", input.client_id.as_ref()).gql()?,
+            tariff_id: optional_id("input.tariffId", input.tariff_id.as_ref()).gql()?,
+            prepaid_minutes: input.prepaid_minutes,
+            package_id: optional_id("input.packageId", input.package_id.as_ref()).gql()?,
+        };
+        Ok(quote::start(state, spec).await.gql()?.into())
     }
 
     /// PC bookings, by start.

@@ -447,6 +447,7 @@ pub struct PcMap {
 
 /// N PCs held for a client.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct PcBooking {
     pub id: ID,
     pub location_id: ID,
@@ -460,6 +461,18 @@ pub struct PcBooking {
     pub resource_ids: Vec<ID>,
     pub created_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    #[graphql(skip)]
+    raw_client_id: i64,
+}
+
+#[ComplexObject]
+impl PcBooking {
+    /// The client it is held for.
+    async fn client(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Client>> {
+        Ok(load::<ClientById, _>(ctx, self.raw_client_id)
+            .await?
+            .map(Client))
+    }
 }
 
 impl PcBooking {
@@ -477,6 +490,7 @@ impl PcBooking {
             resource_ids: resource_ids.into_iter().map(Into::into).collect(),
             created_at: b.created_at,
             closed_at: b.closed_at,
+            raw_client_id: b.client_id,
         }
     }
 }
@@ -516,4 +530,45 @@ pub struct SessionUpdate {
     /// The id of the event this message reports (absent in a snapshot): the same event
     /// delivered twice carries the same id.
     pub event_id: Option<ID>,
+}
+
+/// A start to price: the fields of `StartSessionInput` that change the price.
+#[derive(InputObject)]
+pub struct QuoteStartInput {
+    pub resource_id: ID,
+    /// The client's personal discount competes with the promotions; none for a guest.
+    pub client_id: Option<ID>,
+    /// Defaults to the zone's oldest active tariff, as a start does.
+    pub tariff_id: Option<ID>,
+    /// Prepaid time; give this or a package (an open session is priced when it stops).
+    pub prepaid_minutes: Option<i32>,
+    pub package_id: Option<ID>,
+}
+
+/// What starting a session now would take, and the terms it would run under.
+#[derive(SimpleObject)]
+pub struct StartQuote {
+    pub tariff_id: ID,
+    pub tariff_name: String,
+    pub package_id: Option<ID>,
+    pub package_name: Option<String>,
+    /// The moment priced: the server's now.
+    pub starts_at: DateTime<Utc>,
+    /// When the prepaid time or the package would run out.
+    pub ends_at: DateTime<Utc>,
+    pub quote: Quote,
+}
+
+impl From<super::quote::StartQuote> for StartQuote {
+    fn from(q: super::quote::StartQuote) -> Self {
+        StartQuote {
+            tariff_id: q.tariff.tariff.id.into(),
+            tariff_name: q.tariff.tariff.name,
+            package_id: q.package.as_ref().map(|p| p.id.into()),
+            package_name: q.package.map(|p| p.name),
+            starts_at: q.started_at,
+            ends_at: q.ends_at,
+            quote: q.quote.into(),
+        }
+    }
 }

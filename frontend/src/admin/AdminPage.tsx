@@ -1,26 +1,72 @@
 import { useState } from "react";
 import { useMutation, useQuery } from "urql";
-import { AdminApiKeysDocument, AdminUsersDocument, CreateApiKeyDocument, CreateUserDocument, RevokeApiKeyDocument, SetUserActiveDocument, TariffsDocument } from "@clubgrid/client";
+import { AdminApiKeysDocument, AdminUsersDocument, CreateApiKeyDocument, CreateUserDocument, RevokeApiKeyDocument, SetUserActiveDocument } from "@clubgrid/client";
 import type { Role } from "@clubgrid/client";
 import { useApp, useCan } from "../app/context";
 import { describeError } from "../lib/errors";
 import { useI18n } from "../lib/i18n";
-import { formatMoney } from "../lib/money";
+import type { Key } from "../lib/i18n";
 import { formatDateTime } from "../lib/time";
 import { Button, Card, ErrorBox, Field, Loading, Select } from "../ui/ui";
+import { PromotionAdmin } from "./PromotionAdmin";
+import { TariffAdmin } from "./TariffAdmin";
+import { VenueAdmin } from "./VenueAdmin";
 
 const ROLES: Role[] = ["OWNER", "ADMIN", "MANAGER", "OPERATOR", "TECH", "TRAINER", "READ_ONLY"];
 
-/** Staff accounts, API keys (the secret shown once) and the location's tariffs. */
+type Section = "venue" | "tariffs" | "promotions" | "staff";
+
+/**
+ * The location's zones and PCs, tariffs with windows and packages, promotions, and (for
+ * owners and admins) staff accounts and API keys, each section shown to the roles that may
+ * change it.
+ */
 export default function AdminPage() {
   const { t } = useI18n();
   const can = useCan();
+  const sections: { id: Section; label: Key; allowed: boolean }[] = [
+    { id: "venue", label: "zonesAndPcs", allowed: can("Query.zones") && (can("Mutation.createZone") || can("Mutation.updateResource")) },
+    { id: "tariffs", label: "tariffs", allowed: can("Query.tariffs") && can("Mutation.updateTariff") },
+    { id: "promotions", label: "promotions", allowed: can("Query.promotions") && can("Mutation.updatePromotion") },
+    { id: "staff", label: "users", allowed: can("Query.users") || can("Query.apiKeys") },
+  ];
+  const shown = sections.filter((s) => s.allowed);
+  const [section, setSection] = useState<Section>(() => {
+    const wanted = new URLSearchParams(window.location.search).get("section");
+    return shown.find((s) => s.id === wanted)?.id ?? shown[0]?.id ?? "staff";
+  });
+  const pick = (id: Section) => {
+    setSection(id);
+    window.history.replaceState(null, "", `?section=${id}`);
+  };
   return (
     <div className="flex flex-col gap-3">
-      <h1 className="text-xl font-semibold">{t("navAdmin")}</h1>
-      {can("Query.users") && <Users />}
-      {can("Query.apiKeys") && <ApiKeys />}
-      {can("Query.tariffs") && <Tariffs />}
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="text-xl font-semibold">{t("navAdmin")}</h1>
+        <div role="tablist" aria-label={t("navAdmin")} className="flex flex-wrap gap-1 rounded-lg bg-slate-100 p-1">
+          {shown.map((s) => (
+            <button
+              key={s.id}
+              type="button"
+              role="tab"
+              aria-selected={section === s.id}
+              onClick={() => pick(s.id)}
+              className={`rounded-md px-3 py-1 text-sm ${section === s.id ? "bg-white font-semibold text-slate-900 shadow-sm" : "text-slate-600 hover:text-slate-900"}`}
+            >
+              {t(s.label)}
+            </button>
+          ))}
+        </div>
+      </div>
+      {section === "venue" && <VenueAdmin />}
+      {section === "tariffs" && <TariffAdmin />}
+      {section === "promotions" && <PromotionAdmin />}
+      {section === "staff" && (
+        <>
+          {can("Query.users") && <Users />}
+          {can("Query.apiKeys") && <ApiKeys />}
+        </>
+      )}
     </div>
   );
 }
@@ -139,40 +185,6 @@ function ApiKeys() {
       <div className="mt-2">
         <ErrorBox error={error} />
       </div>
-    </Card>
-  );
-}
-
-function Tariffs() {
-  const { t, lang } = useI18n();
-  const { location, currency } = useApp();
-  const [list] = useQuery({ query: TariffsDocument, variables: { locationId: location.id, zoneId: null } });
-  return (
-    <Card title={t("tariffs")}>
-      <ErrorBox error={describeError(list.error, lang)} />
-      {!list.data ? (
-        <Loading />
-      ) : (
-        <div className="grid gap-3 md:grid-cols-2">
-          {list.data.tariffs.map((tf) => (
-            <div key={tf.id} className="rounded-md border border-slate-200 p-3 text-sm">
-              <div className="font-medium">
-                {tf.name} — {formatMoney(tf.pricePerHour, currency)} {t("perHour")} · {tf.stepMinutes} {t("minutes").toLowerCase()}
-              </div>
-              {tf.windows.map((w, i) => (
-                <div key={i} className="text-slate-600">
-                  {w.name}: {w.startsAt.slice(0, 5)}–{w.endsAt.slice(0, 5)} · {formatMoney(w.pricePerHour, currency)}
-                </div>
-              ))}
-              {tf.packages.map((p) => (
-                <div key={p.id} className="text-slate-600">
-                  {t("package")}: {p.name} — {formatMoney(p.price, currency)}
-                </div>
-              ))}
-            </div>
-          ))}
-        </div>
-      )}
     </Card>
   );
 }

@@ -100,8 +100,8 @@ function SignedIn() {
             </button>
           </div>
         </header>
-        <div className="flex flex-1 flex-col md:flex-row">
-          <nav aria-label="menu" className="flex gap-1 overflow-x-auto border-b border-slate-200 bg-white p-2 md:w-44 md:flex-col md:border-r md:border-b-0">
+        <div className="flex flex-1 flex-col lg:flex-row">
+          <nav aria-label="menu" className="flex gap-1 overflow-x-auto border-b border-slate-200 bg-white p-2 lg:w-48 lg:shrink-0 lg:flex-col lg:border-r lg:border-b-0">
             {menu.map((item) => {
               const active = item.path === "/" ? path === "/" : path.startsWith(item.path);
               return (
@@ -110,11 +110,11 @@ function SignedIn() {
                 </Link>
               );
             })}
-            <a href="/graphiql" className="whitespace-nowrap rounded-md px-3 py-2 text-sm text-slate-500 hover:bg-slate-100 md:mt-auto">
+            <a href="/graphiql" className="whitespace-nowrap rounded-md px-3 py-2 text-sm text-slate-500 hover:bg-slate-100 lg:mt-auto">
               {t("navGraphiql")}
             </a>
           </nav>
-          <main className="min-w-0 flex-1 p-3 md:p-4">
+          <main className="min-w-0 flex-1 p-3 lg:p-4">
             <Suspense fallback={<Loading />}>
               <Screen path={path} allowed={new Set(menu.map((m) => m.path))} />
             </Suspense>

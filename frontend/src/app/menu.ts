@@ -13,5 +13,6 @@ export const NAV: readonly NavItem[] = [
   { path: "/clients", label: "navClients", needs: "Query.clients" },
   { path: "/shift", label: "navShift", needs: "Query.currentShift" },
   { path: "/reports", label: "navReports", needs: "Query.clubReport" },
-  { path: "/admin", label: "navAdmin", needs: "Query.users" },
+  // Owners and admins manage staff; managers shape the venue, its tariffs and promotions.
+  { path: "/admin", label: "navAdmin", needs: ["Query.users", "Mutation.updateZone", "Mutation.updateTariff"] },
 ];

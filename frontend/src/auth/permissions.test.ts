@@ -15,6 +15,11 @@ describe("the menu follows the server's permissions", () => {
     expect(can(viewer, "Mutation.depositToWallet")).toBe(false);
     expect(can(viewer, "Mutation.startSession")).toBe(false);
   });
+  it("offers a manager the admin screen for the venue, without staff accounts", () => {
+    const manager = permissionSet(["Query.me", "Query.pcMap", "Mutation.updateZone", "Mutation.updateTariff"]);
+    expect(menuFor(NAV, manager).map((i) => i.path)).toContain("/admin");
+    expect(can(manager, "Query.users")).toBe(false);
+  });
   it("offers nothing without permissions", () => {
     expect(menuFor(NAV, permissionSet(null))).toEqual([]);
   });

@@ -14,10 +14,10 @@ export function can(permissions: Permissions, field: string): boolean {
 export interface MenuItem {
   path: string;
   label: string;
-  /** The root field the screen cannot work without. */
-  needs: string;
+  /** The root field the screen cannot work without; of a list, any one will do. */
+  needs: string | readonly string[];
 }
 
 export function menuFor<T extends MenuItem>(items: readonly T[], permissions: Permissions): T[] {
-  return items.filter((item) => permissions.has(item.needs));
+  return items.filter((item) => (typeof item.needs === "string" ? [item.needs] : item.needs).some((field) => permissions.has(field)));
 }

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useMutation, useQuery } from "urql";
-import { ClientCardDocument, CorrectWalletDocument, DepositToWalletDocument, MergeClientsDocument, WithdrawFromWalletDocument } from "@clubgrid/client";
-import type { ClientRowFragment, PaymentMethod } from "@clubgrid/client";
+import { ClientCardDocument, CorrectWalletDocument, DepositToWalletDocument, MergeClientsDocument, UpdateClientDocument, WithdrawFromWalletDocument } from "@clubgrid/client";
+import type { ClientCardQuery, ClientRowFragment, PaymentMethod } from "@clubgrid/client";
 import { useApp, useCan } from "../app/context";
 import { Link } from "../app/router";
 import { describeError } from "../lib/errors";
@@ -9,8 +9,9 @@ import type { ShownError } from "../lib/errors";
 import { enumLabel, useI18n } from "../lib/i18n";
 import type { Key } from "../lib/i18n";
 import { formatMoney, parseMoney } from "../lib/money";
-import { formatDateTime } from "../lib/time";
-import { Button, Card, Dialog, Empty, ErrorBox, Field, Loading, Select, Stat, newIdempotencyKey } from "../ui/ui";
+import { formatDate, formatDateTime } from "../lib/time";
+import { Button, Card, Dialog, Empty, ErrorBox, Field, Loading, Select, Stat, TextArea, newIdempotencyKey } from "../ui/ui";
+import { parseTags } from "../admin/forms";
 import { ClientPicker } from "./ClientPicker";
 
 type MoneyKind = "deposit" | "withdraw" | "correction";
@@ -20,7 +21,7 @@ export function ClientCard({ id }: { id: string }) {
   const { currency, location } = useApp();
   const can = useCan();
   const [card, refetch] = useQuery({ query: ClientCardDocument, variables: { id }, requestPolicy: "cache-and-network" });
-  const [dialog, setDialog] = useState<MoneyKind | "merge" | null>(null);
+  const [dialog, setDialog] = useState<MoneyKind | "merge" | "edit" | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   if (card.fetching && !card.data) return <Loading />;
   if (!card.data) return <ErrorBox error={describeError(card.error, lang)} />;
@@ -64,8 +65,8 @@ export function ClientCard({ id }: { id: string }) {
           {notice}
         </p>
       )}
-      <div className="grid gap-3 lg:grid-cols-3">
-        <Card title={t("wallet")} className="lg:col-span-1">
+      <div className="grid gap-3 md:grid-cols-2 lg:grid-cols-3">
+        <Card title={t("wallet")}>
           <div className="grid grid-cols-2 gap-2">
             <Stat label={t("balance")} value={<span data-testid="balance">{formatMoney(c.balance, currency)}</span>} />
             <Stat label={t("debt")} value={formatMoney(c.debt, currency)} tone={/[1-9]/.test(c.debt) ? "bad" : "default"} />
@@ -73,7 +74,17 @@ export function ClientCard({ id }: { id: string }) {
             <Stat label={t("personalDiscount")} value={`${c.discountPercent} %`} />
           </div>
         </Card>
-        <Card title={t("contacts")} className="lg:col-span-2">
+        <Card
+          title={t("contacts")}
+          className="lg:col-span-2"
+          actions={
+            can("Mutation.updateClient") && (
+              <Button className="px-2 py-0.5 text-xs" onClick={() => setDialog("edit")}>
+                {t("edit")}
+              </Button>
+            )
+          }
+        >
           <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
             <dt className="text-slate-500">{t("phone")}</dt>
             <dd className="tabular-nums">{[c.phone, c.phone2].filter(Boolean).join(", ") || "—"}</dd>
@@ -81,14 +92,30 @@ export function ClientCard({ id }: { id: string }) {
             <dd>{c.email ?? "—"}</dd>
             <dt className="text-slate-500">Telegram</dt>
             <dd>{c.telegramUsername ? `@${c.telegramUsername}` : (c.telegramId ?? "—")}</dd>
+            {c.birthDate && (
+              <>
+                <dt className="text-slate-500">{t("birthDate")}</dt>
+                <dd className="tabular-nums">{formatDate(c.birthDate, lang)}</dd>
+              </>
+            )}
             <dt className="text-slate-500">{t("tags")}</dt>
-            <dd>{c.tags.join(", ") || "—"}</dd>
+            <dd data-testid="client-tags">
+              {c.tags.length === 0
+                ? "—"
+                : c.tags.map((tag) => (
+                    <span key={tag} className="mr-1 inline-block rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700">
+                      {tag}
+                    </span>
+                  ))}
+            </dd>
             <dt className="text-slate-500">{t("notes")}</dt>
-            <dd className="whitespace-pre-wrap">{c.notes ?? "—"}</dd>
+            <dd className="whitespace-pre-wrap" data-testid="client-notes">
+              {c.notes ?? "—"}
+            </dd>
           </dl>
         </Card>
       </div>
-      <div className="grid gap-3 lg:grid-cols-3">
+      <div className="grid gap-3 md:grid-cols-2 lg:grid-cols-3">
         <Card title={t("ledger")}>
           {card.data.walletEntries.items.length === 0 ? (
             <Empty />
@@ -143,7 +170,9 @@ export function ClientCard({ id }: { id: string }) {
           )}
         </Card>
       </div>
-      {dialog === "merge" ? (
+      {dialog === "edit" ? (
+        <EditClientDialog client={c} onClose={() => setDialog(null)} onDone={() => done(t("saved"))} />
+      ) : dialog === "merge" ? (
         <MergeDialog keepId={c.id} onClose={() => setDialog(null)} onDone={(name) => done(`${t("merge")}: ${name}`)} />
       ) : dialog ? (
         <MoneyDialog kind={dialog} clientId={c.id} hasClient onClose={() => setDialog(null)} onDone={(balance) => done(`${t("newBalance")}: ${formatMoney(balance, currency)}`)} />
@@ -240,6 +269,84 @@ function MergeDialog({ keepId, onClose, onDone }: { keepId: string; onClose: () 
     >
       <ClientPicker label={t("duplicate")} value={duplicate} onChange={setDuplicate} excludeId={keepId} />
       <ErrorBox error={describeError(result.error, lang)} />
+    </Dialog>
+  );
+}
+
+type CardClient = ClientCardQuery["client"];
+
+/** Contacts, tags and notes of a client; a cleared field is cleared on the record. */
+function EditClientDialog({ client, onClose, onDone }: { client: CardClient; onClose: () => void; onDone: () => void }) {
+  const { t, lang } = useI18n();
+  const [form, setForm] = useState({
+    lastName: client.lastName,
+    firstName: client.firstName,
+    patronymic: client.patronymic ?? "",
+    phone: client.phone ?? "",
+    phone2: client.phone2 ?? "",
+    email: client.email ?? "",
+    telegramUsername: client.telegramUsername ?? "",
+    telegramId: client.telegramId ?? "",
+    birthDate: client.birthDate ?? "",
+    tags: client.tags.join(", "),
+    notes: client.notes ?? "",
+  });
+  const [result, update] = useMutation(UpdateClientDocument);
+  const error = describeError(result.error, lang);
+  const or = (value: string) => (value.trim() === "" ? null : value.trim());
+  async function submit(e: React.FormEvent) {
+    e.preventDefault();
+    const res = await update({
+      id: client.id,
+      input: {
+        lastName: form.lastName.trim(),
+        firstName: form.firstName.trim(),
+        patronymic: or(form.patronymic),
+        phone: or(form.phone),
+        phone2: or(form.phone2),
+        email: or(form.email),
+        telegramUsername: or(form.telegramUsername.replace(/^@/, "")),
+        telegramId: or(form.telegramId),
+        birthDate: or(form.birthDate),
+        tags: parseTags(form.tags),
+        notes: or(form.notes),
+      },
+    });
+    if (!res.error) onDone();
+  }
+  const field = (name: keyof typeof form, label: string, extra: Partial<React.ComponentProps<typeof Field>> = {}) => (
+    <Field label={label} name={name} value={form[name]} onChange={(e) => setForm({ ...form, [name]: e.target.value })} apiField={name} error={error} {...extra} />
+  );
+  return (
+    <Dialog
+      wide
+      title={t("editClientTitle", { name: client.displayName })}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>{t("cancel")}</Button>
+          <Button tone="primary" type="submit" form="client-form" disabled={result.fetching}>
+            {t("save")}
+          </Button>
+        </>
+      }
+    >
+      <form id="client-form" onSubmit={submit} className="grid grid-cols-1 gap-3 sm:grid-cols-3" noValidate>
+        {field("lastName", t("lastName"), { autoFocus: true })}
+        {field("firstName", t("firstName"))}
+        {field("patronymic", t("patronymic"))}
+        {field("phone", t("phone"), { type: "tel", inputMode: "tel" })}
+        {field("phone2", t("phone2"), { type: "tel", inputMode: "tel" })}
+        {field("email", "E-mail", { type: "email" })}
+        {field("telegramUsername", t("telegramUsername"))}
+        {field("telegramId", t("telegramId"), { inputMode: "numeric" })}
+        {field("birthDate", t("birthDate"), { type: "date" })}
+        {field("tags", t("tags"), { placeholder: "vip, ночь", hint: t("tagsHint"), className: "sm:col-span-3" })}
+        <TextArea label={t("notes")} name="notes" value={form.notes} onChange={(e) => setForm({ ...form, notes: e.target.value })} apiField="notes" error={error} className="sm:col-span-3" rows={4} />
+        <div className="sm:col-span-3">
+          <ErrorBox error={error} />
+        </div>
+      </form>
     </Dialog>
   );
 }

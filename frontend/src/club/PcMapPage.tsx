@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { useClient, useQuery } from "urql";
-import { PcMapDocument, ResourceStatusChangedDocument, SessionEventsDocument } from "@clubgrid/client";
+import { useClient, useMutation, useQuery } from "urql";
+import { PcBookingsDocument, PcMapDocument, ResourceStatusChangedDocument, SessionEventsDocument, UsePcBookingDocument } from "@clubgrid/client";
 import { useApp, useCan } from "../app/context";
 import { api } from "../app/client";
 import { describeError } from "../lib/errors";
@@ -68,6 +68,50 @@ export function useLiveMap(locationId: string) {
   return { state, error: query.error, connected, ending };
 }
 
+export interface TileBooking {
+  id: string;
+  startsAt: string;
+  who: string;
+}
+
+/**
+ * The location's live bookings of the next three hours, by PC, to show on the tiles and seat
+ * from them. Asked again when the count of booked PCs changes (a booking made, used or
+ * released elsewhere) and as the window moves on.
+ */
+function useUpcomingBookings(locationId: string, now: number, booked: number) {
+  const { lang } = useI18n();
+  const can = useCan();
+  const from = Math.floor(now / 300_000) * 300_000;
+  const variables = useMemo(
+    () => ({ filter: { locationId, status: "ACTIVE" as const, from: new Date(from).toISOString(), to: new Date(from + 3 * 3_600_000).toISOString() }, page: { limit: 100 } }),
+    [locationId, from],
+  );
+  const [list, refetch] = useQuery({ query: PcBookingsDocument, variables, pause: !can("Query.pcBookings"), requestPolicy: "cache-and-network" });
+  const [used, use] = useMutation(UsePcBookingDocument);
+  const seen = useRef(booked);
+  useEffect(() => {
+    if (seen.current === booked) return;
+    seen.current = booked;
+    refetch({ requestPolicy: "network-only" });
+  }, [booked, refetch]);
+  const byPc = useMemo(() => {
+    const map = new Map<string, TileBooking>();
+    const items = [...(list.data?.pcBookings.items ?? [])].sort((a, b) => a.startsAt.localeCompare(b.startsAt));
+    for (const b of items) {
+      for (const id of b.resourceIds) {
+        if (!map.has(id)) map.set(id, { id: b.id, startsAt: b.startsAt, who: b.client?.displayName ?? `#${b.clientId}` });
+      }
+    }
+    return map;
+  }, [list.data]);
+  const seat = async (bookingId: string) => {
+    const res = await use({ id: bookingId });
+    if (!res.error) refetch({ requestPolicy: "network-only" });
+  };
+  return { byPc, error: describeError(list.error ?? used.error, lang), seat, seating: used.fetching };
+}
+
 function useNow(ms = 15_000): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -93,6 +137,7 @@ export function PcMapPage() {
   }, [state]);
 
   const tally = useMemo(() => (state ? counts(state) : null), [state]);
+  const { byPc, error: bookingError, seat, seating } = useUpcomingBookings(location.id, now, tally?.["BOOKED"] ?? 0);
   if (error && !state) return <ErrorBox error={describeError(error, lang)} />;
   if (!state || !tally) return <Loading />;
   const tile = dialog ? state.tiles[dialog.id] : undefined;
@@ -113,12 +158,13 @@ export function PcMapPage() {
           ))}
         </div>
       </div>
+      <ErrorBox error={bookingError} />
       {state.zones.map((zone) => (
-        <Card key={zone.zoneId ?? zone.name} title={zone.name}>
-          <div className="grid grid-cols-[repeat(auto-fill,minmax(9.5rem,1fr))] gap-2">
+        <Card key={zone.zoneId ?? zone.name} title={zone.name} dense>
+          <div className="grid grid-cols-[repeat(auto-fill,minmax(10rem,1fr))] gap-2">
             {zone.pcIds.map((id) => {
               const pc = state.tiles[id];
-              return pc ? <PcTile key={id} tile={pc} now={now} ending={pc.session ? ending.has(pc.session.id) : false} onAction={(kind) => setDialog({ kind, id })} /> : null;
+              return pc ? <PcTile key={id} tile={pc} now={now} ending={pc.session ? ending.has(pc.session.id) : false} booking={byPc.get(id) ?? null} seating={seating} onSeat={seat} onAction={(kind) => setDialog({ kind, id })} /> : null;
             })}
           </div>
         </Card>
@@ -144,58 +190,76 @@ function TileDialog({ kind, tile, targets, onClose }: { kind: DialogKind; tile: 
   }
 }
 
-function PcTile({ tile, now, ending, onAction }: { tile: Tile; now: number; ending: boolean; onAction: (kind: DialogKind) => void }) {
+function PcTile({ tile, now, ending, booking, seating, onSeat, onAction }: { tile: Tile; now: number; ending: boolean; booking: TileBooking | null; seating: boolean; onSeat: (bookingId: string) => Promise<void>; onAction: (kind: DialogKind) => void }) {
   const { t, lang } = useI18n();
-  const { currency } = useApp();
+  const { currency, location } = useApp();
   const can = useCan();
   const { resource, session } = tile;
   const style = STATUS_STYLE[resource.status] ?? STATUS_STYLE["FREE"];
   const left = minutesLeft(session, now);
   const warn = session !== null && (ending || (left !== null && left <= WARN_MINUTES));
   const who = tile.clientName ?? session?.guestName ?? (session?.clientId ? `${t("client")} #${session.clientId}` : session ? t("guest") : null);
+  const broken = resource.status === "OUT_OF_ORDER";
+  const booked = resource.status === "BOOKED";
+  // Three actions fit one row of the narrowest tile (6 a row at 1366 px); bigger for fingers.
+  const small = "px-1.5 py-0.5 text-[11px] leading-4 pointer-coarse:py-1 pointer-coarse:text-xs";
   return (
-    <div data-pc={resource.name} data-status={resource.status} className={`flex min-h-28 flex-col gap-1 rounded-md border-2 p-2 text-sm ${style?.tile ?? ""} ${warn ? "ring-2 ring-rose-500" : ""}`}>
-      <div className="flex items-center justify-between">
+    <div data-pc={resource.name} data-status={resource.status} className={`flex flex-col gap-1 rounded-md border-2 p-2 text-sm ${style?.tile ?? ""} ${warn ? "ring-2 ring-rose-500" : ""}`}>
+      <div className="flex items-center justify-between gap-1">
         <span className="font-semibold">{resource.name}</span>
-        <span className="text-xs">{t(style?.key ?? "free")}</span>
+        <span className="truncate text-xs">{t(style?.key ?? "free")}</span>
       </div>
       {session ? (
-        <div className="flex flex-col text-xs">
+        <div className="flex flex-col text-xs leading-tight">
           <span className="truncate font-medium" title={who ?? ""}>
             {who}
           </span>
-          <span className={warn ? "font-semibold text-rose-700" : "text-slate-600"} data-testid="time-left">
-            {left !== null ? `${t("left")} ${formatDuration(left, lang)}${warn ? ` · ${t("endsSoon")}` : ""}` : t("openSession")}
+          <span className="flex items-baseline justify-between gap-1">
+            <span className={warn ? "font-semibold text-rose-700" : "text-slate-600"} data-testid="time-left">
+              {left !== null ? `${t("left")} ${formatDuration(left, lang)}${warn ? ` · ${t("endsSoon")}` : ""}` : t("openSession")}
+            </span>
+            {tile.costSoFar && <span className="shrink-0 text-slate-600 tabular-nums">{formatMoney(tile.costSoFar, currency)}</span>}
           </span>
-          {tile.costSoFar && <span className="text-slate-600 tabular-nums">{formatMoney(tile.costSoFar, currency)}</span>}
         </div>
-      ) : resource.status === "OUT_OF_ORDER" && resource.notes ? (
-        <span className="text-xs">{resource.notes}</span>
+      ) : broken && resource.notes ? (
+        <span className="truncate text-xs" title={resource.notes}>
+          {resource.notes}
+        </span>
       ) : null}
-      <div className="mt-auto flex flex-wrap gap-1">
-        {!session && resource.status !== "OUT_OF_ORDER" && can("Mutation.startSession") && (
-          <Button tone="primary" className="px-2 py-0.5 text-xs" onClick={() => onAction("start")}>
+      {!session && booking && (
+        <span className={`truncate text-xs ${booked ? "font-medium text-amber-900" : "text-slate-600"}`} title={booking.who} data-testid="tile-booking">
+          {t("bookingAt", { time: formatTime(booking.startsAt, location.timezone, lang) })} · {booking.who}
+        </span>
+      )}
+      <div className="mt-auto flex flex-wrap items-center gap-1">
+        {!session && !broken && !booked && can("Mutation.startSession") && (
+          <Button tone="primary" className={small} onClick={() => onAction("start")}>
             {t("startSession")}
           </Button>
         )}
+        {!session && booked && booking && can("Mutation.usePcBooking") && (
+          <Button tone="primary" className={small} onClick={() => void onSeat(booking.id)} disabled={seating} title={t("seatHint")}>
+            {t("seat")}
+          </Button>
+        )}
         {session?.kind === "PREPAID" && can("Mutation.extendSession") && (
-          <Button className="px-2 py-0.5 text-xs" onClick={() => onAction("extend")}>
+          <Button className={small} onClick={() => onAction("extend")}>
             {t("extend")}
           </Button>
         )}
-        {session && can("Mutation.moveSession") && (
-          <Button className="px-2 py-0.5 text-xs" onClick={() => onAction("move")}>
-            {t("move")}
+        {session && can("Mutation.stopSession") && (
+          <Button tone="danger" className={small} onClick={() => onAction("stop")} title={t("stopHint")}>
+            {t("stopShort")}
           </Button>
         )}
-        {session && can("Mutation.stopSession") && (
-          <Button tone="danger" className="px-2 py-0.5 text-xs" onClick={() => onAction("stop")}>
-            {t("stop")}
+        {session && can("Mutation.moveSession") && (
+          <Button className={`${small} ml-auto`} onClick={() => onAction("move")} aria-label={t("move")} title={t("moveHint")}>
+            <span aria-hidden>⇄</span>
           </Button>
         )}
         {!session && can("Mutation.setResourceStatus") && (
-          <Button tone="ghost" className="px-2 py-0.5 text-xs" onClick={() => onAction("status")} title={t("markOutOfOrder")} aria-label={resource.status === "OUT_OF_ORDER" ? t("markFree") : t("markOutOfOrder")}>
-            {resource.status === "OUT_OF_ORDER" ? t("markFree") : "⚠"}
+          <Button tone="ghost" className={`${small} ${broken ? "" : "ml-auto text-slate-500"}`} onClick={() => onAction("status")} title={broken ? t("backInServiceHint") : t("outOfOrderHint")}>
+            {broken ? t("markFree") : `⚠ ${t("outOfOrderShort")}`}
           </Button>
         )}
       </div>

@@ -5,16 +5,17 @@ import { formatDuration } from "../lib/time";
 import { useI18n } from "../lib/i18n";
 
 /** A bill with its breakdown: each tariff window or package, the discount that won, the total. */
-export function QuoteView({ quote, title, paid }: { quote: QuotePartsFragment; title: string; paid?: string }) {
+export function QuoteView({ quote, title, note, paid }: { quote: QuotePartsFragment; title: string; note?: string; paid?: string }) {
   const { t, lang } = useI18n();
   const { currency } = useApp();
   return (
     <div className="rounded-md border border-slate-200" data-testid="quote">
-      <div className="flex justify-between border-b border-slate-200 bg-slate-50 px-3 py-2 text-sm font-semibold">
-        <span>{title}</span>
-        <span className="font-normal text-slate-600">
+      <div className="flex flex-wrap items-baseline justify-between gap-x-3 border-b border-slate-200 bg-slate-50 px-3 py-2 text-sm">
+        <span className="font-semibold">{title}</span>
+        <span className="text-slate-600">
           {t("billed")}: {formatDuration(quote.billedMinutes, lang)}
         </span>
+        {note && <span className="basis-full text-xs text-slate-600">{note}</span>}
       </div>
       <table className="w-full text-sm">
         <tbody>

@@ -1,17 +1,18 @@
-import { useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useMutation, useQuery } from "urql";
 import {
   ExtendSessionDocument,
   MoveSessionDocument,
   QuoteSessionDocument,
+  QuoteStartDocument,
   SetResourceStatusDocument,
   StartSessionDocument,
   StopSessionDocument,
   TariffsDocument,
 } from "@clubgrid/client";
-import type { ClientRowFragment, PaymentMethod, QuotePartsFragment } from "@clubgrid/client";
-import { useApp } from "../app/context";
-import { ClientPicker } from "../clients/ClientPicker";
+import type { ClientRowFragment, PaymentMethod, QuotePartsFragment, QuoteStartInput } from "@clubgrid/client";
+import { useApp, useCan } from "../app/context";
+import { ClientPicker, useDebounced } from "../clients/ClientPicker";
 import { describeError } from "../lib/errors";
 import { enumLabel, useI18n } from "../lib/i18n";
 import { formatMoney, subtractMoney } from "../lib/money";
@@ -39,6 +40,7 @@ function MethodSelect({ value, onChange, withClient }: { value: PaymentMethod; o
 export function StartDialog({ tile, onClose }: { tile: Tile; onClose: () => void }) {
   const { t, lang } = useI18n();
   const { location, currency } = useApp();
+  const can = useCan();
   const [key] = useState(newIdempotencyKey);
   const [client, setClient] = useState<ClientRowFragment | null>(null);
   const [guestName, setGuestName] = useState("");
@@ -50,10 +52,33 @@ export function StartDialog({ tile, onClose }: { tile: Tile; onClose: () => void
   const [result, start] = useMutation(StartSessionDocument);
   const tariff = tariffs.data?.tariffs.find((x) => x.active);
   const packages = tariff?.packages.filter((p) => p.active) ?? [];
-  const error = describeError(result.error, lang);
+
+  // The price before the start: the server prices exactly what the start would take.
+  const wanted = useMemo<QuoteStartInput | null>(() => {
+    const base = { resourceId: tile.resource.id, clientId: client?.id ?? null, tariffId: tariff?.id ?? null };
+    const m = Number(minutes);
+    if (mode === "prepaid" && Number.isInteger(m) && m > 0) return { ...base, prepaidMinutes: m, packageId: null };
+    if (mode === "package" && packageId) return { ...base, prepaidMinutes: null, packageId };
+    return null;
+  }, [tile.resource.id, client, tariff?.id, mode, minutes, packageId]);
+  const settled = useDebounced(wanted);
+  // Asked once the tariff is known, so the quote names the tariff the start will send.
+  const quoting = wanted !== null && tariffs.data !== undefined && can("Query.quoteStart");
+  const [quote, requote] = useQuery({ query: QuoteStartDocument, variables: { input: settled ?? { resourceId: tile.resource.id } }, pause: !quoting || settled === null, requestPolicy: "network-only" });
+  // Prices change at window edges: ask again every half minute while the dialog is open.
+  useEffect(() => {
+    if (!quoting) return;
+    const id = setInterval(() => requote({ requestPolicy: "network-only" }), 30_000);
+    return () => clearInterval(id);
+  }, [quoting, requote]);
+  const current = quote.data && !quote.stale && settled === wanted && !quote.fetching ? quote.data.quoteStart : null;
+  const shown = quoting ? (quote.data?.quoteStart ?? null) : null;
+  const error = describeError(result.error ?? (quoting ? quote.error : undefined), lang);
+  const waiting = quoting && current === null && !quote.error;
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
+    if (waiting) return;
     const res = await start({
       input: {
         idempotencyKey: key,
@@ -76,8 +101,9 @@ export function StartDialog({ tile, onClose }: { tile: Tile; onClose: () => void
       footer={
         <>
           <Button onClick={onClose}>{t("cancel")}</Button>
-          <Button tone="primary" type="submit" form="start-session" disabled={result.fetching}>
+          <Button tone="primary" type="submit" form="start-session" disabled={result.fetching || waiting} data-testid="start-confirm">
             {t("startSession")}
+            {current && mode !== "open" ? ` · ${formatMoney(current.quote.total, currency)}` : ""}
           </Button>
         </>
       }
@@ -96,7 +122,7 @@ export function StartDialog({ tile, onClose }: { tile: Tile; onClose: () => void
         </fieldset>
         {mode === "prepaid" && (
           <div className="flex flex-wrap items-end gap-2">
-            <Field label={t("minutes")} name="prepaidMinutes" type="number" min={1} step={1} value={minutes} onChange={(e) => setMinutes(e.target.value)} apiField="prepaidMinutes" error={error} className="w-28" required />
+            <Field label={t("minutes")} name="prepaidMinutes" type="number" min={1} max={1440} step={1} value={minutes} onChange={(e) => setMinutes(e.target.value)} apiField="prepaidMinutes" error={error} className="w-28" required />
             {[60, 120, 180, 300].map((m) => (
               <Button key={m} onClick={() => setMinutes(String(m))} aria-pressed={minutes === String(m)}>
                 {m / 60} {t("hours")}
@@ -105,24 +131,37 @@ export function StartDialog({ tile, onClose }: { tile: Tile; onClose: () => void
           </div>
         )}
         {mode === "package" && (
-          <Select label={t("package")} name="packageId" value={packageId} onChange={(e) => setPackageId(e.target.value)} required>
+          <Select label={t("package")} name="packageId" value={packageId} onChange={(e) => setPackageId(e.target.value)} apiField="packageId" error={error} required>
             <option value="" />
             {packages.map((p) => (
               <option key={p.id} value={p.id}>
                 {p.name} — {formatMoney(p.price, currency)}
+                {p.windowStart && p.windowEnd ? ` (${p.windowStart.slice(0, 5)}–${p.windowEnd.slice(0, 5)})` : ""}
               </option>
             ))}
           </Select>
         )}
         {mode !== "open" && <MethodSelect value={method} onChange={setMethod} withClient={client !== null} />}
-        {tariffs.fetching && !tariff ? <Loading /> : tariff ? <TariffCard tariff={tariff} currency={currency} tz={location.timezone} lang={lang} /> : null}
+        {mode === "open" ? (
+          tariffs.fetching && !tariff ? <Loading /> : tariff ? <TariffCard tariff={tariff} currency={currency} /> : null
+        ) : shown ? (
+          <div className={current ? "" : "opacity-50"} data-testid="start-quote" aria-busy={current ? undefined : true}>
+            <QuoteView
+              quote={shown.quote}
+              title={t("toPayNow")}
+              note={`${shown.packageName ? `${t("package")} «${shown.packageName}»` : `${t("tariff")} ${shown.tariffName}`} · ${formatTime(shown.startsAt, location.timezone, lang)}–${formatTime(shown.endsAt, location.timezone, lang)}`}
+            />
+          </div>
+        ) : waiting ? (
+          <Loading />
+        ) : null}
         <ErrorBox error={error} />
       </form>
     </Dialog>
   );
 }
 
-function TariffCard({ tariff, currency }: { tariff: { name: string; pricePerHour: string; stepMinutes: number; windows: { name: string; startsAt: string; endsAt: string; pricePerHour: string }[] }; currency: string; tz: string; lang: "ru" | "en" }) {
+function TariffCard({ tariff, currency }: { tariff: { name: string; pricePerHour: string; stepMinutes: number; windows: { name: string; startsAt: string; endsAt: string; pricePerHour: string }[] }; currency: string }) {
   const { t } = useI18n();
   return (
     <div className="rounded-md bg-slate-50 p-3 text-sm" data-testid="tariff">
@@ -300,7 +339,7 @@ export function StopDialog({ tile, onClose }: { tile: Tile; onClose: () => void 
 
 export function StatusDialog({ tile, onClose }: { tile: Tile; onClose: () => void }) {
   const { t, lang } = useI18n();
-  const [note, setNote] = useState(tile.resource.notes ?? "");
+  const [note, setNote] = useState("");
   const [result, setStatus] = useMutation(SetResourceStatusDocument);
   const error = describeError(result.error, lang);
   const broken = tile.resource.status === "OUT_OF_ORDER";
@@ -323,7 +362,7 @@ export function StatusDialog({ tile, onClose }: { tile: Tile; onClose: () => voi
       }
     >
       <form id="pc-status" onSubmit={submit} className="flex flex-col gap-3">
-        <Field label={t("note")} name="note" value={note} onChange={(e) => setNote(e.target.value)} apiField="note" error={error} />
+        <Field label={t("statusReason")} name="note" value={note} onChange={(e) => setNote(e.target.value)} apiField="note" error={error} autoFocus />
         <ErrorBox error={error} />
       </form>
     </Dialog>

@@ -81,7 +81,7 @@ export function TodayPage() {
                     <td className="py-1.5">
                       {b.pcCount} {t("pcs")}
                     </td>
-                    <td className="py-1.5 text-slate-600">#{b.clientId}</td>
+                    <td className="py-1.5 text-slate-600">{b.client?.displayName ?? `#${b.clientId}`}</td>
                     <td className={`py-1.5 text-right ${b.status === "NO_SHOW" ? "font-semibold text-rose-700" : "text-slate-600"}`}>{enumLabel(t, b.status)}</td>
                   </tr>
                 ))}

@@ -28,9 +28,23 @@ export function describeError(error: CombinedError | Error | null | undefined, l
   return shown;
 }
 
-/** Whether a VALIDATION error names this input (`input.amount` matches `amount`). */
+/**
+ * Whether a VALIDATION error names this input. The API names a field by its path from the
+ * argument (`input.amount`, `page.limit`, `hours[1]`, `input.windows[0].endsAt`); the app names
+ * it without the argument (`amount`, `limit`, `hours`, `windows[0].endsAt`). A list matches
+ * an error about any of its items, but `name` does not match `windows[0].name`.
+ */
 export function fieldHasError(error: ShownError | null, name: string): boolean {
   if (!error?.field || error.code !== "VALIDATION") return false;
   const field = error.field;
-  return field === name || field.endsWith(`.${name}`) || field.startsWith(`${name}[`);
+  const inArgument = /^[A-Za-z_]\w*\./.test(field) ? field.slice(field.indexOf(".") + 1) : field;
+  return [field, inArgument].some((path) => path === name || path.startsWith(`${name}[`));
+}
+
+/**
+ * A VALIDATION message as shown under its own field: the API begins it with the field's path
+ * ("Поле «input.email»: …", "Field `input.email`: …"), which the field's place already says.
+ */
+export function messageAtField(error: ShownError): string {
+  return error.message.replace(/^(?:Поле «[^»]*»|Field `[^`]*`):\s*/, "");
 }

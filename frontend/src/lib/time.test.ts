@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, formatTime, localDate, localDayRange, minutesUntil, weekOf, zonedToUtc } from "./time";
+import { formatDuration, formatTime, localDate, localDayRange, minutesUntil, nextSlot, weekOf, zonedToUtc } from "./time";
 
 describe("times in the location's zone", () => {
   it("shows UTC instants as local wall-clock time", () => {
@@ -17,6 +17,10 @@ describe("times in the location's zone", () => {
   it("weeks run Monday to Sunday", () => {
     expect(weekOf("2026-12-03")).toEqual({ from: "2026-11-30", to: "2026-12-06" });
     expect(weekOf("2026-11-30")).toEqual({ from: "2026-11-30", to: "2026-12-06" });
+  });
+  it("offers the next half hour for a booking, past midnight into the next day", () => {
+    expect(nextSlot("Asia/Almaty", 30, new Date("2026-11-30T18:05:00Z"))).toEqual({ date: "2026-11-30", time: "23:30" });
+    expect(nextSlot("Asia/Almaty", 30, new Date("2026-11-30T18:45:00Z"))).toEqual({ date: "2026-12-01", time: "00:00" });
   });
   it("durations and time left", () => {
     expect(formatDuration(65)).toBe("1 ч 05 мин");

@@ -91,3 +91,15 @@ export function weekOf(date: string): { from: string; to: string } {
   const sunday = new Date(monday.getTime() + 6 * 86_400_000);
   return { from: monday.toISOString().slice(0, 10), to: sunday.toISOString().slice(0, 10) };
 }
+
+/** The local wall-clock time ("HH:MM") of an instant in a time zone. */
+export function localTime(timeZone: string, at: Date = new Date()): string {
+  return new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(at);
+}
+
+/** The next local step boundary after `at` (the next half hour by default), as a date and a time. */
+export function nextSlot(timeZone: string, stepMinutes = 30, at: Date = new Date()): { date: string; time: string } {
+  const step = stepMinutes * 60_000;
+  const next = new Date(Math.floor(at.getTime() / step) * step + step);
+  return { date: localDate(timeZone, next), time: localTime(timeZone, next) };
+}

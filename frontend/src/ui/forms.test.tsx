@@ -1,7 +1,7 @@
 import { act } from "react";
 import { createRoot } from "react-dom/client";
 import { describe, expect, it } from "vitest";
-import { Field } from "./ui";
+import { Field, buttonSize } from "./ui";
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -28,5 +28,14 @@ describe("form fields", () => {
     expect(host.textContent).toContain("Сумма должна быть больше нуля");
     const label = host.querySelector("label");
     expect(label?.getAttribute("for")).toBe(amount?.id);
+  });
+});
+
+describe("buttons", () => {
+  it("take a size from their class names instead of fighting the default", () => {
+    expect(buttonSize("")).toBe("px-3 py-1.5 text-sm");
+    expect(buttonSize("px-2 py-0.5 text-xs text-rose-700")).toBe("");
+    expect(buttonSize("ml-auto text-rose-700 pointer-coarse:py-1")).toBe("px-3 py-1.5 text-sm");
+    expect(buttonSize("px-1.5 text-[11px]")).toBe("py-1.5");
   });
 });
