@@ -1,7 +1,7 @@
 //! The real bot (`clubgrid_bot::run`, what the `clubgrid-bot` binary runs) against a local fake
 //! of the Telegram Bot API and the real API, on both backends: seed 004's manager day (linking
 //! with a one-time code, finding and adding a client, a party order step by step, a clash
-//! refused with its reason, the calendar), a restart in the middle of an order that carries on,
+//! refused with its reason, the calendar, the PC map, the day), a restart in the middle of an order that carries on,
 //! and a client who shares their phone and reads their own bookings.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
@@ -181,6 +181,31 @@ async fn a_manager_day_through_the_bot(backend: Backend) {
     let listed = fake.expect(MANAGER, "15:00").await;
     assert!(listed.text().contains("12 игр."), "{}", listed.text());
     assert!(listed.text().contains("Михаил"));
+
+    // /map: the club's PCs with their status; /today: the venue's day, the new order included
+    // when it falls today.
+    fake.say(MANAGER, "/map");
+    let venues = fake.expect(MANAGER, "Какая площадка?").await;
+    let club = venues
+        .buttons()
+        .into_iter()
+        .find(|(name, _)| name.contains("CyberArena"))
+        .unwrap();
+    fake.tap(MANAGER, venues.message_id, &club.1);
+    let map = fake.expect(MANAGER, "Карта ПК: свободно").await;
+    assert!(map.text().contains("🟢"), "{}", map.text());
+    fake.tap(MANAGER, map.message_id, &map.button("map:"));
+    let again = fake.expect(MANAGER, "Карта ПК").await;
+    assert_eq!(again.method, "editMessageText");
+    fake.say(MANAGER, "/today");
+    let venues = fake.expect(MANAGER, "Какая площадка?").await;
+    let arena = venues
+        .buttons()
+        .into_iter()
+        .find(|(name, _)| name.contains("Лазертаг"))
+        .unwrap();
+    fake.tap(MANAGER, venues.message_id, &arena.1);
+    fake.expect(MANAGER, "Сегодня,").await;
 
     bot.abort();
     app.stop().await;

@@ -109,6 +109,8 @@ fn commands() -> Vec<BotCommand> {
         BotCommand::new("client", "Клиенты: поиск, карточка, новый"),
         BotCommand::new("order", "Новая заявка на игру"),
         BotCommand::new("calendar", "Заявки по дням"),
+        BotCommand::new("map", "Карта ПК"),
+        BotCommand::new("today", "Записи, занятия и игры сегодня"),
         BotCommand::new("my", "Мои записи"),
         BotCommand::new("link", "Привязать аккаунт сотрудника: /link КОД"),
         BotCommand::new("cancel", "Прервать текущее действие"),
@@ -318,6 +320,8 @@ impl Turn<'_> {
                 "client" => staff::clients(self, rest).await,
                 "order" => staff::order_start(self).await,
                 "calendar" => staff::calendar_start(self).await,
+                "map" => staff::pick_location(self, "map").await,
+                "today" => staff::pick_location(self, "day").await,
                 "my" => client::my(self).await,
                 "cancel" => {
                     let text = self.t("Хорошо, отменено.", "All right, cancelled.");
@@ -325,9 +329,10 @@ impl Turn<'_> {
                 }
                 _ => {
                     let text = self.t(
-                        "Не знаю такой команды. Команды: /client, /order, /calendar, /my, /link",
-                        "I do not know that command. Commands: /client, /order, /calendar, \
+                        "Не знаю такой команды. Команды: /client, /order, /calendar, /map, /today, \
                          /my, /link",
+                        "I do not know that command. Commands: /client, /order, /calendar, \
+                         /map, /today, /my, /link",
                     );
                     self.say(&text, None).await
                 }
@@ -342,7 +347,7 @@ impl Turn<'_> {
     async fn tap(&mut self, data: &str) -> Result<(), BotError> {
         let (scope, rest) = data.split_once(':').unwrap_or((data, ""));
         match scope {
-            "cl" | "o" | "cal" => staff::tap(self, scope, rest).await,
+            "cl" | "o" | "cal" | "map" | "day" => staff::tap(self, scope, rest).await,
             "my" => client::tap(self, rest).await,
             _ => Ok(()),
         }

@@ -288,6 +288,8 @@ pub async fn tap(turn: &mut Turn<'_>, scope: &str, rest: &str) -> Result<(), Bot
         ("cal", ["m", id, month]) => calendar(turn, &person, id, parse_day(month)).await,
         ("cal", ["d", id, day]) => calendar_day(turn, &person, id, day).await,
         ("o", _) => order_tap(turn, &person, &parts).await,
+        ("map", [id]) => pc_map(turn, &person, id).await,
+        ("day", [id]) => today(turn, &person, id).await,
         _ => Ok(()),
     }
 }
@@ -901,6 +903,175 @@ fn local(tz: Tz, rfc3339: &str) -> Option<NaiveDateTime> {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
         .ok()
         .map(|t| t.with_timezone(&tz).naive_local())
+}
+
+// ---- /map and /today ---------------------------------------------------------------------
+
+/// Every location, for the commands that ask which one.
+async fn locations(person: &Person) -> Result<Vec<(String, String, Tz)>, BotError> {
+    Ok(person
+        .run::<ops::BotLocations>(ops::bot_locations::Variables)
+        .await?
+        .locations
+        .items
+        .into_iter()
+        .map(|l| (l.id, l.name, l.timezone.parse().unwrap_or(Tz::UTC)))
+        .collect())
+}
+
+/// `/map` and `/today` ask for a location when there are several; `scope` is the tap prefix.
+pub async fn pick_location(turn: &mut Turn<'_>, scope: &str) -> Result<(), BotError> {
+    let Some(person) = turn.staff().await? else {
+        return Ok(());
+    };
+    let all = locations(&person).await?;
+    if let [(id, _, _)] = all.as_slice() {
+        let id = id.clone();
+        return match scope {
+            "map" => pc_map(turn, &person, &id).await,
+            _ => today(turn, &person, &id).await,
+        };
+    }
+    let buttons = all
+        .iter()
+        .map(|(id, name, _)| button(name.clone(), format!("{scope}:{id}")))
+        .collect();
+    let text = turn.t("Какая площадка?", "Which venue?");
+    turn.say(&text, Some(grid(buttons, 1))).await
+}
+
+/// The PC map of a location: each PC with its status, who plays and how long is left.
+pub async fn pc_map(turn: &mut Turn<'_>, person: &Person, id: &str) -> Result<(), BotError> {
+    use ops::bot_pc_map::ResourceStatus;
+    let map = person
+        .run::<ops::BotPcMap>(ops::bot_pc_map::Variables {
+            location_id: id.to_owned(),
+        })
+        .await?
+        .pc_map;
+    let mut lines = Vec::new();
+    let (mut free, mut busy) = (0, 0);
+    for zone in &map.zones {
+        if zone.pcs.is_empty() {
+            continue;
+        }
+        lines.push(format!("\n{}", zone.name));
+        for pc in &zone.pcs {
+            let (mark, what) = match pc.resource.status {
+                ResourceStatus::FREE => {
+                    free += 1;
+                    ("🟢", String::new())
+                }
+                ResourceStatus::BUSY => {
+                    busy += 1;
+                    let left = pc
+                        .minutes_left
+                        .map(|m| turn.t(&format!(", ещё {m} мин"), &format!(", {m} min left")))
+                        .unwrap_or_default();
+                    (
+                        "🔴",
+                        format!(" — {}{left}", pc.client_name.as_deref().unwrap_or("гость")),
+                    )
+                }
+                ResourceStatus::BOOKED => ("🟡", turn.t(" — бронь", " — booked")),
+                _ => ("⚫", turn.t(" — не работает", " — out of order")),
+            };
+            lines.push(format!("{mark} {}{what}", pc.resource.name));
+        }
+    }
+    if free + busy == 0 && lines.is_empty() {
+        let text = turn.t("На этой площадке нет ПК.", "This venue has no PCs.");
+        return turn.say(&text, None).await;
+    }
+    let head = turn.t(
+        &format!("Карта ПК: свободно {free}, занято {busy}"),
+        &format!("PC map: {free} free, {busy} busy"),
+    );
+    let refresh = turn.t("🔄 Обновить", "🔄 Refresh");
+    let text = format!("{head}\n{}", lines.join("\n"));
+    turn.show(&text, grid(vec![button(refresh, format!("map:{id}"))], 1))
+        .await
+}
+
+/// The location's day: appointments, classes and party orders, in its own time.
+pub async fn today(turn: &mut Turn<'_>, person: &Person, id: &str) -> Result<(), BotError> {
+    let tz = locations(person)
+        .await?
+        .into_iter()
+        .find(|(l, _, _)| l == id)
+        .map_or(Tz::UTC, |(_, _, tz)| tz);
+    let day = now().with_timezone(&tz).date_naive();
+    let day_after = day.succ_opt().unwrap_or(day);
+    let data = person
+        .run::<ops::BotDay>(ops::bot_day::Variables {
+            location_id: id.to_owned(),
+            from: instant(tz, day, NaiveTime::MIN),
+            to: instant(tz, day_after, NaiveTime::MIN),
+        })
+        .await?;
+    let mut entries: Vec<(NaiveDateTime, String)> = Vec::new();
+    for a in &data.appointments.items {
+        if !matches!(a.status, ops::bot_day::AppointmentStatus::BOOKED) {
+            continue;
+        }
+        let Some(at) = local(tz, &a.starts_at) else {
+            continue;
+        };
+        let who = a
+            .client
+            .as_ref()
+            .map(|c| c.display_name.as_str())
+            .unwrap_or("");
+        let what = a.service.as_ref().map(|s| s.name.as_str()).unwrap_or("");
+        let by = a
+            .specialist
+            .as_ref()
+            .map(|s| format!(", {} {}", s.first_name, s.last_name))
+            .unwrap_or_default();
+        entries.push((at, format!("{what} — {who}{by}")));
+    }
+    for c in &data.class_sessions {
+        if !matches!(c.status, ops::bot_day::ClassSessionStatus::SCHEDULED) {
+            continue;
+        }
+        let Some(at) = local(tz, &c.starts_at) else {
+            continue;
+        };
+        entries.push((at, format!("{} ({}/{})", c.name, c.taken, c.capacity)));
+    }
+    for p in &data.party_orders {
+        if !matches!(p.status, ops::bot_day::PartyStatus::BOOKED) {
+            continue;
+        }
+        let Some(at) = local(tz, &p.starts_at) else {
+            continue;
+        };
+        let area = p.area.as_ref().map(|a| a.name.as_str()).unwrap_or("");
+        entries.push((
+            at,
+            turn.t(
+                &format!("Игра: {area}, {} игр. — {}", p.players, p.contact_name),
+                &format!("Game: {area}, {} players — {}", p.players, p.contact_name),
+            ),
+        ));
+    }
+    entries.sort_by_key(|(at, _)| *at);
+    let mut lines = vec![turn.t(
+        &format!("Сегодня, {}:", day.format("%d.%m.%Y")),
+        &format!("Today, {}:", day.format("%d.%m.%Y")),
+    )];
+    if entries.is_empty() {
+        lines.push(turn.t(
+            "Записей, занятий и игр нет.",
+            "No appointments, classes or games.",
+        ));
+    }
+    lines.extend(
+        entries
+            .into_iter()
+            .map(|(at, what)| format!("{} {what}", at.format("%H:%M"))),
+    );
+    turn.say(&lines.join("\n"), None).await
 }
 
 #[cfg(test)]
