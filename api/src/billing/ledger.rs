@@ -10,7 +10,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait,
-    FromQueryResult, QueryFilter, QuerySelect, Statement, sea_query::Expr,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Statement, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -21,6 +21,7 @@ use crate::{
     clients::service as clients,
     domain::{Money, text},
     error::{AppError, AppResult, Msg},
+    pagination::{Page, PageInfo, fetch_page},
     state::AppState,
 };
 
@@ -219,6 +220,18 @@ pub async fn balance<C: ConnectionTrait>(conn: &C, client_id: i64) -> AppResult<
         .one(conn)
         .await?;
     Ok(sum.and_then(|s| s.total).unwrap_or(0))
+}
+
+/// The lines of a client's wallet, newest first.
+pub async fn entries<C: ConnectionTrait>(
+    conn: &C,
+    client_id: i64,
+    page: Page,
+) -> AppResult<(Vec<wallet_entry::Model>, PageInfo)> {
+    let select = wallet_entry::Entity::find()
+        .filter(wallet_entry::Column::ClientId.eq(client_id))
+        .order_by_desc(wallet_entry::Column::Id);
+    fetch_page(conn, select, page).await
 }
 
 async fn lock_client<C: ConnectionTrait>(conn: &C, client_id: i64) -> AppResult<client::Model> {
