@@ -1,8 +1,13 @@
-//! The transactional outbox end to end, on both backends: a real `clubgrid serve` that aborts
-//! right after a commit that raised events (the fault `CLUBGRID_FAULT_ABORT_AFTER_COMMIT`),
-//! hit by a burst of writes. After a restart every event that committed reaches a subscriber
-//! exactly once per event id, and no event of a write that did not commit reaches anyone. On
-//! PostgreSQL + Redis a second replica sweeps and watches too.
+//! The transactional outbox end to end, on both backends.
+//!
+//! - A real `clubgrid serve` that aborts right after a commit that raised events (the fault
+//!   `CLUBGRID_FAULT_ABORT_AFTER_COMMIT`), hit by a burst of writes: after a restart every
+//!   event that committed reaches a subscriber exactly once per event id, and no event of a
+//!   write that did not commit reaches anyone. On PostgreSQL + Redis a second replica sweeps
+//!   and watches too.
+//! - The domain events that notifications and the bot will listen to are written in the unit
+//!   of work of their change, with their kind, location, time and payload, and reach a bus
+//!   subscriber.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -12,37 +17,61 @@ use std::{
     time::Duration,
 };
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use clubgrid_api::{
     AppState,
+    academy::{memberships, students, timetable},
     auth::{actor::Caller, users},
+    billing::ledger,
+    booking::{
+        appointments::{self, Booker, ConfirmSpec},
+        catalog::{self, ServiceSpec, SpecialistSpec},
+        hold::{self, HoldSpec},
+        lifecycle, schedules,
+    },
+    clients::{fields::RawFields, service as clients},
     db,
-    events::Topic,
+    events::{
+        Delivery, Topic,
+        domain::{AppointmentEvent, AppointmentFacts},
+    },
     state::wall_clock,
     venue::{
         locations, resources,
         resources::ResourceEvent,
-        types::{CreateLocationInput, CreateResourceInput},
+        types::{CreateLocationInput, CreateResourceInput, OpeningHoursInput},
     },
 };
 use clubgrid_tests::{
-    Backend, PASSWORD, ServerProcess, TestDb, both_backends,
+    Backend, PASSWORD, ServerProcess, TestApp, TestDb, both_backends,
     clubgrid_client::{Client, ops},
 };
 use entity::{
-    enums::{ResourceKind, ResourceStatus, Role},
+    enums::{
+        AppointmentPayment, AppointmentStatus, BeltTrack, ClassLevel, PaymentMethod, ResourceKind,
+        ResourceStatus, Role,
+    },
     outbox_event, resource,
 };
 use futures_util::{StreamExt, stream::BoxStream};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
+};
 
-both_backends!(a_crash_between_commit_and_publish_loses_no_event);
+both_backends!(
+    a_crash_between_commit_and_publish_loses_no_event,
+    domain_events_are_written_with_their_change,
+);
 
 /// PCs the burst of writes sets out of order at once.
 const PCS: usize = 12;
 
 fn utc(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
+}
+
+fn key() -> String {
+    uuid::Uuid::new_v4().to_string()
 }
 
 async fn login(client: &Client) -> Client {
@@ -309,4 +338,356 @@ async fn a_crash_between_commit_and_publish_loses_no_event(backend: Backend) {
         server.stop().await;
     }
     db.remove().await;
+}
+
+/// Outbox rows of `kind`, oldest first.
+async fn rows(app: &TestApp, kind: &str) -> Vec<outbox_event::Model> {
+    outbox_event::Entity::find()
+        .filter(outbox_event::Column::Kind.eq(kind))
+        .order_by_asc(outbox_event::Column::Id)
+        .all(&app.state.db)
+        .await
+        .unwrap()
+}
+
+async fn client(app: &TestApp, name: &str) -> i64 {
+    let fields = RawFields {
+        first_name: Some(name.into()),
+        ..RawFields::default()
+    }
+    .check("input.")
+    .unwrap();
+    clients::create(&app.state, &Caller::system(), fields)
+        .await
+        .unwrap()
+        .id
+}
+
+/// A location open 09:00–18:00 local every day with a 60-minute service and its specialist.
+async fn studio(app: &TestApp) -> (i64, i64, i64) {
+    let (state, system) = (&app.state, &Caller::system());
+    let location = locations::create(
+        state,
+        system,
+        CreateLocationInput {
+            name: "Студия".into(),
+            address: "Проспект 1".into(),
+            timezone: Some("Asia/Almaty".into()),
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let hours: Vec<OpeningHoursInput> = (1..=7)
+        .map(|weekday| OpeningHoursInput {
+            weekday,
+            opens_at: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            closes_at: NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
+        })
+        .collect();
+    locations::set_opening_hours(state, system, location, hours.clone())
+        .await
+        .unwrap();
+    let svc = catalog::save_service(
+        state,
+        system,
+        None,
+        location,
+        ServiceSpec {
+            name: "Массаж".into(),
+            category: None,
+            description: None,
+            duration_minutes: 60,
+            price: 1_000_000,
+            buffer_before: 0,
+            buffer_after: 0,
+            active: true,
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let specialist = catalog::save_specialist(
+        state,
+        system,
+        None,
+        SpecialistSpec {
+            first_name: "Анна".into(),
+            last_name: "Мастер".into(),
+            title: None,
+            bio: None,
+            user_id: None,
+            active: true,
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    catalog::set_specialist_services(state, system, specialist, vec![svc])
+        .await
+        .unwrap();
+    schedules::set_hours(state, system, specialist, location, hours)
+        .await
+        .unwrap();
+    (location, svc, specialist)
+}
+
+async fn domain_events_are_written_with_their_change(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let now = utc("2026-11-20T03:00:00Z");
+    app.state.clock.pin(Some(now));
+    let system = Caller::system();
+    let (location, svc, specialist) = studio(&app).await;
+    let maria = client(&app, "Мария").await;
+    let mut appointments_feed = Box::pin(
+        app.state
+            .bus
+            .subscribe::<AppointmentEvent>(&Topic::Appointments),
+    );
+
+    // An appointment booked, moved and cancelled by the desk.
+    let held = hold::hold_slot(
+        &app.state,
+        &system,
+        HoldSpec {
+            location_id: location,
+            service_id: svc,
+            specialist_id: specialist,
+            starts_at: utc("2026-11-23T05:00:00Z"),
+        },
+    )
+    .await
+    .unwrap();
+    let spec = ConfirmSpec {
+        client: Booker::Client(maria),
+        payment: AppointmentPayment::AtVenue,
+        client_package_id: None,
+        discount_percent: 0,
+        note: None,
+    };
+    let booked = appointments::confirm(&app.state, &system, &held.token, spec, None)
+        .await
+        .unwrap();
+    let moved = lifecycle::reschedule(
+        &app.state,
+        &system,
+        clubgrid_api::auth::actor::Reach::Staff,
+        booked.id,
+        utc("2026-11-23T07:00:00Z"),
+        None,
+    )
+    .await
+    .unwrap();
+    lifecycle::cancel(
+        &app.state,
+        &system,
+        clubgrid_api::auth::actor::Reach::Staff,
+        booked.id,
+        Some("Заболела".into()),
+    )
+    .await
+    .unwrap();
+
+    let facts = |starts_at: &str, status| AppointmentFacts {
+        appointment_id: booked.id,
+        location_id: location,
+        client_id: maria,
+        service_id: svc,
+        specialist_id: specialist,
+        resource_id: None,
+        starts_at: utc(starts_at),
+        ends_at: utc(starts_at) + chrono::Duration::minutes(60),
+        status,
+    };
+    let expected = [
+        AppointmentEvent::Booked {
+            appointment: facts("2026-11-23T05:00:00Z", AppointmentStatus::Booked),
+            payment: AppointmentPayment::AtVenue,
+            total: 1_000_000,
+        },
+        AppointmentEvent::Changed {
+            appointment: facts("2026-11-23T07:00:00Z", AppointmentStatus::Booked),
+            moved_from: Some(booked.starts_at),
+            previous_specialist_id: Some(specialist),
+        },
+        AppointmentEvent::Cancelled {
+            appointment: facts("2026-11-23T07:00:00Z", AppointmentStatus::Cancelled),
+            reason: Some("Заболела".into()),
+            refunded: 0,
+            by_client: false,
+        },
+    ];
+    assert_eq!(moved.starts_at, utc("2026-11-23T07:00:00Z"));
+    // On the bus, in order, each with the id of its outbox row.
+    let mut ids = Vec::new();
+    for want in &expected {
+        let next = tokio::time::timeout(Duration::from_secs(10), appointments_feed.next())
+            .await
+            .expect("the event reaches the bus")
+            .expect("open");
+        match next {
+            Delivery::Event { id, event } => {
+                assert_eq!(&event, want);
+                ids.push(id);
+            }
+            Delivery::Resync => panic!("no resync expected"),
+        }
+    }
+    // In the outbox: the kind, the location, the business time and the payload.
+    for (kind, want, id) in [
+        ("appointment.booked", &expected[0], ids[0]),
+        ("appointment.changed", &expected[1], ids[1]),
+        ("appointment.cancelled", &expected[2], ids[2]),
+    ] {
+        let rows = rows(&app, kind).await;
+        assert_eq!(rows.len(), 1, "{kind}");
+        let row = &rows[0];
+        assert_eq!(row.id, id);
+        assert_eq!(row.topic, "appointments");
+        assert_eq!(row.location_id, Some(location));
+        assert_eq!(row.occurred_at, now);
+        assert_eq!(row.payload["kind"], kind);
+        assert_eq!(row.payload, serde_json::to_value(want).unwrap());
+    }
+
+    // A membership sold by card: the sale and its payment, both placed at the student's
+    // location.
+    let student = students::create(
+        &app.state,
+        &system,
+        students::NewStudent {
+            client_id: maria,
+            location_id: location,
+            user_id: None,
+            track: BeltTrack::Adults,
+            belt_id: None,
+            stripes: 0,
+            joined_at: None,
+            notes: None,
+        },
+    )
+    .await
+    .unwrap();
+    let plan = memberships::save_plan(
+        &app.state,
+        &system,
+        None,
+        memberships::PlanSpec {
+            name: "8 занятий".into(),
+            visits: Some(8),
+            validity_days: 30,
+            price: 2_000_000,
+            active: true,
+        },
+    )
+    .await
+    .unwrap();
+    let sold = memberships::sell(
+        &app.state,
+        &system,
+        memberships::Sale {
+            student_id: student.id,
+            plan_id: plan.id,
+            starts_on: None,
+            price: None,
+            method: Some(PaymentMethod::Card),
+        },
+        &key(),
+    )
+    .await
+    .unwrap();
+    let sale = rows(&app, "membership.sold").await;
+    assert_eq!(sale.len(), 1);
+    assert_eq!(sale[0].topic, "memberships");
+    assert_eq!(sale[0].location_id, Some(location));
+    let payload = &sale[0].payload;
+    assert_eq!(payload["membership_id"], sold.id);
+    assert_eq!(payload["client_id"], maria);
+    assert_eq!(payload["plan_name"], "8 занятий");
+    assert_eq!(payload["visits"], 8);
+    assert_eq!(payload["starts_on"], "2026-11-20");
+    assert_eq!(payload["payment_id"], sold.payment_id.unwrap());
+    let paid = rows(&app, "payment.taken").await;
+    assert_eq!(paid.len(), 1);
+    assert_eq!(paid[0].topic, "payments");
+    assert_eq!(paid[0].location_id, Some(location));
+    assert_eq!(paid[0].payload["payment_id"], sold.payment_id.unwrap());
+    assert_eq!(paid[0].payload["amount"], 2_000_000);
+    assert_eq!(paid[0].payload["method"], "card");
+
+    // A payment at the desk, away from any location or shift: taken all the same, placed
+    // nowhere.
+    let receipt = ledger::apply(
+        &app.state,
+        &system,
+        ledger::Operation::Pay {
+            client_id: None,
+            amount: 150_000,
+            method: PaymentMethod::Kaspi,
+            purpose: "Кофе".into(),
+        },
+        &key(),
+    )
+    .await
+    .unwrap();
+    let paid = rows(&app, "payment.taken").await;
+    assert_eq!(paid.len(), 2);
+    assert_eq!(paid[1].location_id, None);
+    assert_eq!(paid[1].payload["payment_id"], receipt.payment_id.unwrap());
+    assert_eq!(paid[1].payload["method"], "kaspi");
+    assert_eq!(paid[1].payload["client_id"], serde_json::Value::Null);
+
+    // A class session scheduled and cancelled.
+    let session = timetable::create_one_off(
+        &app.state,
+        &system,
+        timetable::OneOffSpec {
+            location_id: location,
+            name: "Открытый ковёр".into(),
+            starts_at: utc("2026-11-21T12:00:00Z"),
+            duration_minutes: 90,
+            trainer_id: None,
+            room_id: None,
+            capacity: 10,
+            level: ClassLevel::All,
+            min_belt_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    timetable::cancel(&app.state, &system, session.id, Some("Зал закрыт".into()))
+        .await
+        .unwrap();
+    let scheduled = rows(&app, "class_session.scheduled").await;
+    let cancelled = rows(&app, "class_session.cancelled").await;
+    assert_eq!((scheduled.len(), cancelled.len()), (1, 1));
+    assert_eq!(scheduled[0].topic, "class-sessions");
+    assert_eq!(scheduled[0].location_id, Some(location));
+    assert_eq!(scheduled[0].payload["session"]["session_id"], session.id);
+    assert_eq!(scheduled[0].payload["session"]["status"], "scheduled");
+    assert_eq!(cancelled[0].payload["session"]["status"], "cancelled");
+    assert_eq!(cancelled[0].payload["reason"], "Зал закрыт");
+
+    // A lead from the website, through the public API.
+    app.client()
+        .run::<ops::SubmitLead>(ops::submit_lead::Variables {
+            input: ops::submit_lead::LeadInput {
+                name: "Ерлан".into(),
+                phone: "+7 701 000 03 99".into(),
+                comment: Some("Перезвоните".into()),
+                source: Some("instagram".into()),
+                channel: None,
+            },
+        })
+        .await
+        .unwrap();
+    let leads = rows(&app, "lead.received").await;
+    assert_eq!(leads.len(), 1);
+    assert_eq!(leads[0].topic, "leads");
+    assert_eq!(leads[0].location_id, None);
+    assert_eq!(leads[0].payload["phone"], "+77010000399");
+    assert_eq!(leads[0].payload["channel"], "website");
+    assert_eq!(leads[0].payload["comment"], "Перезвоните");
+    assert!(leads[0].payload["client_id"].as_i64().is_some());
+    app.stop().await;
 }

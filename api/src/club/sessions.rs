@@ -322,7 +322,7 @@ async fn charge(
         purpose: format!("Игровой сеанс {}", session.id),
     }
     .check()?;
-    let receipt = ledger::write(tx.db(), tx.caller(), &op, tx.now()).await?;
+    let receipt = ledger::write(tx, &op, Some(session.location_id)).await?;
     if let Some(id) = receipt.payment_id {
         payment::Entity::update_many()
             .col_expr(
