@@ -365,7 +365,28 @@ pub async fn clubgrid_binary() -> PathBuf {
     BUILT
         .get_or_init(|| async {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let status = tokio::process::Command::new(cargo)
+            // The test runs with the variables Cargo gives a test (CARGO_PKG_NAME,
+            // CARGO_MANIFEST_DIR …). A build script that reads them (ring's) would see a change
+            // from the build that made this test and rebuild half the tree: build without them,
+            // as that build did.
+            let mut command = tokio::process::Command::new(cargo);
+            for (name, _) in std::env::vars_os() {
+                let name = name.to_string_lossy();
+                if name.starts_with("CARGO_PKG_")
+                    || [
+                        "CARGO_MANIFEST_DIR",
+                        "CARGO_MANIFEST_PATH",
+                        "CARGO_CRATE_NAME",
+                        "CARGO_BIN_NAME",
+                        "CARGO_PRIMARY_PACKAGE",
+                        "CARGO_TARGET_TMPDIR",
+                    ]
+                    .contains(&name.as_ref())
+                {
+                    command.env_remove(name.as_ref());
+                }
+            }
+            let status = command
                 .args([
                     "build",
                     "--quiet",
@@ -411,6 +432,21 @@ impl ServerProcess {
         extra: &[&str],
         pass_secret: bool,
     ) -> ServerProcess {
+        ServerProcess::launch(settings, extra, pass_secret, &[]).await
+    }
+
+    /// Starts `clubgrid serve` like [`ServerProcess::start`], with more variables
+    /// (`("CLUBGRID_OUTBOX_SWEEP_MS", "50")`, say).
+    pub async fn start_env(settings: &Settings, env: &[(&str, &str)]) -> ServerProcess {
+        ServerProcess::launch(settings, &[], true, env).await
+    }
+
+    async fn launch(
+        settings: &Settings,
+        extra: &[&str],
+        pass_secret: bool,
+        env: &[(&str, &str)],
+    ) -> ServerProcess {
         let mut cmd = tokio::process::Command::new(clubgrid_binary().await);
         cmd.arg("serve")
             .args(extra)
@@ -430,6 +466,7 @@ impl ServerProcess {
         if let Some(redis) = &settings.redis_url {
             cmd.env("CLUBGRID_REDIS_URL", redis);
         }
+        cmd.envs(env.iter().copied());
         let mut child = cmd.spawn().expect("spawn clubgrid serve");
         let stdout = child.stdout.take().expect("child stdout");
         let mut lines = BufReader::new(stdout).lines();
@@ -450,6 +487,14 @@ impl ServerProcess {
 
     pub fn client(&self) -> Client {
         Client::new(&self.url)
+    }
+
+    /// How the process ended, if it ends within `within`.
+    pub async fn exited(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        tokio::time::timeout(within, self.child.wait())
+            .await
+            .ok()
+            .and_then(Result::ok)
     }
 
     pub async fn stop(mut self) {

@@ -23,6 +23,7 @@ use crate::{
     billing::{idempotency::Claim, ledger},
     domain::text,
     error::{AppError, AppResult},
+    events::domain::MembershipEvent,
     state::AppState,
 };
 
@@ -212,8 +213,15 @@ pub async fn sell(
                     .unwrap_or_else(|| timezone::local_date(tz, now));
                 let ends_on = starts_on + Duration::days(i64::from(plan.validity_days) - 1);
                 let purpose = format!("Абонемент «{}»", plan.name);
-                let payment_id =
-                    ledger::charge(tx, student.client_id, price, sale.method, purpose).await?;
+                let payment_id = ledger::charge(
+                    tx,
+                    student.client_id,
+                    price,
+                    sale.method,
+                    purpose,
+                    Some(student.location_id),
+                )
+                .await?;
                 let row = academy_membership::ActiveModel {
                     student_id: Set(student.id),
                     plan_id: Set(plan.id),
@@ -247,6 +255,20 @@ pub async fn sell(
                         "idempotencyKey": claim.key,
                     }),
                 )
+                .await?;
+                tx.emit(&MembershipEvent::Sold {
+                    membership_id: row.id,
+                    location_id: student.location_id,
+                    student_id: student.id,
+                    client_id: student.client_id,
+                    plan_id: plan.id,
+                    plan_name: plan.name.clone(),
+                    starts_on: row.starts_on,
+                    ends_on: row.ends_on,
+                    visits: row.visits_total,
+                    price,
+                    payment_id,
+                })
                 .await?;
                 Ok(row.id)
             })

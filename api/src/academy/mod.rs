@@ -14,7 +14,7 @@ pub mod types;
 use crate::domain::timezone;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::enums::{AttendanceStatus, BeltTrack, ClassLevel, Role};
+use entity::enums::{AttendanceStatus, BeltTrack, ClassLevel};
 
 use crate::{
     auth::policy::policy,
@@ -59,12 +59,14 @@ async fn student_for(ctx: &Context<'_>, student_id: Option<&ID>) -> AppResult<i6
         .state()
         .map_err(|_| AppError::internal("schema built without AppState"))?;
     let asked = optional_id("studentId", student_id)?;
-    if ctx.actor().role() == Some(Role::Client) {
-        let me = students::own_required(&state.db, ctx.actor()).await?;
-        if asked.is_some_and(|id| id != me.id) {
-            return Err(AppError::forbidden());
-        }
-        return Ok(me.id);
+    if ctx.actor().reach()?.own().is_some() {
+        return match asked {
+            Some(id) => {
+                students::ensure_may_read_student(&state.db, ctx.actor(), id).await?;
+                Ok(id)
+            }
+            None => Ok(students::own_required(&state.db, ctx.actor()).await?.id),
+        };
     }
     asked.ok_or_else(|| AppError::validation("studentId", "укажите ученика", "give the student"))
 }

@@ -59,19 +59,22 @@ pub async fn own_required<C: ConnectionTrait>(
     })
 }
 
-/// Staff may read any student; a client only themselves.
+/// Staff may read any student; a client only themselves (the one rule,
+/// [`crate::auth::actor::Reach::may_touch`]).
 pub async fn ensure_may_read_student<C: ConnectionTrait>(
     conn: &C,
     actor: &Actor,
     student_id: i64,
 ) -> AppResult<()> {
-    let Some(client_id) = actor.reach()?.own() else {
+    let reach = actor.reach()?;
+    if reach.own().is_none() {
         return Ok(());
-    };
-    match get(conn, student_id).await {
-        Ok(student) if student.client_id == client_id => Ok(()),
-        _ => Err(AppError::forbidden()),
     }
+    let owner = academy_student::Entity::find_by_id(student_id)
+        .one(conn)
+        .await?
+        .map(|s| s.client_id);
+    reach.may_touch_found(owner)
 }
 
 pub struct NewStudent {

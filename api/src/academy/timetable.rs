@@ -25,6 +25,7 @@ use crate::{
     auth::actor::Caller,
     domain::{Timezone, text},
     error::{AppError, AppResult},
+    events::domain::ClassSessionEvent,
     state::AppState,
 };
 
@@ -409,6 +410,13 @@ pub async fn generate(
                         json!({ "from": from, "to": to, "made": made }),
                     )
                     .await?;
+                    tx.emit(&ClassSessionEvent::Generated {
+                        location_id,
+                        from,
+                        to,
+                        made: made as u64,
+                    })
+                    .await?;
                 }
                 let sessions = academy_session::Entity::find()
                     .filter(academy_session::Column::LocationId.eq(location_id))
@@ -470,6 +478,10 @@ pub async fn create_one_off(
                     json!({ "name": row.name, "startsAt": row.starts_at }),
                 )
                 .await?;
+                tx.emit(&ClassSessionEvent::Scheduled {
+                    session: (&row).into(),
+                })
+                .await?;
                 Ok(row)
             })
         })
@@ -506,6 +518,11 @@ pub async fn cancel(
                     Some(id),
                     json!({ "reason": reason }),
                 )
+                .await?;
+                tx.emit(&ClassSessionEvent::Cancelled {
+                    session: (&row).into(),
+                    reason,
+                })
                 .await?;
                 Ok(row)
             })

@@ -99,11 +99,18 @@ impl Reach {
     /// Refuses a client acting on someone else's record.
     pub fn may_touch(self, client_id: i64) -> AppResult<()> {
         match self {
-            Reach::Client(own) if own != client_id => Err(AppError::Forbidden(Msg::new(
-                "Это не ваши данные",
-                "These are not your records",
-            ))),
+            Reach::Client(own) if own != client_id => Err(not_yours()),
             _ => Ok(()),
+        }
+    }
+
+    /// [`Reach::may_touch`] for a record looked up by id: a client is refused alike whether
+    /// it belongs to someone else or does not exist, so an id tells them nothing.
+    pub fn may_touch_found(self, owner: Option<i64>) -> AppResult<()> {
+        match (self, owner) {
+            (Reach::Client(_), None) => Err(not_yours()),
+            (_, Some(client_id)) => self.may_touch(client_id),
+            (_, None) => Ok(()),
         }
     }
 
@@ -114,6 +121,11 @@ impl Reach {
             _ => None,
         }
     }
+}
+
+/// The refusal of a client reaching for another client's records.
+fn not_yours() -> AppError {
+    AppError::Forbidden(Msg::new("Это не ваши данные", "These are not your records"))
 }
 
 /// Why the credential a request presented was not accepted.

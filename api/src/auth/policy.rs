@@ -61,6 +61,9 @@ pub const ANALYSTS: &[Role] = &[Owner, Admin, Manager, ReadOnly];
 pub const CASHIERS: &[Role] = &[Owner, Admin, Manager, Operator];
 /// Who sees money.
 pub const MONEY_READERS: &[Role] = &[Owner, Admin, Manager, Operator, ReadOnly];
+/// Who reads a wallet: those who see money, and a client their own (the service refuses a
+/// client anyone else's).
+pub const WALLET_READERS: &[Role] = &[Owner, Admin, Manager, Operator, ReadOnly, Client];
 /// Who works the floor and may mark equipment busy, free or out of order.
 pub const FLOOR: &[Role] = &[Owner, Admin, Manager, Operator, Tech];
 /// Who books appointments: the desk and specialists for anyone, a client for themselves.
@@ -195,8 +198,8 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Mutation.setNextContact", Access::Roles(CLIENT_EDITORS)),
     ("Mutation.submitLead", Access::Public),
     // billing
-    ("Query.wallet", Access::Roles(MONEY_READERS)),
-    ("Query.walletEntries", Access::Roles(MONEY_READERS)),
+    ("Query.wallet", Access::Roles(WALLET_READERS)),
+    ("Query.walletEntries", Access::Roles(WALLET_READERS)),
     ("Mutation.depositToWallet", Access::Roles(CASHIERS)),
     ("Mutation.withdrawFromWallet", Access::Roles(CASHIERS)),
     ("Mutation.recordPayment", Access::Roles(CASHIERS)),

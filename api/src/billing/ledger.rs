@@ -4,13 +4,13 @@
 
 use chrono::{DateTime, Utc};
 use entity::{
-    client,
+    cash_shift, client,
     enums::{LedgerKind, PaymentMethod},
     payment, wallet_entry,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait,
-    FromQueryResult, QueryFilter, QuerySelect, Statement, sea_query::Expr,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Statement, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -21,7 +21,10 @@ use crate::{
     clients::service as clients,
     domain::{Money, text},
     error::{AppError, AppResult, Msg},
+    events::domain::PaymentEvent,
+    pagination::{Page, PageInfo, fetch_page},
     state::AppState,
+    write::Tx,
 };
 
 /// The largest single amount accepted, in minor units (10 billion in major units).
@@ -221,6 +224,18 @@ pub async fn balance<C: ConnectionTrait>(conn: &C, client_id: i64) -> AppResult<
     Ok(sum.and_then(|s| s.total).unwrap_or(0))
 }
 
+/// The lines of a client's wallet, newest first.
+pub async fn entries<C: ConnectionTrait>(
+    conn: &C,
+    client_id: i64,
+    page: Page,
+) -> AppResult<(Vec<wallet_entry::Model>, PageInfo)> {
+    let select = wallet_entry::Entity::find()
+        .filter(wallet_entry::Column::ClientId.eq(client_id))
+        .order_by_desc(wallet_entry::Column::Id);
+    fetch_page(conn, select, page).await
+}
+
 async fn lock_client<C: ConnectionTrait>(conn: &C, client_id: i64) -> AppResult<client::Model> {
     if conn.get_database_backend() == DatabaseBackend::Postgres {
         conn.execute_raw(Statement::from_sql_and_values(
@@ -276,7 +291,7 @@ pub async fn apply(
     state
         .write_once(caller, claim, |tx| {
             Box::pin(async move {
-                let receipt = write(tx.db(), caller, op, tx.now()).await?;
+                let receipt = write(tx, op, None).await?;
                 tx.audit(
                     op.scope(),
                     "client",
@@ -292,13 +307,14 @@ pub async fn apply(
 
 /// Takes `price` from a client for `purpose` inside the caller's unit of work: nothing when
 /// the price is zero, VALIDATION naming `input.paymentMethod` when a price is due without a
-/// method. Answers the payment's id.
+/// method. `location_id` is where what it pays for is, if anywhere. Answers the payment's id.
 pub(crate) async fn charge(
-    tx: &crate::write::Tx<'_>,
+    tx: &Tx<'_>,
     client_id: i64,
     price: i64,
     method: Option<PaymentMethod>,
     purpose: String,
+    location_id: Option<i64>,
 ) -> AppResult<Option<i64>> {
     if price == 0 {
         return Ok(None);
@@ -317,20 +333,44 @@ pub(crate) async fn charge(
         purpose,
     }
     .check()?;
-    Ok(write(tx.db(), tx.caller(), &op, tx.now()).await?.payment_id)
+    Ok(write(tx, &op, location_id).await?.payment_id)
 }
 
-/// Writes one [`Operation::check`]ed operation in the caller's transaction: locks the client,
-/// checks the floor and writes the payment and ledger lines. The caller holds the write turn
-/// ([`AppState::write_turn`]) and answers for idempotency and the audit row.
-pub(crate) async fn write<C: ConnectionTrait>(
-    conn: &C,
-    caller: &Caller,
+/// Writes one [`Operation::check`]ed operation in the caller's unit of work: locks the client,
+/// checks the floor and writes the payment and ledger lines; a payment raises
+/// [`PaymentEvent::Taken`], placed at `location_id` (where what it pays for is) or else at the
+/// cashier's open shift. The caller answers for idempotency and the audit row.
+pub(crate) async fn write(
+    tx: &Tx<'_>,
     op: &Operation,
-    now: DateTime<Utc>,
+    location_id: Option<i64>,
 ) -> AppResult<Receipt> {
+    let conn = tx.db();
     let client = lock_for(conn, op).await?;
-    write_locked(conn, caller, op, client, now).await
+    let shift = super::shifts::open_shift_of(conn, tx.caller().actor.user_id()).await?;
+    let receipt = write_locked(conn, tx.caller(), op, client, shift.as_ref(), tx.now()).await?;
+    if let (
+        Operation::Pay {
+            client_id,
+            amount,
+            method,
+            purpose,
+        },
+        Some(payment_id),
+    ) = (op, receipt.payment_id)
+    {
+        tx.emit(&PaymentEvent::Taken {
+            payment_id,
+            location_id: location_id.or(shift.as_ref().map(|s| s.location_id)),
+            client_id: *client_id,
+            amount: *amount,
+            method: *method,
+            purpose: purpose.clone(),
+            shift_id: shift.as_ref().map(|s| s.id),
+        })
+        .await?;
+    }
+    Ok(receipt)
 }
 
 async fn lock_for<C: ConnectionTrait>(
@@ -348,9 +388,10 @@ async fn write_locked<C: ConnectionTrait>(
     caller: &Caller,
     op: &Operation,
     client: Option<client::Model>,
+    shift: Option<&cash_shift::Model>,
     now: DateTime<Utc>,
 ) -> AppResult<Receipt> {
-    let shift_id = super::shifts::open_shift_of(conn, caller.actor.user_id()).await?;
+    let shift_id = shift.map(|s| s.id);
     let entry = |client_id: i64, kind, method, amount: i64, reason: Option<String>, payment_id| {
         wallet_entry::ActiveModel {
             client_id: Set(client_id),

@@ -6,19 +6,16 @@ pub mod loaders;
 pub mod shifts;
 pub mod types;
 
-use async_graphql::{Context, ID, Object};
-use entity::wallet_entry;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-
 use crate::{
     auth::policy::policy,
     clients::service as clients,
     context::ContextExt,
     domain::{Money, parse_id},
     error::{AppResult, IntoGql},
-    pagination::{Page, PageInput, fetch_page},
+    pagination::{Page, PageInput},
     state::AppState,
 };
+use async_graphql::{Context, ID, Object};
 use ledger::Operation;
 use types::{
     CashOperationResult, CashShift, CashShiftPage, CloseShiftInput, CorrectionInput, DepositInput,
@@ -43,15 +40,18 @@ pub struct BillingQuery;
 #[Object]
 impl BillingQuery {
     /// A client's wallet: balance, debt and credit limit.
+    // A client may read only their own (the guard lets the client role in).
     #[graphql(guard = "policy(\"Query.wallet\")")]
     async fn wallet(&self, ctx: &Context<'_>, client_id: ID) -> async_graphql::Result<Wallet> {
         let state = ctx.state()?;
         let id = parse_id("clientId", &client_id).gql()?;
+        ctx.actor().reach().gql()?.may_touch(id).gql()?;
         let client = clients::get(&state.db, id).await.gql()?;
         wallet_of(state, &client).await.gql()
     }
 
     /// The lines of a client's wallet, newest first.
+    // A client may read only their own.
     #[graphql(guard = "policy(\"Query.walletEntries\")")]
     async fn wallet_entries(
         &self,
@@ -61,10 +61,8 @@ impl BillingQuery {
     ) -> async_graphql::Result<WalletEntryPage> {
         let state = ctx.state()?;
         let id = parse_id("clientId", &client_id).gql()?;
-        let select = wallet_entry::Entity::find()
-            .filter(wallet_entry::Column::ClientId.eq(id))
-            .order_by_desc(wallet_entry::Column::Id);
-        let (rows, page_info) = fetch_page(&state.db, select, Page::parse(page).gql()?)
+        ctx.actor().reach().gql()?.may_touch(id).gql()?;
+        let (rows, page_info) = ledger::entries(&state.db, id, Page::parse(page).gql()?)
             .await
             .gql()?;
         Ok(WalletEntryPage {

@@ -86,7 +86,7 @@ async fn open_at<C: ConnectionTrait>(
 pub async fn open_shift_of<C: ConnectionTrait>(
     conn: &C,
     user_id: Option<i64>,
-) -> AppResult<Option<i64>> {
+) -> AppResult<Option<cash_shift::Model>> {
     let Some(user_id) = user_id else {
         return Ok(None);
     };
@@ -95,8 +95,7 @@ pub async fn open_shift_of<C: ConnectionTrait>(
         .filter(cash_shift::Column::ClosedAt.is_null())
         .order_by_desc(cash_shift::Column::OpenedAt)
         .one(conn)
-        .await?
-        .map(|s| s.id))
+        .await?)
 }
 
 pub async fn open(

@@ -29,6 +29,7 @@ use crate::{
     clients::service as clients,
     domain::{Money, Phone, text},
     error::{AppError, AppResult, Msg},
+    events::domain::AppointmentEvent,
     state::AppState,
     write::Tx,
 };
@@ -380,7 +381,7 @@ async fn book(
             method: PaymentMethod::Wallet,
             purpose: format!("Запись: {}", svc.name),
         };
-        ledger::write(tx.db(), tx.caller(), &op, tx.now()).await?;
+        ledger::write(tx, &op, Some(slot.location_id)).await?;
         cost.total
     } else {
         0
@@ -427,6 +428,12 @@ async fn book(
     )
     .await?;
     tx.emit(&hold::event(SlotChange::Booked, slot)).await?;
+    tx.emit(&AppointmentEvent::Booked {
+        appointment: (&row).into(),
+        payment: row.payment,
+        total: row.total,
+    })
+    .await?;
     // A hold that ran out while this request waited gives way to whoever holds the time now.
     if state.holds.get(&held.token).await?.is_none() {
         return Err(hold::expired());

@@ -31,6 +31,7 @@ use crate::{
     billing::ledger,
     domain::text,
     error::{AppError, AppResult, Msg},
+    events::domain::AppointmentEvent,
     state::AppState,
     write::Tx,
 };
@@ -141,6 +142,12 @@ pub async fn reschedule(
                 .await?;
                 tx.emit(&event(SlotChange::Cancelled, &current)).await?;
                 tx.emit(&event(SlotChange::Moved, &moved)).await?;
+                tx.emit(&AppointmentEvent::Changed {
+                    appointment: (&moved).into(),
+                    moved_from: Some(current.starts_at),
+                    previous_specialist_id: Some(current.specialist_id),
+                })
+                .await?;
                 Ok(moved)
             })
         })
@@ -193,6 +200,13 @@ pub async fn cancel(
                 )
                 .await?;
                 tx.emit(&event(SlotChange::Cancelled, &cancelled)).await?;
+                tx.emit(&AppointmentEvent::Cancelled {
+                    appointment: (&cancelled).into(),
+                    reason: reason.clone(),
+                    refunded,
+                    by_client: acting != Reach::Staff,
+                })
+                .await?;
                 Ok(cancelled)
             })
         })
@@ -209,7 +223,7 @@ async fn give_back(tx: &Tx<'_>, row: &appointment::Model) -> AppResult<i64> {
             amount: row.paid,
             reason: format!("Отмена записи {}", row.code),
         };
-        ledger::write(tx.db(), tx.caller(), &op, tx.now()).await?;
+        ledger::write(tx, &op, Some(row.location_id)).await?;
         refunded = row.paid;
     }
     if let Some(package_id) = row.client_package_id {
@@ -261,7 +275,14 @@ pub async fn finish(
                     json!({ "startsAt": row.starts_at }),
                 )
                 .await?;
-                get(tx.db(), id).await
+                let finished = get(tx.db(), id).await?;
+                tx.emit(&AppointmentEvent::Changed {
+                    appointment: (&finished).into(),
+                    moved_from: None,
+                    previous_specialist_id: None,
+                })
+                .await?;
+                Ok(finished)
             })
         })
         .await

@@ -54,6 +54,9 @@ pub async fn sell(
         ));
     }
     clients::get(&state.db, client_id).await?;
+    let location_id = catalog::service(&state.db, pack.service_id)
+        .await?
+        .location_id;
     let (claim, pack) = (&claim, &pack);
     let sold = state
         .write_once(caller, claim, |tx| {
@@ -67,7 +70,7 @@ pub async fn sell(
                         purpose: format!("Пакет: {}", pack.name),
                     }
                     .check()?;
-                    ledger::write(tx.db(), tx.caller(), &op, now)
+                    ledger::write(tx, &op, Some(location_id))
                         .await?
                         .payment_id
                 } else {

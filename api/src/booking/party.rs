@@ -23,6 +23,7 @@ use crate::{
     clients::service as clients,
     domain::{Phone, names::Named, text},
     error::{AppError, AppResult, Msg},
+    events::domain::PartyOrderEvent,
     state::AppState,
     write::Tx,
 };
@@ -447,6 +448,10 @@ pub async fn create(
                 )
                 .await?;
                 tx.emit(&event(SlotChange::Booked, &row)).await?;
+                tx.emit(&PartyOrderEvent::Booked {
+                    order: (&row).into(),
+                })
+                .await?;
                 Ok(row)
             })
         })
@@ -511,6 +516,11 @@ pub async fn update(
                 .await?;
                 tx.emit(&event(SlotChange::Cancelled, &before)).await?;
                 tx.emit(&event(SlotChange::Moved, &row)).await?;
+                tx.emit(&PartyOrderEvent::Changed {
+                    order: (&row).into(),
+                    previous_starts_at: before.starts_at,
+                })
+                .await?;
                 Ok(row)
             })
         })
@@ -554,6 +564,10 @@ pub async fn close(
                 if status == PartyStatus::Cancelled {
                     tx.emit(&event(SlotChange::Cancelled, &row)).await?;
                 }
+                tx.emit(&PartyOrderEvent::Closed {
+                    order: (&row).into(),
+                })
+                .await?;
                 Ok(row)
             })
         })

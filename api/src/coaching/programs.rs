@@ -273,7 +273,7 @@ pub async fn assign(
                 let now = tx.now();
                 let payment_id = if a.paid {
                     let purpose = format!("Программа «{}»", program.title);
-                    ledger::charge(tx, a.client_id, price, a.method, purpose).await?
+                    ledger::charge(tx, a.client_id, price, a.method, purpose, None).await?
                 } else {
                     None
                 };

@@ -7,6 +7,7 @@
 //! sends [`BusMessage::Resync`] to every local subscriber, and subscriptions answer that with a
 //! fresh snapshot.
 
+pub mod domain;
 pub mod outbox;
 pub mod topics;
 

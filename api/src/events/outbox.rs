@@ -37,6 +37,10 @@ pub trait Event: Serialize + Sync {
     fn topic(&self) -> Topic;
     /// What happened, e.g. `appointment.booked`.
     fn kind(&self) -> &'static str;
+    /// Where it happened, kept on its outbox row: by default its topic's location.
+    fn location_id(&self) -> Option<i64> {
+        self.topic().location_id()
+    }
 }
 
 /// What travels on the bus: the event and the id consumers deduplicate on.
@@ -68,7 +72,7 @@ pub(crate) async fn insert<C: sea_orm::ConnectionTrait, E: Event>(
     let row = outbox_event::ActiveModel {
         topic: Set(topic.key()),
         kind: Set(event.kind().to_owned()),
-        location_id: Set(topic.location_id()),
+        location_id: Set(event.location_id()),
         occurred_at: Set(at),
         payload: Set(data),
         created_at: Set(wall_clock()),

@@ -11,16 +11,35 @@ pub enum Topic {
     /// Sign-ins ended before their tokens expired (logout, a reused refresh token, a
     /// password or role change, deactivation): open connections of them close.
     SignInsEnded,
+    // The domain events of `events::domain`, each topic across every location.
+    /// Payments taken.
+    Payments,
+    /// Memberships sold.
+    Memberships,
+    /// Appointments booked, changed and cancelled.
+    Appointments,
+    /// Leads received.
+    Leads,
+    /// Class sessions scheduled, generated and cancelled.
+    ClassSessions,
+    /// Party orders booked, changed and closed.
+    PartyOrders,
 }
 
 impl Topic {
-    /// The location the topic belongs to.
+    /// The location the topic belongs to (none for a topic across locations).
     pub fn location_id(&self) -> Option<i64> {
         match self {
             Topic::ResourceStatus { location_id }
             | Topic::Sessions { location_id }
             | Topic::Slots { location_id } => Some(*location_id),
-            Topic::SignInsEnded => None,
+            Topic::SignInsEnded
+            | Topic::Payments
+            | Topic::Memberships
+            | Topic::Appointments
+            | Topic::Leads
+            | Topic::ClassSessions
+            | Topic::PartyOrders => None,
         }
     }
 
@@ -30,6 +49,12 @@ impl Topic {
             Topic::Sessions { location_id } => format!("sessions:{location_id}"),
             Topic::Slots { location_id } => format!("slots:{location_id}"),
             Topic::SignInsEnded => "sign-ins-ended".to_owned(),
+            Topic::Payments => "payments".to_owned(),
+            Topic::Memberships => "memberships".to_owned(),
+            Topic::Appointments => "appointments".to_owned(),
+            Topic::Leads => "leads".to_owned(),
+            Topic::ClassSessions => "class-sessions".to_owned(),
+            Topic::PartyOrders => "party-orders".to_owned(),
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::{
     clients::service as clients,
     domain::{Phone, text},
     error::{AppError, AppResult, Msg},
+    events::domain::LeadEvent,
     state::AppState,
 };
 
@@ -78,11 +79,14 @@ pub async fn submit(state: &AppState, caller: &Caller, lead: Lead) -> AppResult<
                         None => client,
                     },
                 };
-                let text = comment.unwrap_or_else(|| "Заявка без комментария".into());
+                let channel = lead.channel.unwrap_or(ContactChannel::Website);
+                let text = comment
+                    .clone()
+                    .unwrap_or_else(|| "Заявка без комментария".into());
                 let new = interactions::NewInteraction {
                     client_id: client.id,
                     kind: InteractionKind::Message,
-                    channel: Some(lead.channel.unwrap_or(ContactChannel::Website)),
+                    channel: Some(channel),
                     direction: Some(Direction::Inbound),
                     text,
                     at: None,
@@ -96,6 +100,15 @@ pub async fn submit(state: &AppState, caller: &Caller, lead: Lead) -> AppResult<
                     Some(client.id),
                     json!({ "source": lead.source }),
                 )
+                .await?;
+                tx.emit(&LeadEvent::Received {
+                    client_id: client.id,
+                    name,
+                    phone: phone.as_str().to_owned(),
+                    source: lead.source,
+                    channel,
+                    comment,
+                })
                 .await?;
                 Ok(client.id)
             })

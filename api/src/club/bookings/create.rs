@@ -1,116 +1,27 @@
-//! PC bookings: N PCs of a zone for a client from a start for a duration. Specific PCs are
-//! assigned, side by side where possible. The database is the final arbiter of overlaps: an
-//! exclusion constraint on PostgreSQL, a check inside the write turn on SQLite.
+//! Booking PCs: the candidates of a zone, the pick of neighbours, and the write that the
+//! database's overlap rule has the last word on.
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     enums::{BookingStatus, ResourceStatus, SessionKind, SessionStatus},
     pc_booking, pc_booking_seat, play_session, resource, zone,
 };
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
     QueryFilter, QueryOrder,
 };
 use serde_json::json;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use async_graphql::ID;
-
-use super::{
-    live::{self, SessionEventKind},
-    sessions::{self, StartSpec},
-    types::PcBookingFilter,
-};
+use super::BookingSpec;
 use crate::{
     auth::actor::Caller,
-    domain::{parse_id, text},
+    club::live,
+    domain::text,
     error::{AppError, AppResult, Msg},
-    pagination::{Page, PageInfo, fetch_page},
     state::AppState,
     write::Tx,
 };
-
-/// What a booking asks for.
-pub struct BookingSpec {
-    pub zone_id: i64,
-    pub client_id: i64,
-    pub starts_at: DateTime<Utc>,
-    pub minutes: i32,
-    pub pc_count: i32,
-    /// Specific PCs; otherwise the service picks.
-    pub resource_ids: Vec<i64>,
-    pub note: Option<String>,
-}
-
-pub async fn get<C: ConnectionTrait>(conn: &C, id: i64) -> AppResult<pc_booking::Model> {
-    pc_booking::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or_else(|| AppError::not_found("Бронь", "Booking", id))
-}
-
-pub async fn seats_of<C: ConnectionTrait>(
-    conn: &C,
-    booking_ids: Vec<i64>,
-) -> AppResult<Vec<pc_booking_seat::Model>> {
-    Ok(pc_booking_seat::Entity::find()
-        .filter(pc_booking_seat::Column::BookingId.is_in(booking_ids))
-        .order_by_asc(pc_booking_seat::Column::Id)
-        .all(conn)
-        .await?)
-}
-
-/// PC bookings matching `filter`, by start, each with the PCs it holds.
-pub async fn list(
-    state: &AppState,
-    filter: PcBookingFilter,
-    page: Page,
-) -> AppResult<(Vec<(pc_booking::Model, Vec<i64>)>, PageInfo)> {
-    let id = |field, id: &Option<ID>| id.as_ref().map(|id| parse_id(field, id)).transpose();
-    let mut select = pc_booking::Entity::find();
-    if let Some(id) = id("filter.locationId", &filter.location_id)? {
-        select = select.filter(pc_booking::Column::LocationId.eq(id));
-    }
-    if let Some(id) = id("filter.clientId", &filter.client_id)? {
-        select = select.filter(pc_booking::Column::ClientId.eq(id));
-    }
-    if let Some(status) = filter.status {
-        select = select.filter(pc_booking::Column::Status.eq(status));
-    }
-    if let Some(from) = filter.from {
-        select = select.filter(pc_booking::Column::EndsAt.gt(from));
-    }
-    if let Some(to) = filter.to {
-        select = select.filter(pc_booking::Column::StartsAt.lt(to));
-    }
-    let select = select
-        .order_by_asc(pc_booking::Column::StartsAt)
-        .order_by_asc(pc_booking::Column::Id);
-    let (rows, page_info) = fetch_page(&state.db, select, page).await?;
-    let seats = seats_of(&state.db, rows.iter().map(|b| b.id).collect()).await?;
-    let rows = rows
-        .into_iter()
-        .map(|b| {
-            let pcs = seats
-                .iter()
-                .filter(|s| s.booking_id == b.id)
-                .map(|s| s.resource_id)
-                .collect();
-            (b, pcs)
-        })
-        .collect();
-    Ok((rows, page_info))
-}
-
-/// The PCs a booking holds (or held).
-pub async fn pcs_of<C: ConnectionTrait>(conn: &C, booking_id: i64) -> AppResult<Vec<i64>> {
-    Ok(seats_of(conn, vec![booking_id])
-        .await?
-        .into_iter()
-        .map(|s| s.resource_id)
-        .collect())
-}
 
 fn taken(count: i32, free: usize) -> AppError {
     AppError::SlotTaken(Msg::new(
@@ -368,178 +279,4 @@ async fn try_create(
     .await?;
     live::announce(tx, &changed).await?;
     Ok(booking)
-}
-
-/// Ends a booking's hold: cancelled, used, or a no-show. Returns None when it was no longer
-/// active (another process closed it first).
-async fn close(
-    tx: &Tx<'_>,
-    booking_id: i64,
-    status: BookingStatus,
-    now: DateTime<Utc>,
-) -> AppResult<Option<(pc_booking::Model, Vec<i64>)>> {
-    let txn = tx.db();
-    let updated = pc_booking::Entity::update_many()
-        .col_expr(
-            pc_booking::Column::Status,
-            sea_orm::sea_query::Expr::value(status),
-        )
-        .col_expr(
-            pc_booking::Column::ClosedAt,
-            sea_orm::sea_query::Expr::value(now),
-        )
-        .filter(pc_booking::Column::Id.eq(booking_id))
-        .filter(pc_booking::Column::Status.eq(BookingStatus::Active))
-        .exec(txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Ok(None);
-    }
-    pc_booking_seat::Entity::update_many()
-        .col_expr(
-            pc_booking_seat::Column::Live,
-            sea_orm::sea_query::Expr::value(false),
-        )
-        .filter(pc_booking_seat::Column::BookingId.eq(booking_id))
-        .exec(txn)
-        .await?;
-    let pcs = pcs_of(txn, booking_id).await?;
-    Ok(Some((get(txn, booking_id).await?, pcs)))
-}
-
-fn not_active(booking: &pc_booking::Model) -> AppError {
-    AppError::conflict(
-        format!(
-            "Бронь {} уже не активна ({})",
-            booking.id,
-            crate::domain::names::Named::ru(booking.status)
-        ),
-        format!(
-            "Booking {} is no longer active ({})",
-            booking.id,
-            crate::domain::names::Named::en(booking.status)
-        ),
-    )
-}
-
-pub async fn cancel(
-    state: &AppState,
-    caller: &Caller,
-    id: i64,
-    reason: Option<String>,
-) -> AppResult<pc_booking::Model> {
-    let reason = &text::optional("reason", reason.as_deref(), 500)?;
-    state
-        .write(caller, |tx| {
-            Box::pin(async move {
-                let booking = get(tx.db(), id).await?;
-                let Some((closed, pcs)) = close(tx, id, BookingStatus::Cancelled, tx.now()).await?
-                else {
-                    return Err(not_active(&booking));
-                };
-                let changed = live::refresh(tx, state, &pcs).await?;
-                tx.audit(
-                    "booking.cancel",
-                    "pc_booking",
-                    Some(id),
-                    json!({ "reason": reason }),
-                )
-                .await?;
-                live::announce(tx, &changed).await?;
-                Ok(closed)
-            })
-        })
-        .await
-}
-
-/// Marks a booking nobody came to; the ticker calls it after the grace period. It is dated
-/// `at`, the end of the grace period, whether the ticker ran then or caught up later (after
-/// a restart, say), like a session that ran out is stopped as of its end.
-pub async fn no_show(
-    state: &AppState,
-    id: i64,
-    at: DateTime<Utc>,
-) -> AppResult<Option<pc_booking::Model>> {
-    let caller = Caller::system();
-    state
-        .write(&caller, |tx| {
-            Box::pin(async move {
-                let Some((closed, pcs)) =
-                    close(tx, id, BookingStatus::NoShow, at.min(tx.now())).await?
-                else {
-                    return Ok(None);
-                };
-                let changed = live::refresh(tx, state, &pcs).await?;
-                tx.audit(
-                    "booking.no_show",
-                    "pc_booking",
-                    Some(id),
-                    json!({ "startsAt": closed.starts_at }),
-                )
-                .await?;
-                live::announce(tx, &changed).await?;
-                Ok(Some(closed))
-            })
-        })
-        .await
-}
-
-/// The client has come: each held PC starts an open session for them.
-pub async fn use_booking(
-    state: &AppState,
-    caller: &Caller,
-    id: i64,
-) -> AppResult<Vec<play_session::Model>> {
-    state
-        .write(caller, |tx| Box::pin(use_in(tx, state, id)))
-        .await
-}
-
-async fn use_in(tx: &Tx<'_>, state: &AppState, id: i64) -> AppResult<Vec<play_session::Model>> {
-    let (txn, now) = (tx.db(), tx.now());
-    let booking = get(txn, id).await?;
-    if booking.status != BookingStatus::Active {
-        return Err(not_active(&booking));
-    }
-    if now < booking.starts_at - Duration::minutes(state.settings.booking_show_minutes) {
-        return Err(AppError::validation(
-            "id",
-            "бронь ещё не началась: её можно использовать за время показа до начала",
-            "the booking has not begun: it may be used from its show-before time",
-        ));
-    }
-    let seats = seats_of(txn, vec![id]).await?;
-    let mut started = Vec::new();
-    let mut touched = Vec::new();
-    for seat in &seats {
-        let pc = resource::Entity::find_by_id(seat.resource_id)
-            .one(txn)
-            .await?
-            .ok_or_else(|| AppError::not_found("ПК", "PC", seat.resource_id))?;
-        let spec = StartSpec {
-            resource_id: pc.id,
-            client_id: Some(booking.client_id),
-            guest_name: None,
-            tariff_id: None,
-            prepaid_minutes: None,
-            package_id: None,
-            method: None,
-        };
-        let (session, changed) = sessions::begin(tx, state, &pc, &spec, None, Some(id)).await?;
-        started.push(session);
-        touched.extend(changed);
-    }
-    close(tx, id, BookingStatus::Used, now).await?;
-    tx.audit(
-        "booking.use",
-        "pc_booking",
-        Some(id),
-        json!({ "sessions": started.iter().map(|s| s.id).collect::<Vec<_>>() }),
-    )
-    .await?;
-    live::announce(tx, &touched).await?;
-    for s in &started {
-        live::announce_session(tx, SessionEventKind::Started, s).await?;
-    }
-    Ok(started)
 }
