@@ -348,6 +348,11 @@ async fn party_venues(person: &Person) -> Result<Vec<Venue>, BotError> {
     Ok(venues)
 }
 
+/// The venue an order being put together is for.
+async fn draft_venue(person: &Person, draft: &OrderDraft) -> Result<Option<Venue>, BotError> {
+    venue(person, draft.location_id.as_deref().unwrap_or("")).await
+}
+
 async fn venue(person: &Person, id: &str) -> Result<Option<Venue>, BotError> {
     Ok(party_venues(person).await?.into_iter().find(|v| v.id == id))
 }
@@ -544,7 +549,7 @@ pub async fn order_start(turn: &mut Turn<'_>) -> Result<(), BotError> {
 
 /// Asks for the first thing the draft still lacks; shows the summary when nothing is missing.
 async fn ask_next(turn: &mut Turn<'_>, person: &Person, draft: OrderDraft) -> Result<(), BotError> {
-    let Some(venue) = venue(person, draft.location_id.as_deref().unwrap_or("")).await? else {
+    let Some(venue) = draft_venue(person, &draft).await? else {
         turn.chat.step = Step::Idle;
         return Ok(());
     };
@@ -739,10 +744,8 @@ async fn order_tap(turn: &mut Turn<'_>, person: &Person, parts: &[&str]) -> Resu
             };
         }
         ["month", month] => {
-            let (Some(first), Some(venue)) = (
-                parse_day(month),
-                venue(person, draft.location_id.as_deref().unwrap_or("")).await?,
-            ) else {
+            let (Some(first), Some(venue)) = (parse_day(month), draft_venue(person, &draft).await?)
+            else {
                 return Ok(());
             };
             let today = now().with_timezone(&venue.timezone).date_naive();
@@ -761,8 +764,7 @@ async fn order_tap(turn: &mut Turn<'_>, person: &Person, parts: &[&str]) -> Resu
         ["time", hm] => draft.time = Some(hm.replace('-', ":")),
         ["game", minutes] => draft.game_minutes = minutes.parse().ok(),
         ["area", id] => {
-            let Some(venue) = venue(person, draft.location_id.as_deref().unwrap_or("")).await?
-            else {
+            let Some(venue) = draft_venue(person, &draft).await? else {
                 return Ok(());
             };
             if let Some((id, name, _)) = venue.areas.iter().find(|(a, _, _)| a == id) {
@@ -772,8 +774,7 @@ async fn order_tap(turn: &mut Turn<'_>, person: &Person, parts: &[&str]) -> Resu
         }
         ["rest", "none"] => draft.rest_room = Some(None),
         ["rest", id] => {
-            let Some(venue) = venue(person, draft.location_id.as_deref().unwrap_or("")).await?
-            else {
+            let Some(venue) = draft_venue(person, &draft).await? else {
                 return Ok(());
             };
             draft.rest_room = venue
