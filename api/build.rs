@@ -16,6 +16,8 @@ const WATCHED: &[&str] = &[
     "frontend/src",
     "frontend/index.html",
     "frontend/graphiql.html",
+    "frontend/book.html",
+    "frontend/public",
     "frontend/vite.config.ts",
     "frontend/tsconfig.json",
     "frontend/package.json",
@@ -83,6 +85,7 @@ fn placeholder(dist: &Path) {
     let _ = fs::create_dir_all(dist);
     let _ = fs::write(dist.join("index.html"), html);
     let _ = fs::write(dist.join("graphiql.html"), html);
+    let _ = fs::write(dist.join("book.html"), html);
 }
 
 fn modified(path: &Path) -> Option<SystemTime> {

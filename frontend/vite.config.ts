@@ -6,7 +6,8 @@ import type { Plugin } from "vite";
 import tailwindcss from "@tailwindcss/vite";
 import { defineConfig } from "vitest/config";
 
-// Two pages in one bundle: the staff app (index.html) and GraphiQL (graphiql.html). The
+// Three pages in one build: the staff app (index.html), GraphiQL (graphiql.html) and the
+// public booking page with the client cabinet (book.html, served at /book/<location>). The
 // binary embeds dist/ and serves it; `npm run dev` proxies the API of a local `clubgrid serve`.
 const api = process.env.CLUBGRID_API ?? "http://127.0.0.1:8080";
 
@@ -49,6 +50,7 @@ export default defineConfig({
       input: {
         app: resolve(import.meta.dirname, "index.html"),
         graphiql: resolve(import.meta.dirname, "graphiql.html"),
+        book: resolve(import.meta.dirname, "book.html"),
       },
     },
   },

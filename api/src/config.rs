@@ -106,6 +106,16 @@ pub struct Settings {
     pub outbox_sweep_ms: u64,
     /// How long published events are kept in the outbox before they are pruned.
     pub outbox_retention_hours: u64,
+    /// The Telegram bot's token: it checks the Mini App's sign-in data, and the bot and its
+    /// notifications speak with it. Without it the Mini App cannot sign anyone in.
+    pub telegram_bot_token: Option<Secret>,
+    /// How old a Mini App's sign-in data (`initData`) may be.
+    pub telegram_init_data_max_age_seconds: u64,
+    /// Write clients' one-time sign-in codes to the log (on in `--demo`, where no bot
+    /// delivers them). Never in production: the log would hold live codes.
+    pub log_sign_in_codes: bool,
+    /// One-time sign-in codes one phone number may ask for per hour.
+    pub sign_in_codes_per_phone_per_hour: u32,
     /// A fault for tests of the outbox: abort the process right after a commit that raised
     /// events, before they are published. Never set it in production.
     pub fault_abort_after_commit: bool,
@@ -152,6 +162,10 @@ impl Default for Settings {
             outbox_grace_ms: 2000,
             outbox_sweep_ms: 1000,
             outbox_retention_hours: 72,
+            telegram_bot_token: None,
+            telegram_init_data_max_age_seconds: 24 * 60 * 60,
+            log_sign_in_codes: false,
+            sign_in_codes_per_phone_per_hour: 5,
             fault_abort_after_commit: false,
         }
     }
@@ -227,15 +241,19 @@ impl Settings {
             figment = figment.merge(Toml::file(path));
         }
         let keys = Settings::keys();
-        // Only settings come from the environment; the secret is taken as it is written,
+        // Only settings come from the environment; the secrets are taken as it is written,
         // never parsed as a number or a list.
         figment = figment.merge(Env::prefixed(ENV_PREFIX).filter(move |key| {
             let key = key.as_str();
             !key.eq_ignore_ascii_case("jwt_secret")
+                && !key.eq_ignore_ascii_case("telegram_bot_token")
                 && keys.iter().any(|k| k.eq_ignore_ascii_case(key))
         }));
         if let Ok(secret) = std::env::var("CLUBGRID_JWT_SECRET") {
             figment = figment.merge(Serialized::default("jwt_secret", secret));
+        }
+        if let Ok(token) = std::env::var("CLUBGRID_TELEGRAM_BOT_TOKEN") {
+            figment = figment.merge(Serialized::default("telegram_bot_token", token));
         }
         let settings: Settings = figment.extract().map_err(Box::new)?;
         settings.check()?;
@@ -268,6 +286,7 @@ impl Settings {
         if demo {
             self.graphiql = true;
             self.introspection = true;
+            self.log_sign_in_codes = true;
         }
         Ok(self)
     }

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod batch;
 pub mod billing;
 pub mod booking;
+pub mod cabinet;
 pub mod cli;
 pub mod clients;
 pub mod club;

@@ -11,6 +11,7 @@ use crate::{
     },
     billing::{BillingMutation, BillingQuery, ShiftsMutation, ShiftsQuery},
     booking::{BookingMutation, BookingQuery, BookingSubscription},
+    cabinet::{CabinetMutation, CabinetQuery},
     clients::{ClientsMutation, ClientsQuery},
     club::{ClubMutation, ClubQuery, ClubSubscription},
     coaching::{CoachingMutation, CoachingQuery},
@@ -35,6 +36,7 @@ pub struct Query(
     CoachingQuery,
     BookingQuery,
     TelegramQuery,
+    CabinetQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -50,6 +52,7 @@ pub struct Mutation(
     CoachingMutation,
     BookingMutation,
     TelegramMutation,
+    CabinetMutation,
 );
 
 #[derive(MergedSubscription, Default)]

@@ -1,7 +1,8 @@
 //! The web app and GraphiQL, built from `frontend/` and embedded in the binary (see
 //! `api/build.rs`). Hashed assets are cached for a year; the HTML pages are revalidated on
 //! every load so a new release is picked up at once. Any other GET path that is not a file
-//! gets `index.html`, so the app's own routes (`/map`, `/clients/42`) survive a reload.
+//! gets `index.html`, so the app's own routes (`/map`, `/clients/42`) survive a reload, or
+//! `book.html` under `/book/` (the public booking page and the client cabinet).
 //!
 //! The build writes a brotli (`.br`) and a gzip (`.gz`) copy next to every text file they make
 //! smaller (`frontend/vite.config.ts`); a browser that accepts one gets it as it is, with
@@ -42,7 +43,14 @@ pub async fn fallback(method: Method, uri: Uri, headers: HeaderMap) -> Response 
     if path.starts_with("assets/") || path.rsplit('/').next().is_some_and(|l| l.contains('.')) {
         return not_found();
     }
-    file("index.html", &headers).unwrap_or_else(not_found)
+    // The public booking page and the client cabinet live under /book/; the staff app
+    // everywhere else.
+    let page = if path == "book" || path.starts_with("book/") {
+        "book.html"
+    } else {
+        "index.html"
+    };
+    file(page, &headers).unwrap_or_else(not_found)
 }
 
 /// The encodings the build precompresses, best first, with the suffix of their files.

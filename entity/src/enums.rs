@@ -783,6 +783,9 @@ pub enum GameType {
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 #[serde(rename_all = "snake_case")]
 pub enum PartyStatus {
+    /// Asked for from the public page and holding its time until a manager confirms it.
+    #[sea_orm(string_value = "requested")]
+    Requested,
     /// Booked and holding its area and rest room.
     #[sea_orm(string_value = "booked")]
     Booked,
@@ -791,4 +794,11 @@ pub enum PartyStatus {
     Completed,
     #[sea_orm(string_value = "cancelled")]
     Cancelled,
+}
+
+impl PartyStatus {
+    /// Still ahead: requested or booked, holding its time.
+    pub fn is_open(self) -> bool {
+        matches!(self, PartyStatus::Requested | PartyStatus::Booked)
+    }
 }

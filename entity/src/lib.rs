@@ -21,6 +21,7 @@ pub mod cash_shift;
 pub mod client;
 pub mod client_account;
 pub mod client_package;
+pub mod client_sign_in_code;
 pub mod client_source;
 pub mod client_tag;
 pub mod coaching_assignment;

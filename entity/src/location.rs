@@ -6,6 +6,9 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub name: String,
+    /// The readable name in the public page's address, `/book/<slug>`; unique.
+    #[sea_orm(unique)]
+    pub slug: String,
     pub address: String,
     /// IANA timezone; a location's "day" is its local day.
     pub timezone: String,

@@ -32,7 +32,8 @@ function freePort() {
   });
 }
 
-export async function startServer() {
+/** `env`: more CLUBGRID_* settings for this server (e.g. a short hold, a bot token). */
+export async function startServer({ env = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "clubgrid-e2e-"));
   const port = await freePort();
   const child = spawn(binary(), ["serve", "--demo"], {
@@ -42,6 +43,7 @@ export async function startServer() {
       CLUBGRID_DATABASE_URL: `sqlite://${join(dir, "demo.db")}?mode=rwc`,
       CLUBGRID_LISTEN: `127.0.0.1:${port}`,
       CLUBGRID_LOG: "warn",
+      ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -65,6 +67,8 @@ export async function startServer() {
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
+    /** Everything the server has printed so far (its log). */
+    output: () => output,
     async stop() {
       child.kill("SIGTERM");
       await new Promise((ok) => (child.exitCode !== null ? ok() : child.on("exit", ok)));
@@ -108,6 +112,9 @@ export async function signIn(page, url, username) {
   await page.getByRole("button", { name: "Войти" }).click();
   await page.getByTestId("whoami").waitFor();
 }
+
+/** A phone: the public page is mobile first. */
+export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: "ru-RU" };
 
 export async function shot(page, name) {
   await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });

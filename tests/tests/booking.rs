@@ -280,6 +280,7 @@ async fn book(app: &TestApp, s: &Studio, who: i64, at: &str, client_id: i64) -> 
         client_package_id: None,
         discount_percent: 0,
         note: None,
+        consent: false,
     };
     appointments::confirm(&app.state, &system, &held.token, spec, None)
         .await
@@ -473,6 +474,7 @@ async fn hold_confirm_release_and_cancel(backend: Backend) {
     let booked = visitor
         .run::<ops::ConfirmPublicBooking>(ops::confirm_public_booking::Variables {
             input: ops::confirm_public_booking::PublicBookingInput {
+                consent_to_contact: None,
                 hold_token: held.token.clone(),
                 name: "Алия Омарова".into(),
                 phone: "8 701 555 11 22".into(),
@@ -518,6 +520,7 @@ async fn hold_confirm_release_and_cancel(backend: Backend) {
     let reused = visitor
         .run::<ops::ConfirmPublicBooking>(ops::confirm_public_booking::Variables {
             input: ops::confirm_public_booking::PublicBookingInput {
+                consent_to_contact: None,
                 hold_token: held.token.clone(),
                 name: "Алия".into(),
                 phone: "+77015551122".into(),
@@ -577,6 +580,7 @@ async fn holds_run_out(backend: Backend) {
     let err = visitor
         .run::<ops::ConfirmPublicBooking>(ops::confirm_public_booking::Variables {
             input: ops::confirm_public_booking::PublicBookingInput {
+                consent_to_contact: None,
                 hold_token: held.token,
                 name: "Опоздавший".into(),
                 phone: "+77015550000".into(),
@@ -924,6 +928,7 @@ fn public_vars(
 ) -> ops::confirm_public_booking::Variables {
     ops::confirm_public_booking::Variables {
         input: ops::confirm_public_booking::PublicBookingInput {
+            consent_to_contact: None,
             hold_token: token.into(),
             name: name.into(),
             phone: phone.into(),
@@ -1055,6 +1060,7 @@ async fn a_paused_holder_cannot_book_over_a_newer_booking(backend: Backend) {
         client_package_id: None,
         discount_percent: 0,
         note: None,
+        consent: false,
     };
     appointments::confirm(&app.state, &system, &fresh.token, confirm(second), None)
         .await
@@ -1520,6 +1526,7 @@ async fn random_sequences_never_overlap(backend: Backend) {
         client_package_id: None,
         discount_percent: 0,
         note: None,
+        consent: false,
     };
     for step in 0..120 {
         match rng.below(6) {

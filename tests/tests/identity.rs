@@ -214,6 +214,7 @@ async fn book(v: &Venue, svc: i64, specialist: i64, at: &str, client: i64) -> i6
         client_package_id: None,
         discount_percent: 0,
         note: None,
+        consent: false,
     };
     appointments::confirm(&v.app.state, &system, &held.token, spec, None)
         .await

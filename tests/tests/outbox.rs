@@ -474,6 +474,7 @@ async fn domain_events_are_written_with_their_change(backend: Backend) {
         client_package_id: None,
         discount_percent: 0,
         note: None,
+        consent: false,
     };
     let booked = appointments::confirm(&app.state, &system, &held.token, spec, None)
         .await

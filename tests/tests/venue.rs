@@ -228,6 +228,7 @@ async fn venue_lifecycle(backend: Backend) {
                 name: None,
                 address: None,
                 timezone: None,
+                slug: None,
             },
         })
         .await

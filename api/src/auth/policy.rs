@@ -328,6 +328,17 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Query.publicBooking", Access::Public),
     ("Mutation.confirmPublicBooking", Access::Public),
     ("Mutation.cancelPublicBooking", Access::Public),
+    ("Mutation.reschedulePublicBooking", Access::Public),
+    ("Mutation.deletePushSubscription", Access::Public),
+    // the clients' door: public page, party requests, client sign-in, the cabinet
+    ("Query.publicLocation", Access::Public),
+    ("Query.publicLocations", Access::Public),
+    ("Query.partyStartTimes", Access::Public),
+    ("Mutation.requestParty", Access::Public),
+    ("Mutation.miniAppSignIn", Access::Public),
+    ("Mutation.requestSignInCode", Access::Public),
+    ("Mutation.signInWithCode", Access::Public),
+    ("Query.myClient", Access::Roles(&[Client])),
     ("Mutation.savePushSubscription", Access::Public),
     // booking: party orders and the calendar
     ("Query.partyGifts", Access::Roles(STAFF_AND_INTEGRATIONS)),
@@ -339,6 +350,7 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Mutation.updatePartyOrder", Access::Roles(CLIENT_EDITORS)),
     ("Mutation.cancelPartyOrder", Access::Roles(CLIENT_EDITORS)),
     ("Mutation.completePartyOrder", Access::Roles(CLIENT_EDITORS)),
+    ("Mutation.confirmPartyOrder", Access::Roles(CLIENT_EDITORS)),
 ];
 
 pub fn access_for(field: &str) -> Option<Access> {

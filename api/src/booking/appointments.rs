@@ -143,6 +143,10 @@ pub struct ConfirmSpec {
     pub client_package_id: Option<i64>,
     pub discount_percent: i32,
     pub note: Option<String>,
+    /// The visitor agreed to be contacted: kept on the client as `contactConsentAt`. Not
+    /// part of a retry's fingerprint.
+    #[serde(skip)]
+    pub consent: bool,
 }
 
 impl ConfirmSpec {
@@ -344,6 +348,16 @@ async fn book(
             "клиент неактивен или объединён с другим",
             "the client is inactive or merged into another",
         ));
+    }
+    if spec.consent && client.contact_consent_at.is_none() {
+        client::Entity::update_many()
+            .col_expr(
+                client::Column::ContactConsentAt,
+                sea_orm::sea_query::Expr::value(tx.now()),
+            )
+            .filter(client::Column::Id.eq(client.id))
+            .exec(tx.db())
+            .await?;
     }
     let by_package = spec.payment == AppointmentPayment::Package;
     let cost = price(

@@ -373,6 +373,7 @@ impl BookingMutation {
             .gql()?,
             discount_percent: input.discount_percent.unwrap_or(0),
             note: input.note,
+            consent: false,
         };
         let row = appointments::confirm(
             state,
@@ -398,9 +399,12 @@ impl BookingMutation {
             state,
             &ctx.caller(),
             &input.hold_token,
-            &input.name,
-            &input.phone,
-            input.note,
+            public::VisitorDetails {
+                name: &input.name,
+                phone: &input.phone,
+                note: input.note,
+                consent: input.consent_to_contact.unwrap_or(false),
+            },
             input.idempotency_key.as_deref(),
         )
         .await
@@ -472,6 +476,22 @@ impl BookingMutation {
     }
 
     /// Cancels a booking by its code, within the venue's cut-off.
+    /// Moves a booking found by its code to another free start (from `availableSlots`),
+    /// within the venue's cut-off; the specialist stays.
+    #[graphql(guard = "policy(\"Mutation.reschedulePublicBooking\")")]
+    async fn reschedule_public_booking(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+        starts_at: DateTime<Utc>,
+    ) -> async_graphql::Result<PublicBooking> {
+        let state = ctx.state()?;
+        let row = public::reschedule(state, &ctx.caller(), &code, starts_at)
+            .await
+            .gql()?;
+        Ok(row.into())
+    }
+
     #[graphql(guard = "policy(\"Mutation.cancelPublicBooking\")")]
     async fn cancel_public_booking(
         &self,
@@ -599,6 +619,19 @@ impl BookingMutation {
         let state = ctx.state()?;
         let spec = party_spec(input).gql()?;
         let row = party::create(state, &ctx.caller(), spec).await.gql()?;
+        Ok(row.into())
+    }
+
+    /// Confirms a party asked for from the public page: REQUESTED becomes BOOKED.
+    #[graphql(guard = "policy(\"Mutation.confirmPartyOrder\")")]
+    async fn confirm_party_order(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<PartyOrder> {
+        let state = ctx.state()?;
+        let id = parse_id("id", &id).gql()?;
+        let row = party::confirm(state, &ctx.caller(), id).await.gql()?;
         Ok(row.into())
     }
 

@@ -408,6 +408,30 @@ pub async fn create(
     caller: &Caller,
     spec: PartySpec,
 ) -> AppResult<party_order::Model> {
+    write_new(state, caller, spec, PartyStatus::Booked).await
+}
+
+/// A party asked for from the public page: its time is claimed at once, so nobody else gets
+/// it, and a manager confirms it ([`confirm`]) or cancels it. The contact's phone finds or
+/// makes the client.
+pub async fn request(
+    state: &AppState,
+    caller: &Caller,
+    mut spec: PartySpec,
+) -> AppResult<party_order::Model> {
+    spec.client_id = match caller.actor.reach()? {
+        crate::auth::actor::Reach::Client(id) => Some(id),
+        _ => None,
+    };
+    write_new(state, caller, spec, PartyStatus::Requested).await
+}
+
+async fn write_new(
+    state: &AppState,
+    caller: &Caller,
+    spec: PartySpec,
+    status: PartyStatus,
+) -> AppResult<party_order::Model> {
     let (checked, spec) = (&check(state, &spec).await?, &spec);
     state
         .write(caller, |tx| {
@@ -431,7 +455,7 @@ pub async fn create(
                     rest_minutes: Set(spec.rest_minutes),
                     gifts: Set(json!(checked.gift_ids)),
                     notes: Set(checked.notes.clone()),
-                    status: Set(PartyStatus::Booked),
+                    status: Set(status),
                     created_by: Set(tx.caller().actor.user_id()),
                     created_at: Set(now),
                     updated_at: Set(now),
@@ -440,18 +464,20 @@ pub async fn create(
                 .insert(tx.db())
                 .await?;
                 claim(tx.db(), row.id, checked).await?;
-                tx.audit(
-                    "party.create",
-                    "party_order",
-                    Some(row.id),
-                    audit_details(&row),
-                )
-                .await?;
+                let action = if status == PartyStatus::Requested {
+                    "party.request"
+                } else {
+                    "party.create"
+                };
+                tx.audit(action, "party_order", Some(row.id), audit_details(&row))
+                    .await?;
                 tx.emit(&event(SlotChange::Booked, &row)).await?;
-                tx.emit(&PartyOrderEvent::Booked {
-                    order: (&row).into(),
-                })
-                .await?;
+                let order = (&row).into();
+                if status == PartyStatus::Requested {
+                    tx.emit(&PartyOrderEvent::Requested { order }).await?;
+                } else {
+                    tx.emit(&PartyOrderEvent::Booked { order }).await?;
+                }
                 Ok(row)
             })
         })
@@ -480,7 +506,7 @@ pub async fn update(
         .write(caller, |tx| {
             Box::pin(async move {
                 let before = get(tx.db(), id).await?;
-                if before.status != PartyStatus::Booked {
+                if !before.status.is_open() {
                     return Err(AppError::conflict(
                         format!("Заказ {id} уже закрыт, его нельзя изменить"),
                         format!("Party order {id} is closed and cannot be edited"),
@@ -541,15 +567,22 @@ pub async fn close(
                     .col_expr(party_order::Column::Status, Expr::value(status))
                     .col_expr(party_order::Column::UpdatedAt, Expr::value(tx.now()))
                     .filter(party_order::Column::Id.eq(id))
-                    .filter(party_order::Column::Status.eq(PartyStatus::Booked))
+                    .filter(party_order::Column::Status.is_in(closable(status)))
                     .exec(tx.db())
                     .await?;
                 let row = get(tx.db(), id).await?;
                 if done.rows_affected == 0 {
-                    return Err(AppError::conflict(
-                        format!("Заказ {id} уже закрыт"),
-                        format!("Party order {id} is already closed"),
-                    ));
+                    return Err(if row.status == PartyStatus::Requested {
+                        AppError::conflict(
+                            format!("Заказ {id} ещё не подтверждён: сначала подтвердите его"),
+                            format!("Party order {id} is not confirmed yet: confirm it first"),
+                        )
+                    } else {
+                        AppError::conflict(
+                            format!("Заказ {id} уже закрыт"),
+                            format!("Party order {id} is already closed"),
+                        )
+                    });
                 }
                 if status == PartyStatus::Cancelled {
                     claims::free(tx.db(), Owner::Party(id)).await?;
@@ -572,4 +605,146 @@ pub async fn close(
             })
         })
         .await
+}
+
+/// The statuses an order may be closed from with `status`: a request may be turned down, only
+/// a booked party may be played.
+fn closable(status: PartyStatus) -> Vec<PartyStatus> {
+    if status == PartyStatus::Cancelled {
+        vec![PartyStatus::Requested, PartyStatus::Booked]
+    } else {
+        vec![PartyStatus::Booked]
+    }
+}
+
+/// A manager confirms a requested party: it becomes booked, keeping the time it holds.
+pub async fn confirm(state: &AppState, caller: &Caller, id: i64) -> AppResult<party_order::Model> {
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let done = party_order::Entity::update_many()
+                    .col_expr(
+                        party_order::Column::Status,
+                        Expr::value(PartyStatus::Booked),
+                    )
+                    .col_expr(party_order::Column::UpdatedAt, Expr::value(tx.now()))
+                    .filter(party_order::Column::Id.eq(id))
+                    .filter(party_order::Column::Status.eq(PartyStatus::Requested))
+                    .exec(tx.db())
+                    .await?;
+                let row = get(tx.db(), id).await?;
+                if done.rows_affected == 0 {
+                    return Err(AppError::conflict(
+                        format!("Заказ {id} не ждёт подтверждения: он {}", row.status.ru()),
+                        format!(
+                            "Party order {id} is not waiting for confirmation: it is {}",
+                            row.status.en()
+                        ),
+                    ));
+                }
+                tx.audit("party.confirm", "party_order", Some(id), json!({}))
+                    .await?;
+                tx.emit(&PartyOrderEvent::Booked {
+                    order: (&row).into(),
+                })
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
+}
+
+/// Free starting times of a game of `game_minutes` on a play area on a local day: every half
+/// hour the location is open, the game ending by closing time, the area free for all of it,
+/// and not in the past. What the public party request offers.
+pub async fn free_starts(
+    state: &AppState,
+    location_id: i64,
+    area_id: i64,
+    date: chrono::NaiveDate,
+    game_minutes: i32,
+) -> AppResult<Vec<DateTime<Utc>>> {
+    use chrono::{Datelike, NaiveTime};
+    use entity::{booking_claim, holiday, location, opening_hours};
+
+    if !(15..=600).contains(&game_minutes) {
+        return Err(AppError::validation(
+            "gameMinutes",
+            "игра — от 15 минут до 10 часов",
+            "a game lasts 15 minutes to 10 hours",
+        ));
+    }
+    let db = &state.db;
+    let area = place(db, "areaId", area_id, location_id, ResourceKind::Arena).await?;
+    let loc = location::Entity::find_by_id(location_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Локация", "Location", location_id))?;
+    let tz = availability::timezone(&loc)?;
+    let special = holiday::Entity::find()
+        .filter(holiday::Column::LocationId.eq(location_id))
+        .filter(holiday::Column::Date.eq(date))
+        .one(db)
+        .await?;
+    let hours: Vec<(NaiveTime, NaiveTime)> = match special {
+        Some(day) => match (day.opens_at, day.closes_at) {
+            (Some(open), Some(close)) => vec![(open, close)],
+            _ => Vec::new(),
+        },
+        None => opening_hours::Entity::find()
+            .filter(opening_hours::Column::LocationId.eq(location_id))
+            .filter(opening_hours::Column::Weekday.eq(date.weekday().number_from_monday() as i16))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|h| (h.opens_at, h.closes_at))
+            .collect(),
+    };
+    let game = Duration::minutes(i64::from(game_minutes));
+    let earliest = state.clock.now() + Duration::minutes(30);
+    let mut windows = Vec::new();
+    for (open, close) in hours {
+        let from = crate::domain::timezone::instant(tz, date.and_time(open));
+        // Closing at or before opening runs past midnight; equal means round the clock.
+        let close_day = if close <= open {
+            date.succ_opt().unwrap_or(date)
+        } else {
+            date
+        };
+        let to = crate::domain::timezone::instant(tz, close_day.and_time(close));
+        windows.push((from, to));
+    }
+    let (Some(first), Some(last)) = (
+        windows.iter().map(|w| w.0).min(),
+        windows.iter().map(|w| w.1).max(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let busy: Vec<(DateTime<Utc>, DateTime<Utc>)> = booking_claim::Entity::find()
+        .filter(booking_claim::Column::Live.eq(true))
+        .filter(booking_claim::Column::ResourceId.eq(area.id))
+        .filter(booking_claim::Column::StartsAt.lt(last))
+        .filter(booking_claim::Column::EndsAt.gt(first))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.starts_at, c.ends_at))
+        .collect();
+    let mut starts = Vec::new();
+    for (from, to) in windows {
+        let mut start = from;
+        while start + game <= to {
+            let end = start + game;
+            let free = busy
+                .iter()
+                .all(|(b_from, b_to)| *b_to <= start || *b_from >= end);
+            if start >= earliest && free {
+                starts.push(start);
+            }
+            start += Duration::minutes(30);
+        }
+    }
+    starts.sort();
+    starts.dedup();
+    Ok(starts)
 }

@@ -1,6 +1,6 @@
 //! The public booking page: no login, a name and a phone number, a booking code to come back
 //! with, and Web Push subscriptions for reminders. Every public call counts against the
-//! caller's address; staff are not counted.
+//! caller's address, or a signed-in client's login; staff are not counted.
 
 use entity::{appointment, enums::AppointmentPayment, push_subscription};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
@@ -33,12 +33,21 @@ fn counted(caller: &Caller) -> bool {
     )
 }
 
+/// Whom a public call counts against: a signed-in client by their login (many clients reach
+/// the API from the bot's one address), anyone else by their address.
+fn counted_as(caller: &Caller) -> String {
+    match caller.actor.user_id() {
+        Some(id) => format!("user:{id}"),
+        None => caller.address.as_deref().unwrap_or("unknown").to_owned(),
+    }
+}
+
 /// Counts a read of the public page (catalogue, slots).
 pub fn limit_read(state: &AppState, caller: &Caller) -> AppResult<()> {
     if !counted(caller) {
         return Ok(());
     }
-    let address = caller.address.as_deref().unwrap_or("unknown");
+    let address = counted_as(caller);
     state
         .public_limiter
         .hit(
@@ -53,7 +62,7 @@ pub fn limit_write(state: &AppState, caller: &Caller) -> AppResult<()> {
     if !counted(caller) {
         return Ok(());
     }
-    let address = caller.address.as_deref().unwrap_or("unknown");
+    let address = counted_as(caller);
     state
         .public_limiter
         .hit(
@@ -63,6 +72,15 @@ pub fn limit_write(state: &AppState, caller: &Caller) -> AppResult<()> {
         .map_err(limited)
 }
 
+/// What a visitor of the public page gives to confirm a hold.
+pub struct VisitorDetails<'a> {
+    pub name: &'a str,
+    pub phone: &'a str,
+    pub note: Option<String>,
+    /// They agreed to be contacted about the booking.
+    pub consent: bool,
+}
+
 /// Confirms a hold for a visitor, paid at the venue: a signed-in client books for
 /// themselves, anyone else as the client with this phone (made in the same unit of work when
 /// there is none). `key` makes a retried confirmation answer with the first one's booking.
@@ -70,12 +88,16 @@ pub async fn confirm(
     state: &AppState,
     caller: &Caller,
     token: &str,
-    name: &str,
-    phone: &str,
-    note: Option<String>,
+    visitor: VisitorDetails<'_>,
     key: Option<&str>,
 ) -> AppResult<appointment::Model> {
     limit_write(state, caller)?;
+    let VisitorDetails {
+        name,
+        phone,
+        note,
+        consent,
+    } = visitor;
     let name = text::required("input.name", name, 200)?;
     let phone = Phone::parse("input.phone", phone)?;
     let client = match caller.actor.reach()? {
@@ -88,6 +110,7 @@ pub async fn confirm(
         client_package_id: None,
         discount_percent: 0,
         note,
+        consent,
     };
     appointments::confirm(state, caller, token, spec, key).await
 }
@@ -109,6 +132,58 @@ pub async fn cancel(
     let row = appointments::by_code(&state.db, code).await?;
     // The code is the visitor's proof; they act as its client, never as staff.
     super::lifecycle::cancel(state, caller, Reach::Client(row.client_id), row.id, reason).await
+}
+
+/// Moves a booking found by its code to another free time, within the venue's cut-off.
+pub async fn reschedule(
+    state: &AppState,
+    caller: &Caller,
+    code: &str,
+    starts_at: chrono::DateTime<chrono::Utc>,
+) -> AppResult<appointment::Model> {
+    limit_write(state, caller)?;
+    let row = appointments::by_code(&state.db, code).await?;
+    super::lifecycle::reschedule(
+        state,
+        caller,
+        Reach::Client(row.client_id),
+        row.id,
+        starts_at,
+        None,
+    )
+    .await
+}
+
+/// Removes a browser's Web Push subscription; the endpoint, known only to that browser, is
+/// the proof. True when there was one.
+pub async fn delete_push(state: &AppState, caller: &Caller, endpoint: &str) -> AppResult<bool> {
+    limit_write(state, caller)?;
+    let endpoint = text::required("endpoint", endpoint, 1000)?;
+    let endpoint = &endpoint;
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let Some(row) = push_subscription::Entity::find()
+                    .filter(push_subscription::Column::Endpoint.eq(endpoint.clone()))
+                    .one(tx.db())
+                    .await?
+                else {
+                    return Ok(false);
+                };
+                push_subscription::Entity::delete_by_id(row.id)
+                    .exec(tx.db())
+                    .await?;
+                tx.audit(
+                    "push.unsubscribe",
+                    "client",
+                    Some(row.client_id),
+                    json!({ "subscriptionId": row.id }),
+                )
+                .await?;
+                Ok(true)
+            })
+        })
+        .await
 }
 
 /// Stores a browser's Web Push subscription for the client of a booking code, or for the

@@ -399,6 +399,8 @@ pub struct PublicBookingInput {
     pub name: String,
     pub phone: String,
     pub note: Option<String>,
+    /// The visitor agreed to be contacted about the booking (kept on the client).
+    pub consent_to_contact: Option<bool>,
     /// Retrying with the same key answers with the same booking.
     pub idempotency_key: Option<String>,
 }

@@ -4,8 +4,10 @@
 //!
 //! [`Actor::reach`]: crate::auth::actor::Actor::reach
 
-use entity::{client_account, enums::Role, user};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
+use entity::{client, client_account, enums::Role, user};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
 use serde_json::json;
 
 use crate::{
@@ -74,4 +76,70 @@ pub async fn link_in(
     )
     .await?;
     Ok(row)
+}
+
+/// The active client login of a client, if it has one.
+pub async fn login_of(tx: &Tx<'_>, client_id: i64) -> AppResult<Option<user::Model>> {
+    let links = client_account::Entity::find()
+        .filter(client_account::Column::ClientId.eq(client_id))
+        .all(tx.db())
+        .await?;
+    for link in links {
+        if let Some(login) = user::Entity::find_by_id(link.user_id)
+            .one(tx.db())
+            .await?
+            .filter(|u| u.active && u.role == Role::Client)
+        {
+            return Ok(Some(login));
+        }
+    }
+    Ok(None)
+}
+
+/// The client's login, made (and linked) when they have none: a login nobody types a
+/// password for, signed in through Telegram or a one-time code. `username` is used only when
+/// it is made; a taken one gets the client's id appended.
+pub async fn login_for(
+    tx: &Tx<'_>,
+    state: &AppState,
+    field: &str,
+    client: &client::Model,
+    username: &str,
+) -> AppResult<user::Model> {
+    if let Some(login) = login_of(tx, client.id).await? {
+        return Ok(login);
+    }
+    let password_hash = state
+        .passwords
+        .hash(&crate::auth::tokens::random_token())
+        .await?;
+    let taken = user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(tx.db())
+        .await?
+        .is_some();
+    let username = if taken {
+        format!("{username}-{}", client.id)
+    } else {
+        username.to_owned()
+    };
+    let now = tx.now();
+    let name = format!("{} {}", client.first_name, client.last_name)
+        .trim()
+        .to_owned();
+    let login = user::ActiveModel {
+        username: Set(username),
+        display_name: Set(name),
+        password_hash: Set(password_hash),
+        role: Set(Role::Client),
+        active: Set(true),
+        tokens_valid_after: Set(now),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(tx.db())
+    .await?;
+    link_in(tx, field, login.id, client.id).await?;
+    Ok(login)
 }

@@ -84,6 +84,10 @@ impl Client {
     async fn next_contact_user_id(&self) -> Option<ID> {
         self.0.next_contact_user_id.map(Into::into)
     }
+    /// When they agreed to be contacted (on the public page); null when never asked.
+    async fn contact_consent_at(&self) -> Option<DateTime<Utc>> {
+        self.0.contact_consent_at
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

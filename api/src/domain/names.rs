@@ -92,6 +92,7 @@ impl Named for GameType {
 impl Named for PartyStatus {
     fn ru(self) -> &'static str {
         match self {
+            PartyStatus::Requested => "ждёт подтверждения",
             PartyStatus::Booked => "забронирован",
             PartyStatus::Completed => "проведён",
             PartyStatus::Cancelled => "отменён",
@@ -99,6 +100,7 @@ impl Named for PartyStatus {
     }
     fn en(self) -> &'static str {
         match self {
+            PartyStatus::Requested => "requested",
             PartyStatus::Booked => "booked",
             PartyStatus::Completed => "completed",
             PartyStatus::Cancelled => "cancelled",

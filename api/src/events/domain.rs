@@ -329,6 +329,9 @@ impl From<&party_order::Model> for PartyOrderFacts {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind")]
 pub enum PartyOrderEvent {
+    /// Asked for from the public page: its time is held until a manager confirms or cancels.
+    #[serde(rename = "party_order.requested")]
+    Requested { order: PartyOrderFacts },
     #[serde(rename = "party_order.booked")]
     Booked { order: PartyOrderFacts },
     /// Edited: `previous_starts_at` is when it started before.
@@ -345,7 +348,8 @@ pub enum PartyOrderEvent {
 impl PartyOrderEvent {
     fn facts(&self) -> &PartyOrderFacts {
         match self {
-            PartyOrderEvent::Booked { order }
+            PartyOrderEvent::Requested { order }
+            | PartyOrderEvent::Booked { order }
             | PartyOrderEvent::Changed { order, .. }
             | PartyOrderEvent::Closed { order } => order,
         }
@@ -359,6 +363,7 @@ impl Event for PartyOrderEvent {
 
     fn kind(&self) -> &'static str {
         match self {
+            PartyOrderEvent::Requested { .. } => "party_order.requested",
             PartyOrderEvent::Booked { .. } => "party_order.booked",
             PartyOrderEvent::Changed { .. } => "party_order.changed",
             PartyOrderEvent::Closed { .. } => "party_order.closed",
@@ -367,6 +372,31 @@ impl Event for PartyOrderEvent {
 
     fn location_id(&self) -> Option<i64> {
         Some(self.facts().location_id)
+    }
+}
+
+/// A one-time sign-in code a client asked for, for the channel that delivers it (the bot).
+/// The code is in the payload because the deliverer must send it; it lives ten minutes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum SignInCodeEvent {
+    #[serde(rename = "client.sign_in_code")]
+    Issued {
+        client_id: i64,
+        code: String,
+        expires_at: DateTime<Utc>,
+    },
+}
+
+impl Event for SignInCodeEvent {
+    fn topic(&self) -> Topic {
+        Topic::SignInCodes
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            SignInCodeEvent::Issued { .. } => "client.sign_in_code",
+        }
     }
 }
 

@@ -22,8 +22,10 @@ pub enum Topic {
     Leads,
     /// Class sessions scheduled, generated and cancelled.
     ClassSessions,
-    /// Party orders booked, changed and closed.
+    /// Party orders requested, booked, changed and closed.
     PartyOrders,
+    /// One-time sign-in codes for clients, for the channel that delivers them.
+    SignInCodes,
 }
 
 impl Topic {
@@ -39,7 +41,8 @@ impl Topic {
             | Topic::Appointments
             | Topic::Leads
             | Topic::ClassSessions
-            | Topic::PartyOrders => None,
+            | Topic::PartyOrders
+            | Topic::SignInCodes => None,
         }
     }
 
@@ -55,6 +58,7 @@ impl Topic {
             Topic::Leads => "leads".to_owned(),
             Topic::ClassSessions => "class-sessions".to_owned(),
             Topic::PartyOrders => "party-orders".to_owned(),
+            Topic::SignInCodes => "sign-in-codes".to_owned(),
         }
     }
 }

@@ -8,9 +8,7 @@
 //! change, deactivation), and the link then has to be made again.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{
-    client_account, enums::Role, refresh_session, telegram_account, telegram_link_code, user,
-};
+use entity::{enums::Role, refresh_session, telegram_account, telegram_link_code, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr,
 };
@@ -171,9 +169,7 @@ pub async fn link_client(
         ),
         200,
     )?;
-    // A login nobody types a password for: the bot signs it in through the link.
-    let password_hash = state.passwords.hash(&random_token()).await?;
-    let (phone, name, who, password_hash) = (&phone, &name, &who, &password_hash);
+    let (phone, name, who) = (&phone, &name, &who);
     state
         .write(caller, |tx| {
             Box::pin(async move {
@@ -187,27 +183,9 @@ pub async fn link_client(
                     "telegram",
                 )
                 .await?;
-                let login = match client_login(tx, client.id).await? {
-                    Some(login) => login,
-                    None => {
-                        let now = tx.now();
-                        let login = user::ActiveModel {
-                            username: Set(format!("tg{}", who.telegram_user_id)),
-                            display_name: Set(name.clone()),
-                            password_hash: Set(password_hash.clone()),
-                            role: Set(Role::Client),
-                            active: Set(true),
-                            tokens_valid_after: Set(now),
-                            created_at: Set(now),
-                            updated_at: Set(now),
-                            ..Default::default()
-                        }
-                        .insert(tx.db())
-                        .await?;
-                        identity::link_in(tx, "input.phone", login.id, client.id).await?;
-                        login
-                    }
-                };
+                let username = format!("tg{}", who.telegram_user_id);
+                let login =
+                    identity::login_for(tx, state, "input.phone", &client, &username).await?;
                 let account = save_link(tx, who, login.id).await?;
                 tx.audit(
                     "telegram.link_client",
@@ -222,24 +200,6 @@ pub async fn link_client(
         .await
 }
 
-/// The active client login of a client, if it has one.
-async fn client_login(tx: &Tx<'_>, client_id: i64) -> AppResult<Option<user::Model>> {
-    let links = client_account::Entity::find()
-        .filter(client_account::Column::ClientId.eq(client_id))
-        .all(tx.db())
-        .await?;
-    for link in links {
-        if let Some(login) = user::Entity::find_by_id(link.user_id)
-            .one(tx.db())
-            .await?
-            .filter(|u| u.active && u.role == Role::Client)
-        {
-            return Ok(Some(login));
-        }
-    }
-    Ok(None)
-}
-
 async fn active_user(tx: &Tx<'_>, id: i64) -> AppResult<user::Model> {
     user::Entity::find_by_id(id)
         .one(tx.db())
@@ -252,6 +212,41 @@ async fn active_user(tx: &Tx<'_>, id: i64) -> AppResult<user::Model> {
                 "the user of this code was deactivated or removed",
             )
         })
+}
+
+/// Links the Telegram user to a login already chosen (a client's, found by a one-time code).
+pub async fn link_login(
+    state: &AppState,
+    caller: &Caller,
+    user_id: i64,
+    who: TelegramUser,
+) -> AppResult<telegram_account::Model> {
+    let who = &who;
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let account = save_link(tx, who, user_id).await?;
+                tx.audit(
+                    "telegram.link_client",
+                    "user",
+                    Some(user_id),
+                    json!({ "telegramUserId": who.telegram_user_id }),
+                )
+                .await?;
+                Ok(account)
+            })
+        })
+        .await
+}
+
+/// The active login a Telegram user's live link acts for, if any.
+pub async fn linked_login(
+    state: &AppState,
+    telegram_user_id: i64,
+) -> AppResult<Option<user::Model>> {
+    Ok(sign_in(state, telegram_user_id)
+        .await?
+        .map(|(_, login, _, _)| login))
 }
 
 /// Writes the link, replacing an earlier one of the same Telegram user, with a fresh sign-in

@@ -17,6 +17,7 @@ use crate::{
     error::{AppError, AppResult},
     pagination::{Page, PageInfo, fetch_page},
     state::AppState,
+    write::Tx,
 };
 
 /// A location's time zone: how its people read an instant.
@@ -33,6 +34,67 @@ pub async fn get(state: &AppState, id: i64) -> AppResult<location::Model> {
         .one(&state.db)
         .await?
         .ok_or_else(|| AppError::not_found("Локация", "Location", id))
+}
+
+/// An active location by its public page's slug.
+pub async fn by_slug(state: &AppState, slug: &str) -> AppResult<location::Model> {
+    let wanted = slug.trim().to_lowercase();
+    location::Entity::find()
+        .filter(location::Column::Slug.eq(wanted.as_str()))
+        .filter(location::Column::Active.eq(true))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Страница записи", "Booking page", &wanted))
+}
+
+/// A slug the owner typed: what the address may hold, checked.
+fn typed_slug(raw: &str) -> AppResult<String> {
+    let slug = raw.trim().to_lowercase();
+    let fits = (2..=migration::slug::MAX_LEN).contains(&slug.len())
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    if fits {
+        Ok(slug)
+    } else {
+        Err(AppError::validation(
+            "input.slug",
+            "адрес страницы — от 2 до 60 латинских букв, цифр и дефисов, без дефиса в начале и в конце",
+            "a page address is 2 to 60 latin letters, digits and dashes, not starting or ending with a dash",
+        ))
+    }
+}
+
+/// `wanted` if no other location has it, else the first free `wanted-N`; a slug the owner
+/// typed must be free as it is.
+async fn free_slug(
+    tx: &Tx<'_>,
+    wanted: &str,
+    typed: bool,
+    except: Option<i64>,
+) -> AppResult<String> {
+    let mut select = location::Entity::find().filter(location::Column::Slug.starts_with(wanted));
+    if let Some(id) = except {
+        select = select.filter(location::Column::Id.ne(id));
+    }
+    let taken: Vec<String> = select
+        .all(tx.db())
+        .await?
+        .into_iter()
+        .map(|l| l.slug)
+        .collect();
+    if typed && taken.iter().any(|t| t == wanted) {
+        return Err(AppError::validation(
+            "input.slug",
+            format!("адрес «{wanted}» уже занят другой локацией"),
+            format!("the address `{wanted}` is taken by another location"),
+        ));
+    }
+    Ok(migration::slug::unique(wanted, |s| {
+        taken.iter().any(|t| t == s)
+    }))
 }
 
 pub async fn list(
@@ -65,8 +127,11 @@ pub async fn create(
             let name = name.clone();
             let timezone = timezone.clone();
             Box::pin(async move {
+                // The page's address comes from the name; an owner may change it later.
+                let slug = free_slug(tx, &migration::slug::slugify(&name), false, None).await?;
                 let created = location::ActiveModel {
                     name: Set(name),
+                    slug: Set(slug),
                     address: Set(address),
                     timezone: Set(timezone),
                     active: Set(true),
@@ -109,17 +174,22 @@ pub async fn update(
     if let Some(active) = input.active {
         model.active = Set(active);
     }
+    let typed = input.slug.as_deref().map(typed_slug).transpose()?;
     model.updated_at = Set(state.clock.now());
     state
         .write(caller, |tx| {
-            let model = model.clone();
+            let mut model = model.clone();
+            let typed = typed.clone();
             Box::pin(async move {
+                if let Some(slug) = &typed {
+                    model.slug = Set(free_slug(tx, slug, true, Some(id)).await?);
+                }
                 let updated = model.update(tx.db()).await?;
                 tx.audit(
                     "location.update",
                     "location",
                     Some(id),
-                    json!({ "name": updated.name, "address": updated.address, "timezone": updated.timezone, "active": updated.active }),
+                    json!({ "name": updated.name, "slug": updated.slug, "address": updated.address, "timezone": updated.timezone, "active": updated.active }),
                 )
                 .await?;
                 Ok(updated)

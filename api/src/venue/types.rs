@@ -54,6 +54,10 @@ impl Location {
     async fn address(&self) -> &str {
         &self.0.address
     }
+    /// The public booking page's address: `/book/<slug>`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
     /// IANA timezone; "a day" at this location is its local day.
     async fn timezone(&self) -> &str {
         &self.0.timezone
@@ -267,6 +271,8 @@ pub struct UpdateLocationInput {
     pub address: Option<String>,
     pub timezone: Option<String>,
     pub active: Option<bool>,
+    /// A new address for the public page; the old one stops working.
+    pub slug: Option<String>,
 }
 
 #[derive(InputObject, Debug, Clone)]
