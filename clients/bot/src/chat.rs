@@ -32,6 +32,33 @@ pub enum Step {
         draft: Box<OrderDraft>,
         awaiting: Option<OrderText>,
     },
+    /// `/book`: a client's choices so far, and the slot held for them.
+    Book {
+        draft: Box<BookDraft>,
+    },
+}
+
+/// An appointment as a client puts it together: service, specialist, day, slot.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BookDraft {
+    pub location_id: Option<String>,
+    pub timezone: Option<String>,
+    pub service_id: Option<String>,
+    pub service: Option<String>,
+    /// `Some(None)` once "any specialist" was chosen.
+    pub specialist: Option<Option<(String, String)>>,
+    /// `YYYY-MM-DD`, the location's day.
+    pub date: Option<String>,
+    pub hold: Option<Hold>,
+}
+
+/// A slot held for the client until they confirm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hold {
+    pub token: String,
+    pub starts_at: String,
+    pub specialist_id: String,
+    pub expires_at: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +81,9 @@ pub enum OrderText {
 /// A party order as it is being put together (seed 004's `crm_orders`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OrderDraft {
+    /// The order being changed; a new one when `None`.
+    #[serde(default)]
+    pub order_id: Option<String>,
     pub location_id: Option<String>,
     pub timezone: Option<String>,
     /// `YYYY-MM-DD`, the location's day.
