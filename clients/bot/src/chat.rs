@@ -46,6 +46,11 @@ pub struct BookDraft {
     pub service_id: Option<String>,
     pub service: Option<String>,
     /// `Some(None)` once "any specialist" was chosen.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "chosen"
+    )]
     pub specialist: Option<Option<(String, String)>>,
     /// `YYYY-MM-DD`, the location's day.
     pub date: Option<String>,
@@ -94,9 +99,42 @@ pub struct OrderDraft {
     pub area_id: Option<String>,
     pub area: Option<String>,
     /// `Some(None)` once "no rest room" was chosen.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "chosen"
+    )]
     pub rest_room: Option<Option<(String, String)>>,
     pub players: Option<i64>,
     pub game_type: Option<String>,
     pub phone: Option<String>,
     pub name: Option<String>,
+}
+
+/// A choice that may be "none": not yet chosen is an absent field (`None`), "none" chosen is
+/// `null` (`Some(None)`), so both survive the round trip through the saved state.
+fn chosen<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn none_chosen_survives_a_save() {
+        for rest_room in [None, Some(None), Some(Some(("1".into(), "Комната".into())))] {
+            let draft = OrderDraft {
+                rest_room: rest_room.clone(),
+                ..OrderDraft::default()
+            };
+            let json = serde_json::to_string(&draft).unwrap();
+            let back: OrderDraft = serde_json::from_str(&json).unwrap();
+            assert_eq!(back.rest_room, rest_room, "{json}");
+        }
+    }
 }
