@@ -363,54 +363,102 @@ async fn serve(settings: Settings) -> (String, AppState, JoinHandle<()>) {
 pub async fn clubgrid_binary() -> PathBuf {
     static BUILT: OnceCell<PathBuf> = OnceCell::const_new();
     BUILT
-        .get_or_init(|| async {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            // The test runs with the variables Cargo gives a test (CARGO_PKG_NAME,
-            // CARGO_MANIFEST_DIR …). A build script that reads them (ring's) would see a change
-            // from the build that made this test and rebuild half the tree: build without them,
-            // as that build did.
-            let mut command = tokio::process::Command::new(cargo);
-            for (name, _) in std::env::vars_os() {
-                let name = name.to_string_lossy();
-                if name.starts_with("CARGO_PKG_")
-                    || [
-                        "CARGO_MANIFEST_DIR",
-                        "CARGO_MANIFEST_PATH",
-                        "CARGO_CRATE_NAME",
-                        "CARGO_BIN_NAME",
-                        "CARGO_PRIMARY_PACKAGE",
-                        "CARGO_TARGET_TMPDIR",
-                    ]
-                    .contains(&name.as_ref())
-                {
-                    command.env_remove(name.as_ref());
-                }
-            }
-            let status = command
-                .args([
-                    "build",
-                    "--quiet",
-                    "-p",
-                    "clubgrid-api",
-                    "--bin",
-                    "clubgrid",
-                ])
-                .status()
-                .await
-                .expect("run cargo build");
-            assert!(
-                status.success(),
-                "cargo build of the clubgrid binary failed"
-            );
-            let exe = std::env::current_exe().expect("test executable path");
-            // target/<profile>/deps/<test> → target/<profile>/clubgrid
-            exe.parent()
-                .and_then(|deps| deps.parent())
-                .map(|profile| profile.join("clubgrid"))
-                .expect("target directory")
-        })
+        .get_or_init(|| workspace_binary("clubgrid-api", "clubgrid"))
         .await
         .clone()
+}
+
+/// The `clubgrid-bot` binary of this workspace, built if needed.
+pub async fn bot_binary() -> PathBuf {
+    static BUILT: OnceCell<PathBuf> = OnceCell::const_new();
+    BUILT
+        .get_or_init(|| workspace_binary("clubgrid-bot", "clubgrid-bot"))
+        .await
+        .clone()
+}
+
+/// Builds `bin` of `package` in the target directory of this test and gives its path.
+async fn workspace_binary(package: &str, bin: &str) -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    // The test runs with the variables Cargo gives a test (CARGO_PKG_NAME,
+    // CARGO_MANIFEST_DIR …). A build script that reads them (ring's) would see a change
+    // from the build that made this test and rebuild half the tree: build without them,
+    // as that build did.
+    let mut command = tokio::process::Command::new(cargo);
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_")
+            || [
+                "CARGO_MANIFEST_DIR",
+                "CARGO_MANIFEST_PATH",
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_TARGET_TMPDIR",
+            ]
+            .contains(&name.as_ref())
+        {
+            command.env_remove(name.as_ref());
+        }
+    }
+    let status = command
+        .args(["build", "--quiet", "-p", package, "--bin", bin])
+        .status()
+        .await
+        .expect("run cargo build");
+    assert!(status.success(), "cargo build of the {bin} binary failed");
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/<test> → target/<profile>/<bin>
+    exe.parent()
+        .and_then(|deps| deps.parent())
+        .map(|profile| profile.join(bin))
+        .expect("target directory")
+}
+
+/// A `clubgrid-bot` child process (the real binary, configured by its `CLUBGRID_BOT_*`
+/// variables); killed on drop.
+pub struct BotProcess {
+    child: tokio::process::Child,
+}
+
+impl BotProcess {
+    /// Starts `clubgrid-bot` against `api_url` with `api_key`, polling the Bot API at
+    /// `telegram_url`; `env` adds or overrides variables.
+    pub async fn start(
+        telegram_url: &str,
+        api_url: &str,
+        api_key: &str,
+        env: &[(&str, &str)],
+    ) -> BotProcess {
+        let mut cmd = tokio::process::Command::new(bot_binary().await);
+        cmd.env("CLUBGRID_BOT_TELEGRAM_TOKEN", "123456:TEST")
+            .env("CLUBGRID_BOT_TELEGRAM_API_URL", telegram_url)
+            .env("CLUBGRID_BOT_API_URL", api_url)
+            .env("CLUBGRID_BOT_API_KEY", api_key)
+            .env("CLUBGRID_BOT_POLL_SECONDS", "1")
+            .env("CLUBGRID_BOT_LOG", "warn")
+            .env_remove("CLUBGRID_BOT_WEBAPP_URL")
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .kill_on_drop(true);
+        BotProcess {
+            child: cmd.spawn().expect("spawn clubgrid-bot"),
+        }
+    }
+
+    /// How the process ended, if it ends within `within`.
+    pub async fn exited(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        tokio::time::timeout(within, self.child.wait())
+            .await
+            .ok()
+            .and_then(Result::ok)
+    }
+
+    /// Kills the process (SIGKILL: no chance to tidy up) and waits for it to be gone.
+    pub async fn kill(mut self) {
+        let _ = self.child.kill().await;
+    }
 }
 
 /// A `clubgrid serve` child process; killed on drop.

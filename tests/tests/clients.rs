@@ -25,6 +25,7 @@ both_backends!(
     import_finds_the_header_below_titles_and_names_every_problem,
     export_opens_back_with_the_filtered_clients,
     client_list_with_interactions_costs_the_same_at_any_size,
+    an_archived_client_leaves_searches_and_the_audit_says_who,
 );
 
 fn create_input() -> ops::create_client::CreateClientInput {
@@ -744,5 +745,52 @@ async fn client_list_with_interactions_costs_the_same_at_any_size(backend: Backe
         costs.iter().all(|c| *c == costs[0]),
         "statements at 1, 10, 100 clients: {costs:?}"
     );
+    app.stop().await;
+}
+
+async fn an_archived_client_leaves_searches_and_the_audit_says_who(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let manager = app.as_role(Role::Manager).await;
+    let client = manager
+        .run::<ops::CreateClient>(new_client("Пётр", "Удалов", Some("+77010000099")))
+        .await
+        .unwrap()
+        .create_client;
+    let archive = "mutation($id: ID!) { archiveClient(id: $id) { id active } }";
+    let vars = serde_json::json!({ "id": client.id });
+    // Read-only staff may not; a manager may, and twice changes nothing.
+    let read_only = app.as_role(Role::ReadOnly).await;
+    let refused = read_only.raw(archive, vars.clone()).await.unwrap();
+    assert_eq!(refused.errors[0].code(), Some("FORBIDDEN"));
+    for _ in 0..2 {
+        let done = manager.raw(archive, vars.clone()).await.unwrap();
+        assert!(done.errors.is_empty(), "{:?}", done.errors);
+        assert_eq!(done.data.unwrap()["archiveClient"]["active"], false);
+    }
+    let found = manager
+        .run::<ops::Clients>(ops::clients::Variables {
+            filter: Some(ops::clients::ClientFilter {
+                search: Some("0000099".into()),
+                ..client_filter()
+            }),
+            sort: None,
+            page: None,
+        })
+        .await
+        .unwrap()
+        .clients;
+    assert_eq!(found.page_info.total, 0);
+    let owner = app.as_role(Role::Owner).await;
+    let log = owner
+        .run::<ops::AuditLog>(ops::audit_log::Variables {
+            filter: Some(ops::audit_log::AuditFilter {
+                action: Some("client.archive".into()),
+                ..audit_filter()
+            }),
+            page: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(log.audit_log.page_info.total, 1);
     app.stop().await;
 }

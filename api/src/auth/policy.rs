@@ -178,6 +178,7 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Query.clientSources", Access::Roles(STAFF_AND_INTEGRATIONS)),
     ("Mutation.createClient", Access::Roles(CLIENT_EDITORS)),
     ("Mutation.updateClient", Access::Roles(CLIENT_EDITORS)),
+    ("Mutation.archiveClient", Access::Roles(CLIENT_EDITORS)),
     ("Mutation.mergeClients", Access::Roles(VENUE_EDITORS)),
     ("Mutation.createClientSource", Access::Roles(VENUE_EDITORS)),
     ("Mutation.importClients", Access::Roles(VENUE_EDITORS)),

@@ -191,6 +191,17 @@ impl ClientsMutation {
             .gql()
     }
 
+    /// Archives a client: the record and its history stay, inactive, out of searches.
+    #[graphql(guard = "policy(\"Mutation.archiveClient\")")]
+    async fn archive_client(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Client> {
+        let state = ctx.state()?;
+        let id = parse_id("id", &id).gql()?;
+        service::archive(state, &ctx.caller(), id)
+            .await
+            .map(Client)
+            .gql()
+    }
+
     /// Folds `duplicateId` into `keepId`: interactions, funnel history, tags and missing fields
     /// move over; the duplicate stays, inactive, pointing at the kept record.
     #[graphql(guard = "policy(\"Mutation.mergeClients\")")]

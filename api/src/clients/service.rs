@@ -261,6 +261,33 @@ pub async fn update(
         .await
 }
 
+/// Takes a client off the books: the record stays, inactive, with its history, and no longer
+/// shows in searches. Archiving an archived client changes nothing.
+pub async fn archive(state: &AppState, caller: &Caller, id: i64) -> AppResult<client::Model> {
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let current = get(tx.db(), id).await?;
+                if !current.active {
+                    return Ok(current);
+                }
+                let mut model: client::ActiveModel = current.into();
+                model.active = Set(false);
+                model.updated_at = Set(tx.now());
+                let archived = model.update(tx.db()).await?;
+                tx.audit(
+                    "client.archive",
+                    "client",
+                    Some(id),
+                    json!({ "name": archived.display_name, "phone": archived.phone }),
+                )
+                .await?;
+                Ok(archived)
+            })
+        })
+        .await
+}
+
 pub async fn tags_of<C: ConnectionTrait>(conn: &C, client_id: i64) -> AppResult<Vec<String>> {
     Ok(client_tag::Entity::find()
         .filter(client_tag::Column::ClientId.eq(client_id))

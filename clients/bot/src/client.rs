@@ -1,5 +1,5 @@
-//! The client's side: `/start` with phone sharing, `/my` bookings with cancel, and the button
-//! that opens the booking Mini App.
+//! The client's side: `/start` with phone sharing, `/my` bookings with cancel, and the buttons
+//! that open the booking Mini App (`/book` itself is in `book`).
 
 use teloxide::types::{
     ButtonRequest, Contact, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
@@ -33,16 +33,16 @@ pub async fn start(turn: &mut Turn<'_>) -> Result<(), BotError> {
         Some(p) => {
             let text = turn.t(
                 &format!(
-                    "Здравствуйте, {}! /my — ваши записи; записаться можно кнопкой ниже.",
+                    "Здравствуйте, {}! /book — записаться, /my — ваши записи.",
                     p.display_name
                 ),
                 &format!(
-                    "Hello, {}! /my shows your bookings; book with the button below.",
+                    "Hello, {}! /book to book, /my for your bookings.",
                     p.display_name
                 ),
             );
-            let buttons = mini_app(turn);
-            turn.say(&text, buttons).await
+            let buttons = mini_app(turn).await?;
+            turn.say(&text, Some(buttons)).await
         }
         None => {
             let text = turn.t(
@@ -62,14 +62,46 @@ pub async fn start(turn: &mut Turn<'_>) -> Result<(), BotError> {
     }
 }
 
-/// The button that opens the booking page inside Telegram, when the web address is known.
-fn mini_app(turn: &Turn<'_>) -> Option<InlineKeyboardMarkup> {
-    let url =
-        reqwest::Url::parse(&format!("{}/book/", turn.web_url?.trim_end_matches('/'))).ok()?;
-    let text = turn.t("🗓 Записаться", "🗓 Book");
-    Some(InlineKeyboardMarkup::new(vec![vec![
-        InlineKeyboardButton::web_app(text, WebAppInfo { url }),
-    ]]))
+/// The address of a location's booking page, opened inside Telegram as a Mini App, when the
+/// public address is set (`CLUBGRID_BOT_WEBAPP_URL`).
+pub fn booking_url(base: &str, location: &str) -> Option<reqwest::Url> {
+    reqwest::Url::parse(&format!("{}/book/{location}", base.trim_end_matches('/'))).ok()
+}
+
+/// The button that opens a location's booking page inside Telegram.
+pub fn booking_page(turn: &Turn<'_>, location: &str) -> Option<InlineKeyboardButton> {
+    let url = booking_url(turn.webapp_url?, location)?;
+    let text = turn.t("📱 Открыть онлайн-запись", "📱 Open online booking");
+    Some(InlineKeyboardButton::web_app(text, WebAppInfo { url }))
+}
+
+/// `/book` in the chat, and a Mini App button per location that takes bookings, when the
+/// public address is set.
+async fn mini_app(turn: &Turn<'_>) -> Result<InlineKeyboardMarkup, BotError> {
+    let mut rows = vec![vec![button(turn.t("🗓 Записаться", "🗓 Book"), "b:start")]];
+    if let (Some(base), Some(person)) = (turn.webapp_url, turn.person.as_ref()) {
+        let locations = person
+            .run::<ops::BotBookLocations>(ops::bot_book_locations::Variables)
+            .await?
+            .locations
+            .items;
+        for l in locations {
+            let has_services = !person
+                .run::<ops::BotServices>(ops::bot_services::Variables {
+                    location_id: l.id.clone(),
+                })
+                .await?
+                .services
+                .is_empty();
+            if let (true, Some(url)) = (has_services, booking_url(base, &l.id)) {
+                rows.push(vec![InlineKeyboardButton::web_app(
+                    format!("📱 {}", l.name),
+                    WebAppInfo { url },
+                )]);
+            }
+        }
+    }
+    Ok(InlineKeyboardMarkup::new(rows))
 }
 
 /// A shared contact: the person's own number links them to their client record.
@@ -100,15 +132,13 @@ pub async fn contact(turn: &mut Turn<'_>, contact: Contact) -> Result<(), BotErr
     turn.api.forget(telegram_user_id);
     turn.person = turn.api.person(telegram_user_id).await?;
     let text = turn.t(
-        "Спасибо, номер привязан. /my — ваши записи.",
-        "Thank you, your number is linked. /my shows your bookings.",
+        "Спасибо, номер привязан. /book — записаться, /my — ваши записи.",
+        "Thank you, your number is linked. /book to book, /my for your bookings.",
     );
     turn.say_with(&text, ReplyMarkup::kb_remove()).await?;
-    if let Some(buttons) = mini_app(turn) {
-        let text = turn.t("Записаться онлайн:", "Book online:");
-        turn.say(&text, Some(buttons)).await?;
-    }
-    Ok(())
+    let buttons = mini_app(turn).await?;
+    let text = turn.t("Записаться онлайн:", "Book online:");
+    turn.say(&text, Some(buttons)).await
 }
 
 /// `/my`: the client's bookings to come, each with a cancel button.
@@ -136,8 +166,7 @@ pub async fn my(turn: &mut Turn<'_>) -> Result<(), BotError> {
         .collect();
     if upcoming.is_empty() {
         let text = turn.t("Предстоящих записей нет.", "No bookings to come.");
-        let buttons =
-            mini_app(turn).unwrap_or_else(|| InlineKeyboardMarkup::new(Vec::<Vec<_>>::new()));
+        let buttons = mini_app(turn).await?;
         return turn.show(&text, buttons).await;
     }
     let mut lines = vec![turn.t("Ваши записи:", "Your bookings:")];

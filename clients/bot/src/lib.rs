@@ -5,6 +5,7 @@
 //! stands is kept in clubgrid, so a restart carries on.
 
 pub mod api;
+mod book;
 pub mod chat;
 mod client;
 mod keyboards;
@@ -33,8 +34,9 @@ pub struct Config {
     pub api_url: String,
     /// An API key of role BOT, made by an owner or admin (`createApiKey(role: BOT)`).
     pub api_key: String,
-    /// The public web address of clubgrid, for the button that opens the booking Mini App.
-    pub web_url: Option<String>,
+    /// The public web address of clubgrid (`https://club.example`): the buttons that open a
+    /// location's booking page (`<address>/book/<location>`) as a Mini App. No buttons when unset.
+    pub webapp_url: Option<String>,
     /// How long one `getUpdates` waits for news, in seconds.
     pub poll_seconds: u32,
 }
@@ -48,7 +50,7 @@ impl Config {
             telegram_api_url: var("CLUBGRID_BOT_TELEGRAM_API_URL"),
             api_url: var("CLUBGRID_BOT_API_URL").unwrap_or_else(|| "http://127.0.0.1:8080".into()),
             api_key: required("CLUBGRID_BOT_API_KEY")?,
-            web_url: var("CLUBGRID_BOT_WEB_URL"),
+            webapp_url: var("CLUBGRID_BOT_WEBAPP_URL"),
             poll_seconds: var("CLUBGRID_BOT_POLL_SECONDS")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(25),
@@ -111,6 +113,7 @@ fn commands() -> Vec<BotCommand> {
         BotCommand::new("calendar", "Заявки по дням"),
         BotCommand::new("map", "Карта ПК"),
         BotCommand::new("today", "Записи, занятия и игры сегодня"),
+        BotCommand::new("book", "Записаться"),
         BotCommand::new("my", "Мои записи"),
         BotCommand::new("link", "Привязать аккаунт сотрудника: /link КОД"),
         BotCommand::new("cancel", "Прервать текущее действие"),
@@ -184,7 +187,7 @@ async fn handle(bot: &Bot, api: &Api, config: &Config, kind: UpdateKind) -> Resu
     let mut turn = Turn {
         bot,
         api,
-        web_url: config.web_url.as_deref(),
+        webapp_url: config.webapp_url.as_deref(),
         chat_id,
         user,
         person,
@@ -233,7 +236,7 @@ async fn handle(bot: &Bot, api: &Api, config: &Config, kind: UpdateKind) -> Resu
 pub(crate) struct Turn<'a> {
     bot: &'a Bot,
     api: &'a Api,
-    web_url: Option<&'a str>,
+    webapp_url: Option<&'a str>,
     chat_id: i64,
     user: User,
     person: Option<Person>,
@@ -323,16 +326,17 @@ impl Turn<'_> {
                 "map" => staff::pick_location(self, "map").await,
                 "today" => staff::pick_location(self, "day").await,
                 "my" => client::my(self).await,
+                "book" => book::start(self).await,
                 "cancel" => {
                     let text = self.t("Хорошо, отменено.", "All right, cancelled.");
                     self.say(&text, None).await
                 }
                 _ => {
                     let text = self.t(
-                        "Не знаю такой команды. Команды: /client, /order, /calendar, /map, /today, \
-                         /my, /link",
-                        "I do not know that command. Commands: /client, /order, /calendar, \
-                         /map, /today, /my, /link",
+                        "Не знаю такой команды. Команды: /book, /my, /client, /order, /calendar, \
+                         /map, /today, /link",
+                        "I do not know that command. Commands: /book, /my, /client, /order, \
+                         /calendar, /map, /today, /link",
                     );
                     self.say(&text, None).await
                 }
@@ -340,6 +344,13 @@ impl Turn<'_> {
         }
         match self.chat.step.clone() {
             chat::Step::Idle => client::start(self).await,
+            chat::Step::Book { .. } => {
+                let text = self.t(
+                    "Выберите кнопкой выше или начните заново: /book",
+                    "Use the buttons above, or start again: /book",
+                );
+                self.say(&text, None).await
+            }
             _ => staff::text(self, text).await,
         }
     }
@@ -347,8 +358,12 @@ impl Turn<'_> {
     async fn tap(&mut self, data: &str) -> Result<(), BotError> {
         let (scope, rest) = data.split_once(':').unwrap_or((data, ""));
         match scope {
+            // A month's headers and blank cells, for staff and clients alike.
+            "cal" if rest == "none" => Ok(()),
             "cl" | "o" | "cal" | "map" | "day" => staff::tap(self, scope, rest).await,
             "my" => client::tap(self, rest).await,
+            "b" if rest == "start" => book::start(self).await,
+            "b" => book::tap(self, rest).await,
             _ => Ok(()),
         }
     }

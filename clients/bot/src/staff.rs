@@ -125,10 +125,56 @@ async fn card(turn: &mut Turn<'_>, person: &Person, id: &str) -> Result<(), BotE
                 turn.t("✏️ Примечание", "✏️ Note"),
                 format!("cl:edit:{id}:notes"),
             ),
+            button(turn.t("🗑 Удалить", "🗑 Delete"), format!("cl:del:{id}")),
         ],
         2,
     );
     turn.show(&lines.join("\n"), buttons).await
+}
+
+/// Asks before a client is deleted (archived: the record and its history stay).
+async fn delete_ask(turn: &mut Turn<'_>, person: &Person, id: &str) -> Result<(), BotError> {
+    let c = person
+        .run::<ops::BotClientCard>(ops::bot_client_card::Variables { id: id.to_owned() })
+        .await?
+        .client;
+    let text = turn.t(
+        &format!(
+            "Удалить клиента {}? Карточка уйдёт в архив: история визитов и оплат сохранится, \
+             в поиске клиента не будет.",
+            c.display_name
+        ),
+        &format!(
+            "Delete the client {}? The card goes to the archive: visits and payments stay, \
+             searches no longer find it.",
+            c.display_name
+        ),
+    );
+    let buttons = grid(
+        vec![
+            button(
+                turn.t("🗑 Да, удалить", "🗑 Yes, delete"),
+                format!("cl:dely:{id}"),
+            ),
+            button(turn.t("◀ Нет", "◀ No"), format!("cl:show:{id}")),
+        ],
+        2,
+    );
+    turn.show(&text, buttons).await
+}
+
+async fn delete(turn: &mut Turn<'_>, person: &Person, id: &str) -> Result<(), BotError> {
+    let done = person
+        .run::<ops::BotArchiveClient>(ops::bot_archive_client::Variables { id: id.to_owned() })
+        .await?
+        .archive_client;
+    turn.chat.step = Step::Idle;
+    let text = turn.t(
+        &format!("Клиент {} удалён (в архиве).", done.display_name),
+        &format!("The client {} is deleted (archived).", done.display_name),
+    );
+    turn.show(&text, InlineKeyboardMarkup::new(Vec::<Vec<_>>::new()))
+        .await
 }
 
 /// "Фамилия Имя Отчество" as seed 004 keeps them; one word is a first name.
@@ -250,6 +296,8 @@ pub async fn text(turn: &mut Turn<'_>, text: &str) -> Result<(), BotError> {
             }
         }
         Step::Order { draft, awaiting } => order_text(turn, &person, *draft, awaiting, text).await,
+        // A client's booking takes buttons only (answered before this).
+        Step::Book { .. } => Ok(()),
     }
 }
 
@@ -270,6 +318,8 @@ pub async fn tap(turn: &mut Turn<'_>, scope: &str, rest: &str) -> Result<(), Bot
             turn.say(&ask, None).await
         }
         ("cl", ["show", id]) => card(turn, &person, id).await,
+        ("cl", ["del", id]) => delete_ask(turn, &person, id).await,
+        ("cl", ["dely", id]) => delete(turn, &person, id).await,
         ("cl", ["edit", id, field]) => {
             let field = match *field {
                 "name" => ClientField::Name,
@@ -479,7 +529,14 @@ async fn calendar_day(
     if todays.is_empty() {
         lines.push(turn.t("Заявок нет.", "No orders."));
     }
+    let mut edits = Vec::new();
     for (start, o) in todays {
+        if matches!(o.status, ops::bot_party_orders::PartyStatus::BOOKED) {
+            edits.push(button(
+                format!("✏️ {} {}", start.format("%H:%M"), o.contact_name),
+                format!("o:edit:{}:{day}:{}", venue.id, o.id),
+            ));
+        }
         let area = o.area.as_ref().map(|a| a.name.as_str()).unwrap_or("");
         let rest = o
             .rest_room
@@ -502,13 +559,11 @@ async fn calendar_day(
         ));
     }
     let back = turn.t("◀ К месяцу", "◀ Back to the month");
-    let buttons = grid(
-        vec![button(
-            back,
-            format!("cal:m:{}:{}", venue.id, first_of(day)),
-        )],
-        1,
-    );
+    edits.push(button(
+        back,
+        format!("cal:m:{}:{}", venue.id, first_of(day)),
+    ));
+    let buttons = grid(edits, 1);
     turn.show(&lines.join("\n"), buttons).await
 }
 
@@ -639,18 +694,37 @@ async fn ask_next(turn: &mut Turn<'_>, person: &Person, draft: OrderDraft) -> Re
         (turn.t("Как зовут клиента?", "The client's name?"), None)
     } else {
         let summary = summary(turn, &venue, &draft);
-        let buttons = grid(
-            vec![
-                button(
-                    turn.t("✅ Создать заявку", "✅ Create the order"),
-                    "o:confirm",
-                ),
-                button(turn.t("🕑 Другое время", "🕑 Another time"), "o:retime"),
-                button(turn.t("✖ Отмена", "✖ Cancel"), "o:abort"),
-            ],
-            1,
-        );
-        (summary, Some(buttons))
+        let save = if draft.order_id.is_some() {
+            turn.t("💾 Сохранить изменения", "💾 Save the changes")
+        } else {
+            turn.t("✅ Создать заявку", "✅ Create the order")
+        };
+        let mut rows = vec![vec![button(save, "o:confirm")]];
+        let changes = [
+            ("📅 Дата", "📅 Day", "date"),
+            ("🕑 Время", "🕑 Time", "time"),
+            ("⏱ Длительность", "⏱ Length", "game"),
+            ("🏟 Площадка", "🏟 Area", "area"),
+            ("🛋 Комната", "🛋 Rest room", "rest"),
+            ("👥 Игроки", "👥 Players", "players"),
+            ("🎮 Тип", "🎮 Kind", "type"),
+            ("📞 Телефон", "📞 Phone", "phone"),
+            ("👤 Имя", "👤 Name", "name"),
+        ]
+        .iter()
+        .map(|(ru, en, field)| button(turn.t(ru, en), format!("o:clear:{field}")))
+        .collect::<Vec<_>>();
+        rows.extend(changes.chunks(3).map(<[_]>::to_vec));
+        let mut last = Vec::new();
+        if draft.order_id.is_some() {
+            last.push(button(
+                turn.t("🗑 Отменить заявку", "🗑 Cancel the order"),
+                "o:drop",
+            ));
+        }
+        last.push(button(turn.t("✖ Выйти", "✖ Leave"), "o:abort"));
+        rows.push(last);
+        (summary, Some(InlineKeyboardMarkup::new(rows)))
     };
     turn.chat.step = Step::Order {
         draft: Box::new(draft),
@@ -785,6 +859,71 @@ async fn order_tap(turn: &mut Turn<'_>, person: &Person, parts: &[&str]) -> Resu
         }
         ["type", kind] => draft.game_type = Some((*kind).to_owned()),
         ["retime"] => draft.time = None,
+        ["edit", venue_id, day, id] => {
+            let (Some(venue), Some(day)) = (venue(person, venue_id).await?, parse_day(day)) else {
+                return Ok(());
+            };
+            let (orders, _) = orders_by_day(person, &venue, first_of(day)).await?;
+            let Some(order) = orders.into_iter().find(|o| o.id == *id) else {
+                let text = turn.t("Заявка не найдена.", "The order is not found.");
+                return turn.say(&text, None).await;
+            };
+            draft = draft_of(&venue, order);
+        }
+        ["clear", field] => match *field {
+            "date" => {
+                draft.date = None;
+                draft.time = None;
+            }
+            "time" => draft.time = None,
+            "game" => draft.game_minutes = None,
+            "area" => {
+                draft.area_id = None;
+                draft.area = None;
+            }
+            "rest" => draft.rest_room = None,
+            "players" => draft.players = None,
+            "type" => draft.game_type = None,
+            "phone" => draft.phone = None,
+            _ => draft.name = None,
+        },
+        ["drop"] => {
+            let text = turn.t(
+                "Отменить эту заявку? Площадка и комната освободятся.",
+                "Cancel this order? The area and the room are freed.",
+            );
+            let buttons = grid(
+                vec![
+                    button(turn.t("Да, отменить заявку", "Yes, cancel it"), "o:dropy"),
+                    button(turn.t("◀ Нет", "◀ No"), "o:back"),
+                ],
+                1,
+            );
+            turn.chat.step = Step::Order {
+                draft: Box::new(draft),
+                awaiting: None,
+            };
+            return turn.show(&text, buttons).await;
+        }
+        ["dropy"] => {
+            let Some(id) = draft.order_id.clone() else {
+                return Ok(());
+            };
+            person
+                .run::<ops::BotCancelPartyOrder>(ops::bot_cancel_party_order::Variables {
+                    id: id.clone(),
+                })
+                .await?;
+            turn.chat.step = Step::Idle;
+            let text = turn.t(
+                &format!("Заявка №{id} отменена."),
+                &format!("Order #{id} is cancelled."),
+            );
+            return turn
+                .show(&text, InlineKeyboardMarkup::new(Vec::<Vec<_>>::new()))
+                .await;
+        }
+        ["back"] => {}
         ["abort"] => {
             turn.chat.step = Step::Idle;
             let text = turn.t("Заявка отменена.", "The order was dropped.");
@@ -796,6 +935,42 @@ async fn order_tap(turn: &mut Turn<'_>, person: &Person, parts: &[&str]) -> Resu
         _ => return Ok(()),
     }
     ask_next(turn, person, draft).await
+}
+
+/// A booked order as a draft to change.
+fn draft_of(venue: &Venue, o: ops::bot_party_orders::BotPartyOrdersPartyOrders) -> OrderDraft {
+    use ops::bot_party_orders::GameType;
+    let start = local(venue.timezone, &o.starts_at);
+    let rest_room = match &o.rest_room_id {
+        Some(id) => venue.rest_rooms.iter().find(|(r, _)| r == id).cloned(),
+        None => None,
+    };
+    OrderDraft {
+        order_id: Some(o.id),
+        location_id: Some(venue.id.clone()),
+        timezone: Some(venue.timezone.name().to_owned()),
+        date: start.map(|t| t.date().to_string()),
+        time: start.map(|t| t.format("%H:%M").to_string()),
+        game_minutes: Some(o.game_minutes),
+        area: venue
+            .areas
+            .iter()
+            .find(|(a, _, _)| *a == o.area_id)
+            .map(|(_, name, _)| name.clone()),
+        area_id: Some(o.area_id),
+        rest_room: Some(rest_room),
+        players: Some(o.players),
+        game_type: Some(
+            match o.game_type {
+                GameType::BIRTHDAY => "BIRTHDAY",
+                GameType::QUEST => "QUEST",
+                _ => "GAME",
+            }
+            .to_owned(),
+        ),
+        phone: Some(o.contact_phone),
+        name: Some(o.contact_name),
+    }
 }
 
 async fn order_create(
@@ -817,48 +992,76 @@ async fn order_create(
     ) else {
         return ask_next(turn, person, draft).await;
     };
-    let game_type = match draft.game_type.as_deref() {
-        Some("BIRTHDAY") => ops::bot_create_party_order::GameType::BIRTHDAY,
-        Some("QUEST") => ops::bot_create_party_order::GameType::QUEST,
-        _ => ops::bot_create_party_order::GameType::GAME,
-    };
     let rest_room_id = draft.rest_room.clone().flatten().map(|(id, _)| id);
-    let input = ops::bot_create_party_order::PartyOrderInput {
-        area_id: draft.area_id.clone().unwrap_or_default(),
-        client_id: None,
-        contact_name: draft.name.clone().unwrap_or_default(),
-        contact_phone: draft.phone.clone().unwrap_or_default(),
-        game_minutes: draft.game_minutes.unwrap_or(60),
-        game_type,
-        gift_ids: None,
-        location_id: draft.location_id.clone().unwrap_or_default(),
-        notes: Some("Создана в Telegram".to_owned()),
-        players: draft.players.unwrap_or(1),
-        rest_minutes: Some(if rest_room_id.is_some() { 60 } else { 0 }),
-        rest_room_id,
-        starts_at: instant(tz, date, time),
+    // The create and update operations each have their own generated input type.
+    macro_rules! input {
+        ($op:ident) => {
+            ops::$op::PartyOrderInput {
+                area_id: draft.area_id.clone().unwrap_or_default(),
+                client_id: None,
+                contact_name: draft.name.clone().unwrap_or_default(),
+                contact_phone: draft.phone.clone().unwrap_or_default(),
+                game_minutes: draft.game_minutes.unwrap_or(60),
+                game_type: match draft.game_type.as_deref() {
+                    Some("BIRTHDAY") => ops::$op::GameType::BIRTHDAY,
+                    Some("QUEST") => ops::$op::GameType::QUEST,
+                    _ => ops::$op::GameType::GAME,
+                },
+                gift_ids: None,
+                location_id: draft.location_id.clone().unwrap_or_default(),
+                notes: Some("Создана в Telegram".to_owned()),
+                players: draft.players.unwrap_or(1),
+                rest_minutes: Some(if rest_room_id.is_some() { 60 } else { 0 }),
+                rest_room_id: rest_room_id.clone(),
+                starts_at: instant(tz, date, time),
+            }
+        };
+    }
+    let saved = match draft.order_id.clone() {
+        None => person
+            .run::<ops::BotCreatePartyOrder>(ops::bot_create_party_order::Variables {
+                input: input!(bot_create_party_order),
+            })
+            .await
+            .map(|done| {
+                (
+                    done.create_party_order.id,
+                    done.create_party_order.players,
+                    false,
+                )
+            }),
+        Some(id) => person
+            .run::<ops::BotUpdatePartyOrder>(ops::bot_update_party_order::Variables {
+                id,
+                input: input!(bot_update_party_order),
+            })
+            .await
+            .map(|done| {
+                (
+                    done.update_party_order.id,
+                    done.update_party_order.players,
+                    true,
+                )
+            }),
     };
-    match person
-        .run::<ops::BotCreatePartyOrder>(ops::bot_create_party_order::Variables { input })
-        .await
-    {
-        Ok(done) => {
+    match saved {
+        Ok((id, players, changed)) => {
             turn.chat.step = Step::Idle;
-            let o = done.create_party_order;
+            let (done_ru, done_en) = if changed {
+                ("изменена", "changed")
+            } else {
+                ("создана", "created")
+            };
             let text = turn.t(
                 &format!(
-                    "✅ Заявка №{} создана: {} {}, {} игроков.",
-                    o.id,
+                    "✅ Заявка №{id} {done_ru}: {} {}, {players} игроков.",
                     date.format("%d.%m.%Y"),
                     time.format("%H:%M"),
-                    o.players
                 ),
                 &format!(
-                    "✅ Order #{} created: {} {}, {} players.",
-                    o.id,
+                    "✅ Order #{id} {done_en}: {} {}, {players} players.",
                     date.format("%d.%m.%Y"),
                     time.format("%H:%M"),
-                    o.players
                 ),
             );
             turn.show(&text, InlineKeyboardMarkup::new(Vec::<Vec<_>>::new()))
@@ -870,6 +1073,14 @@ async fn order_create(
             let buttons = grid(
                 vec![
                     button(turn.t("🕑 Другое время", "🕑 Another time"), "o:retime"),
+                    button(
+                        turn.t("🏟 Другая площадка", "🏟 Another area"),
+                        "o:clear:area",
+                    ),
+                    button(
+                        turn.t("👥 Другое число игроков", "👥 Other players"),
+                        "o:clear:players",
+                    ),
                     button(turn.t("✖ Отмена", "✖ Cancel"), "o:abort"),
                 ],
                 1,
