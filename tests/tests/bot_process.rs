@@ -134,6 +134,18 @@ async fn a_client_books_through_the_bot_process(backend: Backend) {
             .all(|u| u.starts_with("https://clubgrid.example/book/")),
         "{pages:?}"
     );
+    // Each button opens a public page that exists: the address carries the location's slug.
+    for page in &pages {
+        let slug = page.trim_start_matches("https://clubgrid.example/book/");
+        app.client()
+            .run::<clubgrid_tests::clubgrid_client::ops::PublicLocation>(
+                clubgrid_tests::clubgrid_client::ops::public_location::Variables {
+                    slug: slug.into(),
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{page} opens no page: {e:?}"));
+    }
 
     // Service, specialist, a day with free times …
     let month = book_to_the_month(&fake).await;

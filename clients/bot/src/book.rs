@@ -21,6 +21,8 @@ use crate::{
 /// A location where something can be booked.
 struct Place {
     id: String,
+    /// The readable part of its public page's address.
+    slug: String,
     name: String,
     timezone: Tz,
 }
@@ -58,6 +60,7 @@ async fn places(person: &Person) -> Result<Vec<Place>, BotError> {
         if !services.is_empty() {
             places.push(Place {
                 id: l.id,
+                slug: l.slug,
                 name: l.name,
                 timezone: l.timezone.parse().unwrap_or(Tz::UTC),
             });
@@ -219,8 +222,15 @@ async fn ask_next(
                 )]
             })
             .collect();
-        if let Some(page) = booking_page(turn, &location_id) {
-            rows.push(vec![page]);
+        if turn.webapp_url.is_some() {
+            let slug = places(person)
+                .await?
+                .into_iter()
+                .find(|p| p.id == location_id)
+                .map(|p| p.slug);
+            if let Some(page) = slug.and_then(|slug| booking_page(turn, &slug)) {
+                rows.push(vec![page]);
+            }
         }
         rows.push(vec![cancel]);
         let text = with_note(turn.t("Какая услуга?", "Which service?"));

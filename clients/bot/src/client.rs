@@ -69,6 +69,7 @@ pub fn booking_url(base: &str, location: &str) -> Option<reqwest::Url> {
 }
 
 /// The button that opens a location's booking page inside Telegram.
+/// `location` is the location's slug, the readable part of its page's address.
 pub fn booking_page(turn: &Turn<'_>, location: &str) -> Option<InlineKeyboardButton> {
     let url = booking_url(turn.webapp_url?, location)?;
     let text = turn.t("📱 Открыть онлайн-запись", "📱 Open online booking");
@@ -93,7 +94,7 @@ async fn mini_app(turn: &Turn<'_>) -> Result<InlineKeyboardMarkup, BotError> {
                 .await?
                 .services
                 .is_empty();
-            if let (true, Some(url)) = (has_services, booking_url(base, &l.id)) {
+            if let (true, Some(url)) = (has_services, booking_url(base, &l.slug)) {
                 rows.push(vec![InlineKeyboardButton::web_app(
                     format!("📱 {}", l.name),
                     WebAppInfo { url },
