@@ -8,6 +8,7 @@ use tracing_subscriber::EnvFilter;
 
 use crate::{
     auth::{actor::Caller, users},
+    backup,
     config::Settings,
     db, demo,
     schema::export_sdl,
@@ -51,6 +52,17 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     ExportSchema,
+    /// Copy the database to FILE, safely while the server runs: SQLite by `VACUUM INTO`,
+    /// PostgreSQL by `pg_dump`. Without FILE, into `backup_dir` with the time in its name.
+    Backup { file: Option<PathBuf> },
+    /// Put a backup back. Stop the server first; a database with data is replaced only with
+    /// --force.
+    Restore {
+        file: PathBuf,
+        /// Replace a database that holds data.
+        #[arg(long)]
+        force: bool,
+    },
     /// Import clients from an .xlsx or .csv file and print a row-by-row report.
     ImportClients {
         /// The spreadsheet (Russian or English headers).
@@ -100,11 +112,22 @@ pub fn main() -> ExitCode {
 fn init_tracing(settings: &Settings) {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.log));
-    // A second initialisation (tests) is harmless.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .try_init();
+    // A second initialisation (tests) is harmless. JSON lines carry the fields of the
+    // request's span (request id, operation) with each event.
+    if settings.log_format.eq_ignore_ascii_case("json") {
+        let _ = tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .with_target(false)
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init();
+    } else {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_target(false)
+            .try_init();
+    }
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
@@ -118,6 +141,34 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             serve(settings, demo).await
         }
+        Command::Backup { file } => {
+            let (conn, _) = db::connect(&settings)
+                .await
+                .map_err(|e| format!("database {}: {e}", redact_url(&settings.database_url)))?;
+            let file = file.unwrap_or_else(|| {
+                PathBuf::from(&settings.backup_dir)
+                    .join(backup::file_name(&settings, crate::state::wall_clock()))
+            });
+            let started = std::time::Instant::now();
+            backup::backup(&settings, &conn, &file).await?;
+            let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "backup written to {} ({} KiB in {:.1} s)",
+                file.display(),
+                size / 1024,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Restore { file, force } => {
+            backup::restore(&settings, &file, force).await?;
+            println!(
+                "restored {} into {}",
+                file.display(),
+                redact_url(&settings.database_url)
+            );
+            Ok(())
+        }
         Command::Migrate => {
             let state = tool_state(settings).await?;
             println!(
@@ -128,9 +179,11 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Seed { .. } => {
             let state = tool_state(settings).await?;
+            let started = std::time::Instant::now();
             demo::seed(&state).await.map_err(|e| e.to_string())?;
             println!(
-                "demo data loaded; demo users have the password {}",
+                "demo data loaded in {:.1} s; demo users have the password {}",
+                started.elapsed().as_secs_f64(),
                 demo::DEMO_PASSWORD
             );
             Ok(())
@@ -242,7 +295,10 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
         db::migrate(&state.db)
             .await
             .map_err(|e| format!("migration failed: {e}"))?;
+    } else {
+        db::check_migrated(&state.db).await?;
     }
+    let _backups = backup::spawn_daily(state.settings.clone(), state.db.clone())?;
     organisation::get(&state.db)
         .await
         .map_err(|e| e.to_string())?;

@@ -119,6 +119,24 @@ pub struct Settings {
     /// A fault for tests of the outbox: abort the process right after a commit that raised
     /// events, before they are published. Never set it in production.
     pub fault_abort_after_commit: bool,
+    /// `serve` makes a backup every day at `backup_at`.
+    pub backup_daily: bool,
+    /// When the daily backup runs: `HH:MM` in `backup_timezone`.
+    pub backup_at: String,
+    /// The IANA time zone of `backup_at`.
+    pub backup_timezone: String,
+    /// Where daily backups go (and where `clubgrid backup` puts one when no file is given).
+    pub backup_dir: String,
+    /// Daily backups older than this many days are deleted.
+    pub backup_keep_days: u64,
+    /// Bearer token that opens `/metrics`; without it `/metrics` is not served.
+    pub metrics_token: Option<Secret>,
+    /// `text` (default) or `json`: one JSON object per log line.
+    pub log_format: String,
+    /// `/readyz` fails when more events than this wait in the outbox unpublished.
+    pub ready_outbox_backlog_max: u64,
+    /// `/readyz` fails when the database's disk has less free space than this, in MiB.
+    pub ready_min_free_disk_mb: u64,
 }
 
 impl Default for Settings {
@@ -167,6 +185,15 @@ impl Default for Settings {
             log_sign_in_codes: false,
             sign_in_codes_per_phone_per_hour: 5,
             fault_abort_after_commit: false,
+            backup_daily: false,
+            backup_at: "02:00".into(),
+            backup_timezone: "UTC".into(),
+            backup_dir: "backups".into(),
+            backup_keep_days: 30,
+            metrics_token: None,
+            log_format: "text".into(),
+            ready_outbox_backlog_max: 1000,
+            ready_min_free_disk_mb: 256,
         }
     }
 }

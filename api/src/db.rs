@@ -68,3 +68,21 @@ pub async fn connect(settings: &Settings) -> Result<(DatabaseConnection, Stateme
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
+
+/// Refuses to go on with a database that misses migrations, saying what to run: without it
+/// the first query would fail with "no such table".
+pub async fn check_migrated(db: &DatabaseConnection) -> Result<(), String> {
+    let pending = Migrator::get_pending_migrations(db)
+        .await
+        .map_err(|e| format!("cannot read the migrations of the database: {e}"))?;
+    if pending.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "the database is not migrated ({} of {} migrations pending, the first {}): run \
+         `clubgrid migrate`, or set auto_migrate = true (CLUBGRID_AUTO_MIGRATE=true)",
+        pending.len(),
+        Migrator::migrations().len(),
+        pending[0].name()
+    ))
+}

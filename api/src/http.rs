@@ -46,7 +46,8 @@ pub fn build_app(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz));
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics));
     if settings.graphiql {
         router = router.route("/graphiql", get(crate::web::graphiql));
     }
@@ -316,9 +317,15 @@ async fn graphql_get(
 }
 
 async fn execute(http: &Http, mut edge: Edge, request: async_graphql::Request) -> Response {
+    let started = std::time::Instant::now();
     let request_id = edge.meta.request_id.clone().unwrap_or_default();
-    let span =
-        tracing::info_span!("graphql", request_id = %request_id, actor = %edge.actor.label());
+    let operation = crate::metrics::operation_name(&request);
+    let span = tracing::info_span!(
+        "graphql",
+        request_id = %request_id,
+        operation = %operation,
+        actor = %edge.actor.label()
+    );
     // A read that met a dropped connection or a busy database runs once more, on a fresh
     // connection: it changes nothing, so repeating it is safe. Mutations are retried inside
     // their unit of work instead.
@@ -354,6 +361,25 @@ async fn execute(http: &Http, mut edge: Edge, request: async_graphql::Request) -
             .await;
     }
     finish_errors(&mut response.errors, &request_id);
+    let outcome = response
+        .errors
+        .first()
+        .and_then(|e| e.extensions.as_ref())
+        .and_then(|ext| ext.get("code"))
+        .map(|code| match code {
+            Value::String(c) => c.clone(),
+            other => other.to_string(),
+        })
+        .unwrap_or_else(|| "OK".into());
+    let elapsed = started.elapsed();
+    crate::metrics::observe(&operation, &outcome, elapsed);
+    tracing::info!(
+        request_id = %request_id,
+        operation = %operation,
+        outcome = %outcome,
+        ms = elapsed.as_millis() as u64,
+        "graphql request"
+    );
     let mut response = GraphQLResponse::from(response).into_response();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response
@@ -478,7 +504,10 @@ fn websocket(
 ) -> Response {
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| serve_socket(http, edge, protocol, socket))
+        .on_upgrade(move |socket| async move {
+            let _open = crate::metrics::SocketGuard::open();
+            serve_socket(http, edge, protocol, socket).await
+        })
 }
 
 /// Serves one WebSocket until the client leaves, or until its sign-in ends or its token
@@ -570,6 +599,41 @@ fn payload_token(payload: &serde_json::Value) -> Option<String> {
     )
 }
 
+/// The Prometheus scrape, for whoever holds `metrics_token`.
+async fn metrics(State(http): State<Http>, headers: HeaderMap) -> Response {
+    if http.state.settings.metrics_token.is_none() {
+        return (
+            StatusCode::NOT_FOUND,
+            "metrics are off: set metrics_token (CLUBGRID_METRICS_TOKEN) to serve them\n",
+        )
+            .into_response();
+    }
+    let allowed = match (&http.state.settings.metrics_token, bearer(&headers)) {
+        (Some(token), Some(given)) => {
+            let (a, b) = (token.expose().as_bytes(), given.as_bytes());
+            a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        }
+        _ => false,
+    };
+    if !allowed {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "metrics need the metrics token\n",
+        )
+            .into_response();
+    }
+    let body = crate::metrics::render(&http.state).await;
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
+}
+
 async fn healthz() -> &'static str {
     "ok"
 }
@@ -606,8 +670,16 @@ async fn readyz(State(http): State<Http>) -> Response {
             }
         }
     };
+    let settings = &state.settings;
+    let (backlog, oldest) = crate::metrics::outbox_backlog(&state.db).await;
+    let backlog_ok = backlog <= settings.ready_outbox_backlog_max;
+    let disk_path = disk_path(settings);
+    let free_mb = free_disk_mb(&disk_path);
+    let disk_ok = free_mb.is_none_or(|mb| mb >= settings.ready_min_free_disk_mb);
     let (status, word) = match (database, redis) {
+        ("ok", _) if !disk_ok => (StatusCode::SERVICE_UNAVAILABLE, "not ready"),
         ("ok", "unreachable") => (StatusCode::OK, "degraded"),
+        ("ok", _) if !backlog_ok => (StatusCode::OK, "degraded"),
         ("ok", _) => (StatusCode::OK, "ready"),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "not ready"),
     };
@@ -617,8 +689,48 @@ async fn readyz(State(http): State<Http>) -> Response {
         "redis": redis,
         "bus": state.bus.engine(),
         "holds": state.holds.engine(),
+        "outbox": {
+            "status": if backlog_ok { "ok" } else { "backlog" },
+            "backlog": backlog,
+            "threshold": settings.ready_outbox_backlog_max,
+            "oldestUnpublishedAt": oldest,
+        },
+        "disk": {
+            "status": match free_mb {
+                None => "unknown",
+                Some(_) if disk_ok => "ok",
+                Some(_) => "low",
+            },
+            "path": disk_path.display().to_string(),
+            "freeMb": free_mb,
+            "thresholdMb": settings.ready_min_free_disk_mb,
+        },
     });
     (status, Json(body)).into_response()
+}
+
+/// Where the data lives on this machine: the SQLite file's directory, or (PostgreSQL's disk
+/// being another machine's) the directory backups go to, else the working directory.
+fn disk_path(settings: &crate::config::Settings) -> std::path::PathBuf {
+    let dir = crate::backup::sqlite_path(&settings.database_url)
+        .and_then(|f| f.parent().map(std::path::Path::to_path_buf))
+        .unwrap_or_else(|| std::path::PathBuf::from(&settings.backup_dir));
+    let dir = if dir.as_os_str().is_empty() {
+        std::path::PathBuf::from(".")
+    } else {
+        dir
+    };
+    if dir.exists() {
+        dir
+    } else {
+        std::path::PathBuf::from(".")
+    }
+}
+
+/// Free space for an unprivileged writer at `path`, in MiB.
+pub fn free_disk_mb(path: &std::path::Path) -> Option<u64> {
+    let stat = rustix::fs::statvfs(path).ok()?;
+    Some(stat.f_bavail.saturating_mul(stat.f_frsize) / (1024 * 1024))
 }
 
 /// Binds and serves until Ctrl-C or SIGTERM. `on_bound` hears the bound address first

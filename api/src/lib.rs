@@ -6,6 +6,7 @@
 pub mod academy;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod batch;
 pub mod billing;
 pub mod booking;
@@ -24,6 +25,7 @@ pub mod events;
 pub mod holds;
 pub mod http;
 pub mod inputs;
+pub mod metrics;
 pub mod pagination;
 pub mod pipeline;
 pub mod rate_limit;

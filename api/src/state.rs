@@ -54,6 +54,11 @@ impl Clock {
         }
     }
 
+    /// Where the clock is pinned, if it is.
+    pub fn pinned(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.pinned.read().ok().and_then(|p| *p)
+    }
+
     /// Pins the clock at `at`; `None` returns it to the system clock.
     pub fn pin(&self, at: Option<chrono::DateTime<chrono::Utc>>) {
         if let Ok(mut pinned) = self.pinned.write() {

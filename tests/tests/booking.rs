@@ -1451,7 +1451,8 @@ async fn the_demo_is_ready_to_book_and_play(backend: Backend) {
     let promotions = clubgrid_api::club::catalog::promotions(&app.state.db, club[0].id)
         .await
         .unwrap();
-    assert_eq!(promotions.len(), 1);
+    // The weekday mornings and this week in VIP.
+    assert_eq!(promotions.len(), 2);
     app.stop().await;
 }
 

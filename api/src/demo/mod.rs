@@ -1,7 +1,19 @@
-//! Demo data for `serve --demo` and `seed --demo`: a user per role and three venues, each ready
-//! for its day: a computer club with tariffs, a night package and a promotion; a massage
-//! studio with services, a package, two specialists and their week; a laser-tag arena with its
-//! play areas and rest rooms. Seeding twice changes nothing.
+//! Demo data for `serve --demo` and `seed --demo`: a user per role and five venues, each with
+//! a month lived through the same services the desk uses, relative to today in its own time
+//! zone: a computer club (shifts, sessions on now, bookings, wallets and debts, promotions), a
+//! fitness trainer (a full funnel, programs, progress journals), a BJJ academy (timetable,
+//! belts, memberships, attendance, an exam), a massage studio (specialists' weeks,
+//! appointments around today) and a laser-tag arena (this week's parties).
+//!
+//! The same seed plays the same month ([`DEMO_SEED`]); a venue that exists is left alone, so
+//! seeding twice adds nothing.
+
+mod academy;
+mod arena;
+mod club;
+mod fitness;
+mod life;
+mod studio;
 
 use chrono::{NaiveDate, NaiveTime};
 use entity::{
@@ -30,6 +42,11 @@ use crate::{
 };
 
 pub const DEMO_PASSWORD: &str = "demo12345";
+
+const DEMO_ORGANISATION: &str = "clubgrid demo";
+
+/// The seed of the demo's generator: the same seed gives the same month.
+pub const DEMO_SEED: u64 = 0x00c1_0b67_1d00;
 
 /// Username, role and display name of each demo user.
 pub const DEMO_USERS: &[(&str, Role, &str)] = &[
@@ -79,6 +96,7 @@ struct ZoneSpec {
 struct VenueSpec {
     name: &'static str,
     address: &'static str,
+    timezone: &'static str,
     /// Weekly hours: the same interval every day of `days`.
     days: std::ops::RangeInclusive<i32>,
     opens: (u32, u32),
@@ -99,12 +117,17 @@ enum Offer {
     Studio,
     /// Party orders, with the gift list the migrations bring.
     Arena,
+    /// A personal trainer's funnel, programs and journals.
+    Fitness,
+    /// Classes, belts, memberships.
+    Academy,
 }
 
 const VENUES: &[VenueSpec] = &[
     VenueSpec {
         name: "CyberArena Абая",
         address: "Алматы, пр. Абая 150",
+        timezone: "Asia/Almaty",
         days: 1..=7,
         opens: (0, 0),
         closes: (0, 0),
@@ -156,6 +179,7 @@ const VENUES: &[VenueSpec] = &[
     VenueSpec {
         name: "Студия «Баланс»",
         address: "Астана, ул. Кабанбай батыра 11",
+        timezone: "Asia/Almaty",
         days: 1..=6,
         opens: (9, 0),
         closes: (21, 0),
@@ -169,7 +193,8 @@ const VENUES: &[VenueSpec] = &[
     },
     VenueSpec {
         name: "Лазертаг «Рубеж»",
-        address: "Алматы, ул. Саина 40",
+        address: "Екатеринбург, ул. Малышева 51",
+        timezone: "Asia/Yekaterinburg",
         days: 1..=7,
         opens: (10, 0),
         closes: (22, 0),
@@ -190,6 +215,28 @@ const VENUES: &[VenueSpec] = &[
         loose: &[],
         offer: Offer::Arena,
     },
+    VenueSpec {
+        name: "Фитнес-тренер Алина Смирнова",
+        address: "Москва, ул. Тверская 18, фитнес-клуб «Пульс»",
+        timezone: "Europe/Moscow",
+        days: 1..=6,
+        opens: (7, 0),
+        closes: (22, 0),
+        zones: &[],
+        loose: &[("Зал персональных тренировок", ResourceKind::Room, 4)],
+        offer: Offer::Fitness,
+    },
+    VenueSpec {
+        name: "Академия BJJ «Барыс»",
+        address: "Новосибирск, Красный проспект 99",
+        timezone: "Asia/Novosibirsk",
+        days: 1..=7,
+        opens: (7, 0),
+        closes: (22, 0),
+        zones: &[],
+        loose: &[("Татами", ResourceKind::Room, 30)],
+        offer: Offer::Academy,
+    },
 ];
 
 fn time(hm: (u32, u32)) -> NaiveTime {
@@ -198,15 +245,17 @@ fn time(hm: (u32, u32)) -> NaiveTime {
 
 pub async fn seed(state: &AppState) -> AppResult<()> {
     let system = Caller::system();
-    organisation::update(
-        state,
-        &system,
-        UpdateOrganisationInput {
-            name: Some("clubgrid demo".into()),
-            ..Default::default()
-        },
-    )
-    .await?;
+    if organisation::get(&state.db).await?.name != DEMO_ORGANISATION {
+        organisation::update(
+            state,
+            &system,
+            UpdateOrganisationInput {
+                name: Some(DEMO_ORGANISATION.into()),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
 
     for (username, role, display) in DEMO_USERS {
         let exists = user::Entity::find()
@@ -225,6 +274,8 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
         }
     }
 
+    let clock = life::Clock::take(state);
+    let mut rng = life::Rng::new(DEMO_SEED);
     for venue in VENUES {
         let exists = location::Entity::find()
             .filter(location::Column::Name.eq(venue.name))
@@ -232,20 +283,27 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
             .await?
             .is_some();
         if !exists {
-            seed_venue(state, &system, venue).await?;
+            clock.present();
+            seed_venue(state, &system, venue, &clock, &mut rng).await?;
         }
     }
     Ok(())
 }
 
-async fn seed_venue(state: &AppState, system: &Caller, venue: &VenueSpec) -> AppResult<()> {
+async fn seed_venue(
+    state: &AppState,
+    system: &Caller,
+    venue: &VenueSpec,
+    clock: &life::Clock<'_>,
+    rng: &mut life::Rng,
+) -> AppResult<()> {
     let location = locations::create(
         state,
         system,
         CreateLocationInput {
             name: venue.name.into(),
             address: venue.address.into(),
-            timezone: Some("Asia/Almaty".into()),
+            timezone: Some(venue.timezone.into()),
         },
     )
     .await?;
@@ -312,7 +370,7 @@ async fn seed_venue(state: &AppState, system: &Caller, venue: &VenueSpec) -> App
     match venue.offer {
         Offer::Club => seed_club(state, system, location.id).await?,
         Offer::Studio => seed_studio(state, system, location.id).await?,
-        Offer::Arena => {}
+        Offer::Arena | Offer::Fitness | Offer::Academy => {}
     }
     // One broken PC, so the live map shows every colour.
     if let Some(broken) = resources::snapshot(state, location.id)
@@ -329,6 +387,24 @@ async fn seed_venue(state: &AppState, system: &Caller, venue: &VenueSpec) -> App
         )
         .await?;
     }
+
+    // The month behind it, played in the venue's own time.
+    let tz = crate::domain::timezone::Timezone::parse("timezone", venue.timezone)?.0;
+    let cal = life::Calendar::new(tz, clock.now);
+    match venue.offer {
+        Offer::Club => club::seed(state, clock, cal, location.id, rng).await?,
+        Offer::Studio => studio::seed(state, clock, cal, location.id, rng).await?,
+        Offer::Arena => arena::seed(state, clock, cal, location.id, rng).await?,
+        Offer::Fitness => fitness::seed(state, clock, cal, rng).await?,
+        Offer::Academy => {
+            let mat = resources::snapshot(state, location.id)
+                .await?
+                .first()
+                .map(|r| r.id);
+            academy::seed(state, clock, cal, location.id, mat, rng).await?
+        }
+    }
+    clock.present();
     Ok(())
 }
 
