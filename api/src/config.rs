@@ -109,6 +109,31 @@ pub struct Settings {
     /// A fault for tests of the outbox: abort the process right after a commit that raised
     /// events, before they are published. Never set it in production.
     pub fault_abort_after_commit: bool,
+    /// Run the notification dispatcher (events and reminders to Telegram and Web Push).
+    pub notify_enabled: bool,
+    /// The Telegram bot token notifications are sent with; without it Telegram is skipped.
+    pub telegram_bot_token: Option<Secret>,
+    /// The Telegram Bot API base URL (a local fake in tests).
+    pub telegram_api_url: String,
+    /// The VAPID private key (the P-256 scalar, base64url); without it one is made once and
+    /// kept in the database.
+    pub vapid_private_key: Option<Secret>,
+    /// The VAPID `sub` claim: a `mailto:` or `https:` contact for push services.
+    pub vapid_subject: String,
+    /// How often the dispatcher looks for new events and due messages (a commit in this
+    /// process wakes it at once).
+    pub notify_poll_ms: u64,
+    /// How often the reminders are computed.
+    pub notify_reminder_every_ms: u64,
+    /// Tries before a message is dead.
+    pub notify_max_attempts: i32,
+    /// The first retry's delay; each next one doubles, with jitter, up to the maximum.
+    pub notify_retry_base_ms: u64,
+    pub notify_retry_max_ms: u64,
+    /// How long one send may take.
+    pub notify_send_timeout_ms: u64,
+    /// How often a message held by quiet hours looks again (at most; it goes at the end).
+    pub notify_hold_recheck_ms: u64,
 }
 
 impl Default for Settings {
@@ -153,6 +178,18 @@ impl Default for Settings {
             outbox_sweep_ms: 1000,
             outbox_retention_hours: 72,
             fault_abort_after_commit: false,
+            notify_enabled: true,
+            telegram_bot_token: None,
+            telegram_api_url: "https://api.telegram.org".into(),
+            vapid_private_key: None,
+            vapid_subject: "mailto:admin@clubgrid.invalid".into(),
+            notify_poll_ms: 1000,
+            notify_reminder_every_ms: 60_000,
+            notify_max_attempts: 5,
+            notify_retry_base_ms: 30_000,
+            notify_retry_max_ms: 3_600_000,
+            notify_send_timeout_ms: 10_000,
+            notify_hold_recheck_ms: 60_000,
         }
     }
 }

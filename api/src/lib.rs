@@ -23,6 +23,7 @@ pub mod events;
 pub mod holds;
 pub mod http;
 pub mod inputs;
+pub mod notify;
 pub mod pagination;
 pub mod pipeline;
 pub mod rate_limit;

@@ -15,6 +15,7 @@ use crate::{
     club::{ClubMutation, ClubQuery, ClubSubscription},
     coaching::{CoachingMutation, CoachingQuery},
     context::RequestMeta,
+    notify::{NotifyMutation, NotifyQuery},
     pipeline::{PipelineMutation, PipelineQuery},
     state::AppState,
     telegram::{TelegramMutation, TelegramQuery},
@@ -35,6 +36,7 @@ pub struct Query(
     CoachingQuery,
     BookingQuery,
     TelegramQuery,
+    NotifyQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -50,6 +52,7 @@ pub struct Mutation(
     CoachingMutation,
     BookingMutation,
     TelegramMutation,
+    NotifyMutation,
 );
 
 #[derive(MergedSubscription, Default)]

@@ -370,6 +370,32 @@ impl Event for PartyOrderEvent {
     }
 }
 
+/// Messages meant for one client alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum ClientMessageEvent {
+    /// A one-time sign-in code, sent to the client's linked Telegram chat. Notifications
+    /// blank the code in their log once it is sent.
+    #[serde(rename = "client.sign_in_code", rename_all = "camelCase")]
+    SignInCode {
+        client_id: i64,
+        code: String,
+        expires_at: DateTime<Utc>,
+    },
+}
+
+impl Event for ClientMessageEvent {
+    fn topic(&self) -> Topic {
+        Topic::ClientMessages
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            ClientMessageEvent::SignInCode { .. } => "client.sign_in_code",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

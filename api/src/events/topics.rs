@@ -24,6 +24,8 @@ pub enum Topic {
     ClassSessions,
     /// Party orders booked, changed and closed.
     PartyOrders,
+    /// Messages for one client alone (a one-time sign-in code), which notifications deliver.
+    ClientMessages,
 }
 
 impl Topic {
@@ -39,7 +41,8 @@ impl Topic {
             | Topic::Appointments
             | Topic::Leads
             | Topic::ClassSessions
-            | Topic::PartyOrders => None,
+            | Topic::PartyOrders
+            | Topic::ClientMessages => None,
         }
     }
 
@@ -55,6 +58,7 @@ impl Topic {
             Topic::Leads => "leads".to_owned(),
             Topic::ClassSessions => "class-sessions".to_owned(),
             Topic::PartyOrders => "party-orders".to_owned(),
+            Topic::ClientMessages => "client-messages".to_owned(),
         }
     }
 }
