@@ -339,7 +339,7 @@ async fn push_retries_after_429_and_drops_gone_subscriptions(backend: Backend) {
         .collect();
     assert_eq!(
         left,
-        [phone.endpoint.clone()],
+        std::slice::from_ref(&phone.endpoint),
         "the 410 subscription was removed"
     );
     assert_eq!(

@@ -387,7 +387,7 @@ async fn missed<C: ConnectionTrait>(
             .into_iter()
             .filter_map(|m| sessions.get(&m.session_id).map(|s| (s.starts_at, m)))
             .collect();
-        marks.sort_by(|a, b| b.0.cmp(&a.0));
+        marks.sort_by_key(|m| std::cmp::Reverse(m.0));
         let streak: Vec<_> = marks
             .iter()
             .take_while(|(_, m)| m.status == AttendanceStatus::Absent)
