@@ -25,8 +25,8 @@ use rand::Rng;
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait, TryInsertResult,
-    sea_query::{Expr, LockBehavior, LockType},
+    QuerySelect, TransactionTrait,
+    sea_query::{Expr, LockBehavior, LockType, OnConflict},
 };
 use serde_json::Value;
 use tokio::sync::Notify;
@@ -137,12 +137,22 @@ pub async fn enqueue<C: ConnectionTrait>(conn: &C, draft: &Draft) -> AppResult<u
     let mut made = 0;
     // One statement per row: a conflict on one must not drop the others.
     for row in rows {
-        let done = notification::Entity::insert(row)
-            .on_conflict_do_nothing()
+        // On the unique (source, recipient, channel), not on the primary key.
+        let once = OnConflict::columns([
+            notification::Column::SourceKey,
+            notification::Column::Recipient,
+            notification::Column::Channel,
+        ])
+        .do_nothing()
+        .to_owned();
+        match notification::Entity::insert(row)
+            .on_conflict(once)
             .exec_without_returning(conn)
-            .await?;
-        if let TryInsertResult::Inserted(n) = done {
-            made += n;
+            .await
+        {
+            Ok(n) => made += n,
+            Err(sea_orm::DbErr::RecordNotInserted) => {}
+            Err(err) => return Err(err.into()),
         }
     }
     Ok(made)
