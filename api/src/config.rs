@@ -106,8 +106,8 @@ pub struct Settings {
     pub outbox_sweep_ms: u64,
     /// How long published events are kept in the outbox before they are pruned.
     pub outbox_retention_hours: u64,
-    /// The Telegram bot's token: it checks the Mini App's sign-in data, and the bot and its
-    /// notifications speak with it. Without it the Mini App cannot sign anyone in.
+    /// The Telegram bot's token: it checks the Mini App's sign-in data, and notifications are
+    /// sent with it. Without it the Mini App signs nobody in and Telegram messages are skipped.
     pub telegram_bot_token: Option<Secret>,
     /// How old a Mini App's sign-in data (`initData`) may be.
     pub telegram_init_data_max_age_seconds: u64,
@@ -137,6 +137,29 @@ pub struct Settings {
     pub ready_outbox_backlog_max: u64,
     /// `/readyz` fails when the database's disk has less free space than this, in MiB.
     pub ready_min_free_disk_mb: u64,
+    /// Run the notification dispatcher (events and reminders to Telegram and Web Push).
+    pub notify_enabled: bool,
+    /// The Telegram Bot API base URL (a local fake in tests).
+    pub telegram_api_url: String,
+    /// The VAPID private key (the P-256 scalar, base64url); without it one is made once and
+    /// kept in the database.
+    pub vapid_private_key: Option<Secret>,
+    /// The VAPID `sub` claim: a `mailto:` or `https:` contact for push services.
+    pub vapid_subject: String,
+    /// How often the dispatcher looks for new events and due messages (a commit in this
+    /// process wakes it at once).
+    pub notify_poll_ms: u64,
+    /// How often the reminders are computed.
+    pub notify_reminder_every_ms: u64,
+    /// Tries before a message is dead.
+    pub notify_max_attempts: i32,
+    /// The first retry's delay; each next one doubles, with jitter, up to the maximum.
+    pub notify_retry_base_ms: u64,
+    pub notify_retry_max_ms: u64,
+    /// How long one send may take.
+    pub notify_send_timeout_ms: u64,
+    /// How often a message held by quiet hours looks again (at most; it goes at the end).
+    pub notify_hold_recheck_ms: u64,
 }
 
 impl Default for Settings {
@@ -194,6 +217,17 @@ impl Default for Settings {
             log_format: "text".into(),
             ready_outbox_backlog_max: 1000,
             ready_min_free_disk_mb: 256,
+            notify_enabled: true,
+            telegram_api_url: "https://api.telegram.org".into(),
+            vapid_private_key: None,
+            vapid_subject: "mailto:admin@clubgrid.invalid".into(),
+            notify_poll_ms: 1000,
+            notify_reminder_every_ms: 60_000,
+            notify_max_attempts: 5,
+            notify_retry_base_ms: 30_000,
+            notify_retry_max_ms: 3_600_000,
+            notify_send_timeout_ms: 10_000,
+            notify_hold_recheck_ms: 60_000,
         }
     }
 }

@@ -26,6 +26,7 @@ pub mod holds;
 pub mod http;
 pub mod inputs;
 pub mod metrics;
+pub mod notify;
 pub mod pagination;
 pub mod pipeline;
 pub mod rate_limit;

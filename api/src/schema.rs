@@ -16,6 +16,7 @@ use crate::{
     club::{ClubMutation, ClubQuery, ClubSubscription},
     coaching::{CoachingMutation, CoachingQuery},
     context::RequestMeta,
+    notify::{NotifyMutation, NotifyQuery},
     pipeline::{PipelineMutation, PipelineQuery},
     state::AppState,
     telegram::{TelegramMutation, TelegramQuery},
@@ -37,6 +38,7 @@ pub struct Query(
     BookingQuery,
     TelegramQuery,
     CabinetQuery,
+    NotifyQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -53,6 +55,7 @@ pub struct Mutation(
     BookingMutation,
     TelegramMutation,
     CabinetMutation,
+    NotifyMutation,
 );
 
 #[derive(MergedSubscription, Default)]

@@ -37,6 +37,8 @@ pub struct Inner {
     pub outbox: Relay,
     /// What time it is for the business rules (sessions, bookings, money, reports).
     pub clock: Clock,
+    /// The notification dispatcher's shared parts (its wake-up, HTTP client, VAPID keys).
+    pub notifier: crate::notify::Notifier,
 }
 
 /// The time the business rules read. It follows the system clock unless pinned: tests and
@@ -121,6 +123,16 @@ impl WriteTurn {
 }
 
 impl AppState {
+    /// A reference that does not keep the state alive: background tasks hold this and stop
+    /// once the state is gone.
+    pub fn downgrade(&self) -> std::sync::Weak<Inner> {
+        Arc::downgrade(&self.0)
+    }
+
+    pub fn upgrade(weak: &std::sync::Weak<Inner>) -> Option<AppState> {
+        weak.upgrade().map(AppState)
+    }
+
     /// This process's turn at writing; the unit of work takes it ([`AppState::write`]).
     pub async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
         self.turn.take().await
@@ -177,7 +189,8 @@ impl AppState {
                 ),
             },
         );
-        Ok(AppState(Arc::new(Inner {
+        let notifier = crate::notify::Notifier::new(&settings);
+        let state = AppState(Arc::new(Inner {
             settings,
             db,
             statements,
@@ -192,7 +205,10 @@ impl AppState {
             turn,
             outbox,
             clock: Clock::default(),
-        })))
+            notifier,
+        }));
+        crate::notify::spawn(&state);
+        Ok(state)
     }
 }
 

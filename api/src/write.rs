@@ -257,7 +257,11 @@ impl AppState {
             tracing::error!("fault_abort_after_commit: stopping between commit and publish");
             std::process::abort();
         }
+        let raised = !events.is_empty();
         self.outbox.committed(events);
+        if raised {
+            self.notifier.wake.notify_one();
+        }
         Ok(Attempt::Done(value))
     }
 }

@@ -20,6 +20,8 @@ pub struct Model {
     /// When the row was written, by the wall clock: the relay's grace period counts from here.
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    /// When notifications fanned it out to its recipients.
+    pub notified_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,7 @@ mod m20261123_000008_club_report_indexes;
 mod m20261130_000009_outbox_and_client_link;
 mod m20261201_000010_telegram;
 mod m20261201_000011_client_door;
+mod m20261201_000012_notifications;
 pub mod slug;
 
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_outbox_and_client_link::Migration),
             Box::new(m20261201_000010_telegram::Migration),
             Box::new(m20261201_000011_client_door::Migration),
+            Box::new(m20261201_000012_notifications::Migration),
         ]
     }
 }

@@ -30,6 +30,7 @@ pub use clubgrid_client;
 
 pub mod sdl;
 pub mod telegram;
+pub mod webpush;
 
 /// A client filter with every condition off; set the ones a test needs with `..`.
 pub fn client_filter() -> ops::clients::ClientFilter {

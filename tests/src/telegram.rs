@@ -14,6 +14,7 @@ use axum::{
     Json, Router,
     body::Bytes,
     extract::{Path, State},
+    http::StatusCode,
     routing::post,
 };
 use serde_json::{Value, json};
@@ -69,6 +70,9 @@ struct Inner {
     next_update: i64,
     next_message: i64,
     calls: Vec<Sent>,
+    /// Answers the next `sendMessage` calls get instead of success (recorded apart).
+    send_failures: VecDeque<u16>,
+    failed_sends: Vec<Value>,
 }
 
 #[derive(Clone)]
@@ -175,6 +179,26 @@ impl FakeTelegram {
         self.push("callback_query", query);
     }
 
+    /// The next `sendMessage` calls are answered with these statuses (an error body, as
+    /// Telegram's) instead of success; they are not recorded as calls.
+    pub fn fail_sends(&self, statuses: &[u16]) {
+        self.inner.lock().unwrap().send_failures.extend(statuses);
+    }
+
+    /// The bodies of the `sendMessage` calls answered with a scripted failure.
+    pub fn failed_sends(&self) -> Vec<Value> {
+        self.inner.lock().unwrap().failed_sends.clone()
+    }
+
+    /// The texts of the messages sent to `chat` so far.
+    pub fn texts_to(&self, chat: i64) -> Vec<String> {
+        self.calls()
+            .iter()
+            .filter(|c| c.method == "sendMessage" && c.chat_id() == chat)
+            .map(|c| c.text().to_owned())
+            .collect()
+    }
+
     /// Every call recorded so far.
     pub fn calls(&self) -> Vec<Sent> {
         self.inner.lock().unwrap().calls.clone()
@@ -216,11 +240,22 @@ async fn call(
     State(fake): State<FakeTelegram>,
     Path((_bot, method)): Path<(String, String)>,
     body: Bytes,
-) -> Json<Value> {
+) -> (StatusCode, Json<Value>) {
     let body: Value = serde_json::from_slice(&body).unwrap_or_else(|_| json!({ "raw": true }));
     // Telegram reads method names without regard to case (teloxide sends `SendMessage`); the
     // calls are recorded by their documented names.
     let method = canonical(&method);
+    if method == "sendMessage" {
+        let mut inner = fake.inner.lock().unwrap();
+        if let Some(status) = inner.send_failures.pop_front() {
+            inner.failed_sends.push(body);
+            drop(inner);
+            fake.called.notify_waiters();
+            let answer =
+                json!({ "ok": false, "error_code": status, "description": "scripted failure" });
+            return (StatusCode::from_u16(status).unwrap(), Json(answer));
+        }
+    }
     let result = match method.as_str() {
         "getMe" => json!({
             "id": 1, "is_bot": true, "first_name": "clubgrid", "username": "clubgrid_test_bot",
@@ -228,7 +263,13 @@ async fn call(
             "supports_inline_queries": false, "can_connect_to_business": false,
             "has_main_web_app": false,
         }),
-        "getUpdates" => return Json(json!({ "ok": true, "result": updates(&fake, &body).await })),
+        "getUpdates" => {
+            let result = updates(&fake, &body).await;
+            return (
+                StatusCode::OK,
+                Json(json!({ "ok": true, "result": result })),
+            );
+        }
         "sendMessage" | "sendDocument" | "editMessageText" => {
             let message_id = match body["message_id"].as_i64() {
                 Some(id) if method == "editMessageText" => id,
@@ -249,7 +290,10 @@ async fn call(
             json!(true)
         }
     };
-    Json(json!({ "ok": true, "result": result }))
+    (
+        StatusCode::OK,
+        Json(json!({ "ok": true, "result": result })),
+    )
 }
 
 fn canonical(method: &str) -> String {

@@ -118,6 +118,28 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Mutation.unlinkTelegram", Access::Roles(PEOPLE)),
     ("Mutation.linkTelegramStaff", Access::Roles(BOT)),
     ("Mutation.linkTelegramClient", Access::Roles(BOT)),
+    // notifications
+    ("Query.vapidPublicKey", Access::Public),
+    ("Query.notifications", Access::Roles(MANAGEMENT)),
+    ("Query.myNotificationPreferences", Access::Roles(PEOPLE)),
+    (
+        "Query.clientNotificationPreferences",
+        Access::Roles(CLIENT_EDITORS),
+    ),
+    ("Query.notificationSettings", Access::Roles(VENUE_EDITORS)),
+    (
+        "Mutation.setMyNotificationPreferences",
+        Access::Roles(PEOPLE),
+    ),
+    (
+        "Mutation.setClientNotificationPreferences",
+        Access::Roles(CLIENT_EDITORS),
+    ),
+    (
+        "Mutation.setNotificationSettings",
+        Access::Roles(VENUE_EDITORS),
+    ),
+    ("Mutation.resendNotification", Access::Roles(VENUE_EDITORS)),
     ("Mutation.telegramSignIn", Access::Roles(BOT)),
     ("Mutation.saveBotChatState", Access::Roles(BOT)),
     // audit

@@ -21,7 +21,7 @@ use crate::{
     clients::{identity, service as clients},
     domain::Phone,
     error::{AppError, AppResult, Msg},
-    events::domain::SignInCodeEvent,
+    events::domain::ClientMessageEvent,
     state::{AppState, wall_clock},
 };
 
@@ -148,7 +148,7 @@ pub async fn request(state: &AppState, caller: &Caller, phone: &str) -> AppResul
                 .insert(tx.db())
                 .await?;
                 if telegram {
-                    tx.emit(&SignInCodeEvent::Issued {
+                    tx.emit(&ClientMessageEvent::SignInCode {
                         client_id,
                         code: code_ref.clone(),
                         expires_at,

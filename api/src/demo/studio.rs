@@ -193,6 +193,7 @@ async fn book_day(
             note: n
                 .is_multiple_of(4)
                 .then(|| "Просит мастера потише, без музыки".into()),
+            consent: false,
         };
         let row = appointments::confirm(state, caller, &held.token, spec, None).await?;
         made.push(row.id);

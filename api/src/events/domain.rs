@@ -375,27 +375,28 @@ impl Event for PartyOrderEvent {
     }
 }
 
-/// A one-time sign-in code a client asked for, for the channel that delivers it (the bot).
-/// The code is in the payload because the deliverer must send it; it lives ten minutes.
+/// Messages meant for one client alone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind")]
-pub enum SignInCodeEvent {
-    #[serde(rename = "client.sign_in_code")]
-    Issued {
+pub enum ClientMessageEvent {
+    /// A one-time sign-in code, sent to the client's linked Telegram chat. Notifications
+    /// blank the code in their log once it is sent.
+    #[serde(rename = "client.sign_in_code", rename_all = "camelCase")]
+    SignInCode {
         client_id: i64,
         code: String,
         expires_at: DateTime<Utc>,
     },
 }
 
-impl Event for SignInCodeEvent {
+impl Event for ClientMessageEvent {
     fn topic(&self) -> Topic {
-        Topic::SignInCodes
+        Topic::ClientMessages
     }
 
     fn kind(&self) -> &'static str {
         match self {
-            SignInCodeEvent::Issued { .. } => "client.sign_in_code",
+            ClientMessageEvent::SignInCode { .. } => "client.sign_in_code",
         }
     }
 }

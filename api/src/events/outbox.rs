@@ -269,6 +269,8 @@ impl Worker {
         let _turn = self.turn.take().await;
         let done = outbox_event::Entity::delete_many()
             .filter(outbox_event::Column::SentAt.lt(cutoff))
+            // Notifications fan an event out before it may go.
+            .filter(outbox_event::Column::NotifiedAt.is_not_null())
             .exec(&self.db)
             .await?;
         Ok(done.rows_affected)

@@ -24,8 +24,8 @@ pub enum Topic {
     ClassSessions,
     /// Party orders requested, booked, changed and closed.
     PartyOrders,
-    /// One-time sign-in codes for clients, for the channel that delivers them.
-    SignInCodes,
+    /// Messages for one client alone (a one-time sign-in code), which notifications deliver.
+    ClientMessages,
 }
 
 impl Topic {
@@ -42,7 +42,7 @@ impl Topic {
             | Topic::Leads
             | Topic::ClassSessions
             | Topic::PartyOrders
-            | Topic::SignInCodes => None,
+            | Topic::ClientMessages => None,
         }
     }
 
@@ -58,7 +58,7 @@ impl Topic {
             Topic::Leads => "leads".to_owned(),
             Topic::ClassSessions => "class-sessions".to_owned(),
             Topic::PartyOrders => "party-orders".to_owned(),
-            Topic::SignInCodes => "sign-in-codes".to_owned(),
+            Topic::ClientMessages => "client-messages".to_owned(),
         }
     }
 }

@@ -20,6 +20,7 @@ import type { CombinedError } from "@urql/core";
 import { formatMoney } from "../lib/money";
 import { formatDate, formatDateTime } from "../lib/time";
 import { LineChart } from "./Chart";
+import { PushToggle } from "./push";
 import { cabinetSession } from "./session";
 import type { Key } from "./text";
 import { useLang, useText } from "./text";
@@ -162,6 +163,7 @@ function CabinetView({ location }: { location: Location }) {
       <Money clientId={client.id} />
       {student && <Academy studentId={student.id} beltName={student.belt?.name ?? null} stripes={student.stripes} />}
       <Progress clientId={client.id} />
+      <PushToggle />
     </div>
   );
 }

@@ -9,6 +9,7 @@
 //! cargo run --release --bin clubgrid-bench -- reports-1m
 //! cargo run --release --bin clubgrid-bench -- slots-week --backend sqlite
 //! cargo run --release --bin clubgrid-bench -- booking-contention
+//! cargo run --release --bin clubgrid-bench -- notify-throughput --rounds 1000 --backend sqlite
 //! ```
 //! PostgreSQL and Redis are those of the tests (`CLUBGRID_TEST_DATABASE_URL`,
 //! `CLUBGRID_TEST_REDIS_URL`); `--backend sqlite` uses a temporary SQLite file instead.
@@ -34,6 +35,7 @@ use serde_json::json;
 
 mod booking;
 mod club;
+mod notify;
 
 pub(crate) type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -59,6 +61,9 @@ enum Scenario {
     SlotsWeek,
     /// 200 concurrent hold-and-confirm attempts on one slot: how many win, how long each takes.
     BookingContention,
+    /// Events through the outbox to the fake Telegram and Web Push endpoints: messages per
+    /// second and commit-to-delivery lag (`--rounds` events, `--concurrency` writers).
+    NotifyThroughput,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -529,6 +534,9 @@ async fn run(args: Args) -> BenchResult<()> {
         BackendArg::Postgres => Backend::Postgres,
         BackendArg::Sqlite => Backend::Sqlite,
     };
+    if let Scenario::NotifyThroughput = args.scenario {
+        return notify::notify_scenario(backend, &args).await;
+    }
     let app = TestApp::spawn_with(backend, |s| {
         // Throughput scenarios need more connections than a test does.
         s.database_max_connections = 32;
@@ -546,6 +554,7 @@ async fn run(args: Args) -> BenchResult<()> {
         Scenario::Reports1m => club::reports_scenario(&app, &args).await,
         Scenario::SlotsWeek => booking::slots_week_scenario(&app, &args).await,
         Scenario::BookingContention => booking::contention_scenario(&app, &args).await,
+        Scenario::NotifyThroughput => Ok(()),
     };
     app.stop().await;
     outcome
