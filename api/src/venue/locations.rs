@@ -75,14 +75,12 @@ async fn free_slug(
     typed: bool,
     except: Option<i64>,
 ) -> AppResult<String> {
-    let mut select = location::Entity::find().filter(location::Column::Slug.starts_with(wanted));
-    if let Some(id) = except {
-        select = select.filter(location::Column::Id.ne(id));
-    }
-    let taken: Vec<String> = select
+    // A venue has a handful of locations: their slugs are read whole, no pattern is matched.
+    let taken: Vec<String> = location::Entity::find()
         .all(tx.db())
         .await?
         .into_iter()
+        .filter(|l| Some(l.id) != except && l.slug.starts_with(wanted))
         .map(|l| l.slug)
         .collect();
     if typed && taken.iter().any(|t| t == wanted) {
