@@ -514,7 +514,8 @@ async fn a_no_show_caught_up_after_a_restart_is_dated_at_its_grace_end(backend: 
         .clock
         .pin(Some(evening + ChronoDuration::hours(3)));
     let report = ticker::tick(&app.state).await.unwrap();
-    assert_eq!(report.no_shows, 1);
+    // The demo's own bookings for tonight may lapse in the same tick; ours is among them.
+    assert!(report.no_shows >= 1, "{report:?}");
     let row = pc_booking::Entity::find_by_id(booking.id)
         .one(&app.state.db)
         .await
