@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fixtures, gql, launch, shot, signIn, startServer } from "./harness.mjs";
+import { bookedPcs, fixtures, gql, launch, shot, signIn, startServer } from "./harness.mjs";
 
 const VIEW = { viewport: { width: 1366, height: 768 } };
 
@@ -14,6 +14,8 @@ describe("front desk", () => {
   let a;
   let b;
   let clientId;
+  // A free PC nobody has booked tonight: a two-hour start there meets no booking.
+  let freeTile;
 
   before(async () => {
     server = await startServer();
@@ -27,6 +29,9 @@ describe("front desk", () => {
       login.accessToken,
     );
     clientId = created.createClient.id;
+    const booked = await bookedPcs(server.url, login.accessToken);
+    const notBooked = booked.map((n) => `:not([data-pc="${n}"])`).join("");
+    freeTile = (page) => page.locator(`[data-status="FREE"]${notBooked}`).first();
   });
 
   after(async () => {
@@ -71,7 +76,7 @@ describe("front desk", () => {
     const shift = await openShiftIfNeeded(a, server.url);
     assert.ok(shift);
     await a.goto(server.url + "/map");
-    const tile = a.locator('[data-status="FREE"]').first();
+    const tile = freeTile(a);
     const pc = await tile.getAttribute("data-pc");
     await tile.getByRole("button", { name: "Запустить" }).click();
     const dialog = a.getByRole("dialog");
@@ -127,7 +132,7 @@ describe("front desk", () => {
     assert.match(after, /осталось [23] ч/, `extended: ${before} → ${after}`);
 
     // An open session on another PC, stopped with its bill.
-    const free = a.locator('[data-status="FREE"]').first();
+    const free = freeTile(a);
     const pc = await free.getAttribute("data-pc");
     await free.getByRole("button", { name: "Запустить" }).click();
     const start = a.getByRole("dialog");
@@ -290,7 +295,7 @@ describe("front desk", () => {
 
   test("the out-of-order button says what it does", async () => {
     await a.goto(server.url + "/map");
-    const free = a.locator('[data-status="FREE"]').first();
+    const free = freeTile(a);
     await free.waitFor();
     const pc = await free.getAttribute("data-pc");
     const button = free.getByRole("button", { name: "⚠ Поломка" });
@@ -435,7 +440,7 @@ describe("front desk", () => {
       const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `${name}: the page scrolls sideways by ${overflow}px`);
       await shot(p, `40-${name}-map`);
-      await p.locator('[data-status="FREE"]').first().getByRole("button", { name: "Запустить" }).click();
+      await freeTile(p).getByRole("button", { name: "Запустить" }).click();
       await p.getByRole("dialog").locator('[data-testid="start-quote"]:not([aria-busy])').waitFor();
       await shot(p, `41-${name}-start`);
       await p.getByRole("dialog").getByRole("button", { name: "Отмена" }).click();

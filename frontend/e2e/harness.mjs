@@ -113,6 +113,17 @@ export async function signIn(page, url, username) {
   await page.getByTestId("whoami").waitFor();
 }
 
+/**
+ * The PCs the demo has booked ahead (its bookings for tonight): a walk-in start or a new
+ * booking that should meet no booking stays off them.
+ */
+export async function bookedPcs(url, token) {
+  const { pcBookings } = await gql(url, `{ pcBookings(filter: { status: ACTIVE }, page: { limit: 100 }) { items { resourceIds } } }`, {}, token);
+  const ids = new Set(pcBookings.items.flatMap((b) => b.resourceIds));
+  const { resources } = await gql(url, `{ resources(page: { limit: 100 }) { items { id name } } }`, {}, token);
+  return resources.items.filter((r) => ids.has(r.id)).map((r) => r.name);
+}
+
 /** A phone: the public page is mobile first. */
 export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: "ru-RU" };
 
