@@ -376,7 +376,13 @@ async fn a_booking_moves_by_its_code(backend: Backend) {
         })
         .await
         .unwrap_err();
-    assert!(late.code().is_some_and(|c| c != "INTERNAL"), "{late:?}");
+    assert_eq!(late.code(), Some("CONFLICT"), "{late:?}");
+    assert!(
+        late.errors()[0]
+            .message_en()
+            .is_some_and(|m| m.contains("could be changed online until")),
+        "{late:?}"
+    );
     // The consent given on the page is kept on the client.
     let client = clients::find_by_phone(
         &app.state.db,

@@ -4,7 +4,7 @@
 //! delivers, the code is also written to the log.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{client, client_sign_in_code, telegram_account};
+use entity::{client, client_sign_in_code};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
@@ -73,23 +73,6 @@ async fn client_by_phone(state: &AppState, phone: &Phone) -> AppResult<Option<cl
     clients::find_by_phone(&state.db, phone, None).await
 }
 
-/// Whether the client's login is linked to a Telegram chat, where the bot sends their code.
-async fn has_telegram(state: &AppState, client_id: i64) -> AppResult<bool> {
-    let logins: Vec<i64> = entity::client_account::Entity::find()
-        .filter(entity::client_account::Column::ClientId.eq(client_id))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|a| a.user_id)
-        .collect();
-    Ok(!logins.is_empty()
-        && telegram_account::Entity::find()
-            .filter(telegram_account::Column::UserId.is_in(logins))
-            .one(&state.db)
-            .await?
-            .is_some())
-}
-
 /// Makes a code for the client with this phone and sends it to their channel.
 pub async fn request(state: &AppState, caller: &Caller, phone: &str) -> AppResult<Sent> {
     crate::booking::public::limit_write(state, caller)?;
@@ -114,7 +97,12 @@ pub async fn request(state: &AppState, caller: &Caller, phone: &str) -> AppResul
         .await?
         .ok_or_else(no_client)?;
     let mut channels = Vec::new();
-    if has_telegram(state, client.id).await? {
+    let chats = crate::notify::channels::telegram_chats(
+        state,
+        crate::notify::engine::Recipient::Client(client.id),
+    )
+    .await?;
+    if !chats.is_empty() {
         channels.push(CodeChannel::Telegram);
     }
     if state.settings.log_sign_in_codes {

@@ -9,6 +9,21 @@ use web_push_native::{Auth, WebPushBuilder, p256};
 use super::{engine::Outcome, engine::Recipient, prefs, templates::Message, vapid};
 use crate::{error::AppResult, state::AppState};
 
+/// The Telegram chats linked to a recipient's logins.
+pub async fn telegram_chats(state: &AppState, recipient: Recipient) -> AppResult<Vec<i64>> {
+    let users = prefs::logins(&state.db, recipient).await?;
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(telegram_account::Entity::find()
+        .filter(telegram_account::Column::UserId.is_in(users))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|a| a.chat_id)
+        .collect())
+}
+
 /// Sends a message to every Telegram chat linked to the recipient.
 pub async fn telegram(
     state: &AppState,
@@ -18,18 +33,7 @@ pub async fn telegram(
     let Some(token) = &state.settings.telegram_bot_token else {
         return Ok(Outcome::Skipped("Telegram is not configured".into()));
     };
-    let users = prefs::logins(&state.db, recipient).await?;
-    let chats: Vec<i64> = if users.is_empty() {
-        Vec::new()
-    } else {
-        telegram_account::Entity::find()
-            .filter(telegram_account::Column::UserId.is_in(users))
-            .all(&state.db)
-            .await?
-            .into_iter()
-            .map(|a| a.chat_id)
-            .collect()
-    };
+    let chats = telegram_chats(state, recipient).await?;
     if chats.is_empty() {
         return Ok(Outcome::Skipped("no linked Telegram chat".into()));
     }

@@ -2,6 +2,7 @@
 // after a refresh when the server says the access token is no longer good.
 import { createClubgridClient } from "@clubgrid/client";
 import { session } from "../auth/session";
+import { isUnauthenticated } from "../lib/errors";
 
 async function authedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const response = await fetch(input, init);
@@ -15,16 +16,6 @@ async function authedFetch(input: RequestInfo | URL, init?: RequestInit): Promis
   }
   session.expire();
   return response;
-}
-
-async function isUnauthenticated(response: Response): Promise<boolean> {
-  if (!response.headers.get("content-type")?.includes("json")) return false;
-  try {
-    const body = (await response.clone().json()) as { errors?: { extensions?: { code?: string } }[] };
-    return body.errors?.some((e) => e.extensions?.code === "UNAUTHENTICATED") ?? false;
-  } catch {
-    return false;
-  }
 }
 
 export const api = createClubgridClient({ token: () => session.token(), fetch: authedFetch });

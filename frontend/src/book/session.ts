@@ -1,6 +1,8 @@
 // The signed-in client's tokens, kept apart from the staff app's. An access token that the
 // server no longer takes is swapped once for a new pair with the refresh token.
-import { createClubgridClient } from "@clubgrid/client";
+import { CabinetRefreshDocument, createClubgridClient } from "@clubgrid/client";
+import { GraphQLFailure, post } from "../auth/session";
+import { isUnauthenticated } from "../lib/errors";
 
 export interface Tokens {
   accessToken: string;
@@ -38,10 +40,6 @@ export const cabinetSession = {
   },
 };
 
-const REFRESH = `mutation CabinetRefreshRaw($refreshToken: String!) {
-  refreshToken(refreshToken: $refreshToken) { accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt }
-}`;
-
 let refreshing: Promise<boolean> | null = null;
 
 async function refresh(): Promise<boolean> {
@@ -49,16 +47,13 @@ async function refresh(): Promise<boolean> {
   if (!current) return false;
   refreshing ??= (async () => {
     try {
-      const res = await fetch("/graphql", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query: REFRESH, variables: { refreshToken: current.refreshToken } }),
-      });
-      const body = (await res.json()) as { data?: { refreshToken?: Tokens } };
-      const next = body.data?.refreshToken;
-      cabinetSession.set(next ?? null);
-      return Boolean(next);
-    } catch {
+      const data = await post(CabinetRefreshDocument, { refreshToken: current.refreshToken });
+      cabinetSession.set(data.refreshToken);
+      return true;
+    } catch (error) {
+      // A refresh token the server refuses (spent or revoked) ends the session on this
+      // device; a lost connection does not.
+      if (error instanceof GraphQLFailure) cabinetSession.set(null);
       return false;
     } finally {
       refreshing = null;
@@ -67,19 +62,9 @@ async function refresh(): Promise<boolean> {
   return refreshing;
 }
 
-async function unauthenticated(response: Response): Promise<boolean> {
-  if (!response.headers.get("content-type")?.includes("json")) return false;
-  try {
-    const body = (await response.clone().json()) as { errors?: { extensions?: { code?: string } }[] };
-    return body.errors?.some((e) => e.extensions?.code === "UNAUTHENTICATED") ?? false;
-  } catch {
-    return false;
-  }
-}
-
 async function authedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const response = await fetch(input, init);
-  if (!tokens || !(await unauthenticated(response))) return response;
+  if (!tokens || !(await isUnauthenticated(response))) return response;
   if (await refresh()) {
     const headers = new Headers(init?.headers);
     headers.set("authorization", `Bearer ${cabinetSession.token() ?? ""}`);

@@ -48,3 +48,14 @@ export function fieldHasError(error: ShownError | null, name: string): boolean {
 export function messageAtField(error: ShownError): string {
   return error.message.replace(/^(?:Поле «[^»]*»|Field `[^`]*`):\s*/, "");
 }
+
+/** Whether a GraphQL response says the access token is no longer good (code UNAUTHENTICATED). */
+export async function isUnauthenticated(response: Response): Promise<boolean> {
+  if (!response.headers.get("content-type")?.includes("json")) return false;
+  try {
+    const body = (await response.clone().json()) as { errors?: { extensions?: { code?: string } }[] };
+    return body.errors?.some((e) => e.extensions?.code === "UNAUTHENTICATED") ?? false;
+  } catch {
+    return false;
+  }
+}
