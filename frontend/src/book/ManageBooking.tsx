@@ -51,7 +51,7 @@ export function ManageBooking({ location, initialCode }: { location: Location; i
             <dd data-testid="booking-status">{t(`status${booking.status}` as Key)}</dd>
             <dt className="text-slate-500">{t("date")}</dt>
             <dd>{formatDateTime(booking.startsAt, location.timezone, lang)}</dd>
-            <dt className="text-slate-500">₸</dt>
+            <dt className="text-slate-500">{t("price")}</dt>
             <dd>{formatMoney(booking.total)}</dd>
           </dl>
           {booking.status === "BOOKED" && <p className="mb-3 text-sm text-slate-500">{t("cutoff", { n: formatDuration(cutoff, lang) })}</p>}
