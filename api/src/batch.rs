@@ -1,28 +1,23 @@
 //! Per-request batching of relation lookups, so a nested list costs one statement per level.
 //!
-//! Loaders implement async-graphql's [`Loader`] trait; [`Batcher`] runs them. Unlike
-//! async-graphql's `DataLoader`, which fires a fixed delay after the first key, a batch here
-//! waits until no new key has arrived for [`IDLE_GAP`] (at most [`MAX_WAIT`]): resolving 100
-//! sibling objects can take longer than any fixed delay on a busy machine, and a batch that
-//! fires half-way would cost a second statement.
+//! Loaders implement async-graphql's [`Loader`] trait; [`Batcher`] runs them. A batch waits
+//! for no timer: async-graphql polls every sibling of a list inside the request's one task, so
+//! an asker yields to its siblings and the batch runs as soon as a whole round of yields brings
+//! no new key ([`QUIET_ROUNDS`]). The asker that sees the round quiet runs the statement itself
+//! and hands each sibling its value; a query's values are then kept for the rest of the
+//! request, so a row asked for twice is read once.
 
 use std::{
     collections::{HashMap, HashSet},
     hash::Hash,
     sync::{Arc, Mutex},
-    time::Duration,
 };
 
-use async_graphql::{Context, ErrorExtensions, dataloader::Loader};
-use tokio::{sync::oneshot, time::Instant};
+use async_graphql::{Context, ErrorExtensions, dataloader::Loader, parser::types::OperationType};
+use tokio::sync::oneshot;
 
 use crate::{context::ContextExt, error::AppError};
 
-/// A batch runs once no key has arrived for this long… An operating-system time slice is a
-/// few milliseconds: a shorter gap lets a descheduled resolver split a batch on a busy host.
-pub const IDLE_GAP: Duration = Duration::from_millis(5);
-/// …or this long after its first key, whichever comes first.
-pub const MAX_WAIT: Duration = Duration::from_millis(100);
 /// Keys per statement; longer batches are split.
 pub const MAX_BATCH: usize = 500;
 
@@ -82,19 +77,40 @@ where
     Ok(out)
 }
 
+/// Quiet rounds of yields after which a batch runs: one round lets the siblings polled after
+/// the asker in the same pass ask too; the next show that nobody else is coming, even when
+/// some siblings were held back a pass by the runtime's cooperative budget.
+pub const QUIET_ROUNDS: u32 = 3;
+/// Rounds after which a batch runs even if keys are still arriving (a very long list).
+pub const MAX_ROUNDS: u32 = 64;
+
 type Reply<V, E> = oneshot::Sender<Result<Option<V>, E>>;
-type Shared<K, V, E> = Arc<Mutex<Pending<K, V, E>>>;
+/// The keys of one batch, each with the asker's reply.
+type Waiters<K, V, E> = Vec<(K, Reply<V, E>)>;
 
 pub struct Batcher<L: Loader<K>, K: Send + Sync + Hash + Eq + Clone + 'static> {
-    loader: Arc<L>,
-    pending: Shared<K, L::Value, L::Error>,
+    loader: L,
+    inner: Mutex<Inner<K, L::Value, L::Error>>,
 }
 
-struct Pending<K, V, E> {
+struct Inner<K, V, E> {
     waiters: Vec<(K, Reply<V, E>)>,
-    first_at: Instant,
-    last_at: Instant,
-    scheduled: bool,
+    /// Keys queued since the batcher was made: a round that does not move it is quiet.
+    arrivals: u64,
+    /// Batches taken so far: an asker whose batch number moved on was taken along.
+    taken: u64,
+    /// Values read by queries of this request (never for mutations and subscriptions, whose
+    /// rows change between reads).
+    cache: HashMap<K, Option<V>>,
+}
+
+enum Turn<K, V, E> {
+    /// Someone else took the asker's key: its reply is on the way.
+    Taken,
+    /// The round was quiet: the asker runs this batch.
+    Run(Vec<(K, Reply<V, E>)>),
+    /// Keys are still arriving.
+    Wait,
 }
 
 impl<L, K> Batcher<L, K>
@@ -103,80 +119,107 @@ where
     K: Send + Sync + Hash + Eq + Clone + 'static,
 {
     pub fn new(loader: L) -> Self {
-        let now = Instant::now();
         Batcher {
-            loader: Arc::new(loader),
-            pending: Arc::new(Mutex::new(Pending {
+            loader,
+            inner: Mutex::new(Inner {
                 waiters: Vec::new(),
-                first_at: now,
-                last_at: now,
-                scheduled: false,
-            })),
+                arrivals: 0,
+                taken: 0,
+                cache: HashMap::new(),
+            }),
         }
     }
 
-    /// The value for `key`, loaded together with every other key asked for meanwhile.
-    pub async fn load_one(&self, key: K) -> Result<Option<L::Value>, L::Error> {
-        let (tx, rx) = oneshot::channel();
-        let spawn = {
-            let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-            let now = Instant::now();
-            if pending.waiters.is_empty() {
-                pending.first_at = now;
-            }
-            pending.last_at = now;
-            pending.waiters.push((key, tx));
-            !std::mem::replace(&mut pending.scheduled, true)
-        };
-        if spawn {
-            tokio::spawn(run(self.loader.clone(), self.pending.clone()));
-        }
-        match rx.await {
-            Ok(result) => result,
-            // The batch task died (runtime shutting down): nothing to return.
-            Err(_) => Ok(None),
-        }
+    fn inner(&self) -> std::sync::MutexGuard<'_, Inner<K, L::Value, L::Error>> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
-}
 
-async fn run<L, K>(loader: Arc<L>, pending: Shared<K, L::Value, L::Error>)
-where
-    L: Loader<K>,
-    K: Send + Sync + Hash + Eq + Clone + 'static,
-{
-    let waiters = loop {
-        let wake_at = {
-            let mut p = pending.lock().unwrap_or_else(|p| p.into_inner());
-            let now = Instant::now();
-            let idle_until = p.last_at + IDLE_GAP;
-            let deadline = p.first_at + MAX_WAIT;
-            if now >= idle_until || now >= deadline {
-                p.scheduled = false;
-                break std::mem::take(&mut p.waiters);
-            }
-            idle_until.min(deadline)
-        };
-        tokio::time::sleep_until(wake_at).await;
-    };
-    let mut waiters = waiters;
-    while !waiters.is_empty() {
-        let rest = waiters.split_off(waiters.len().min(MAX_BATCH));
-        let keys: Vec<K> = waiters
-            .iter()
-            .map(|(k, _)| k.clone())
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let result: Result<HashMap<K, L::Value>, L::Error> = loader.load(&keys).await;
-        for (key, reply) in waiters {
-            let answer = match &result {
-                Ok(values) => Ok(values.get(&key).cloned()),
-                Err(err) => Err(err.clone()),
+    /// The value for `key`, loaded together with every other key its siblings ask for; with
+    /// `cached`, a value this batcher has read before is answered without a statement.
+    pub async fn load_one(&self, key: K, cached: bool) -> Result<Option<L::Value>, L::Error> {
+        loop {
+            let (rx, mut seen, batch) = {
+                let mut inner = self.inner();
+                if cached && let Some(value) = inner.cache.get(&key) {
+                    return Ok(value.clone());
+                }
+                let (tx, rx) = oneshot::channel();
+                inner.waiters.push((key.clone(), tx));
+                inner.arrivals += 1;
+                (rx, inner.arrivals, inner.taken)
             };
-            // The asker may have gone (request cancelled); that is fine.
-            let _ = reply.send(answer);
+            let (mut quiet, mut rounds) = (0, 0);
+            loop {
+                tokio::task::yield_now().await;
+                rounds += 1;
+                let turn = {
+                    let mut inner = self.inner();
+                    if inner.taken != batch {
+                        Turn::Taken
+                    } else if inner.arrivals == seen {
+                        quiet += 1;
+                        if quiet >= QUIET_ROUNDS || rounds >= MAX_ROUNDS {
+                            inner.taken += 1;
+                            Turn::Run(std::mem::take(&mut inner.waiters))
+                        } else {
+                            Turn::Wait
+                        }
+                    } else if rounds >= MAX_ROUNDS {
+                        inner.taken += 1;
+                        Turn::Run(std::mem::take(&mut inner.waiters))
+                    } else {
+                        seen = inner.arrivals;
+                        quiet = 0;
+                        Turn::Wait
+                    }
+                };
+                match turn {
+                    Turn::Wait => continue,
+                    Turn::Taken => break,
+                    Turn::Run(waiters) => {
+                        self.run(waiters, cached).await;
+                        break;
+                    }
+                }
+            }
+            // Outside the cooperative budget: a reply that is there is taken now, so the
+            // siblings of the next level ask within the same pass.
+            match tokio::task::unconstrained(rx).await {
+                Ok(result) => return result,
+                // The asker running the batch was dropped half-way: ask again.
+                Err(_) => continue,
+            }
         }
-        waiters = rest;
+    }
+
+    /// Loads the keys of `waiters` (in statements of at most [`MAX_BATCH`]) and answers each.
+    async fn run(&self, mut waiters: Waiters<K, L::Value, L::Error>, cached: bool) {
+        while !waiters.is_empty() {
+            let rest = waiters.split_off(waiters.len().min(MAX_BATCH));
+            let keys: Vec<K> = waiters
+                .iter()
+                .map(|(k, _)| k.clone())
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect();
+            let result = self.loader.load(&keys).await;
+            if cached && let Ok(values) = &result {
+                let mut inner = self.inner();
+                for key in keys {
+                    let value = values.get(&key).cloned();
+                    inner.cache.insert(key, value);
+                }
+            }
+            for (key, reply) in waiters {
+                let answer = match &result {
+                    Ok(values) => Ok(values.get(&key).cloned()),
+                    Err(err) => Err(err.clone()),
+                };
+                // The asker may have gone (request cancelled); that is fine.
+                let _ = reply.send(answer);
+            }
+            waiters = rest;
+        }
     }
 }
 
@@ -186,8 +229,10 @@ where
     L: Loader<i64, Value = V, Error = LoadError>,
     V: Clone + Send + Sync + 'static,
 {
+    // Only a query reads rows that stay put for the whole request.
+    let cached = ctx.query_env.operation.node.ty == OperationType::Query;
     ctx.loader::<L>()?
-        .load_one(key)
+        .load_one(key, cached)
         .await
         .map_err(|e| AppError::internal(e).extend())
 }
@@ -223,34 +268,98 @@ mod tests {
         }
     }
 
-    /// On a paused clock, so the gaps are exact whatever the machine is doing.
-    #[tokio::test(start_paused = true)]
-    async fn keys_that_trickle_in_share_one_batch() {
+    fn doubler() -> (Arc<AtomicUsize>, Batcher<Doubler, u32>) {
         let calls = Arc::new(AtomicUsize::new(0));
-        let batcher = Arc::new(Batcher::new(Doubler(calls.clone())));
-        let mut tasks = Vec::new();
-        for key in 0..40u32 {
-            let batcher = batcher.clone();
-            tasks.push(tokio::spawn(async move { batcher.load_one(key).await }));
-            // Siblings arrive 1 ms apart: 40 ms for all, far past a fixed 1 ms window.
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-        let mut answers = Vec::new();
-        for task in tasks {
-            answers.push(task.await.unwrap().unwrap());
-        }
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
-        assert_eq!(answers[0], None);
-        assert_eq!(answers[21], Some(42));
+        (calls.clone(), Batcher::new(Doubler(calls)))
     }
 
+    /// Siblings polled together, as async-graphql polls a list: one statement, no timer.
     #[tokio::test(start_paused = true)]
-    async fn a_pause_longer_than_the_gap_starts_a_new_batch() {
-        let calls = Arc::new(AtomicUsize::new(0));
-        let batcher = Arc::new(Batcher::new(Doubler(calls.clone())));
-        assert_eq!(batcher.load_one(1).await.unwrap(), Some(2));
-        tokio::time::sleep(IDLE_GAP * 2).await;
-        assert_eq!(batcher.load_one(2).await.unwrap(), Some(4));
+    async fn siblings_share_one_batch_without_waiting() {
+        let (calls, batcher) = doubler();
+        let started = tokio::time::Instant::now();
+        let answers =
+            futures_util::future::join_all((0..100u32).map(|key| batcher.load_one(key, true)))
+                .await;
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(answers[0].clone().unwrap(), None);
+        assert_eq!(answers[21].clone().unwrap(), Some(42));
+        assert_eq!(started.elapsed(), std::time::Duration::ZERO);
+    }
+
+    /// Siblings that reach the batcher a few polls apart (another await first) still share.
+    #[tokio::test]
+    async fn siblings_a_few_polls_apart_share_one_batch() {
+        let (calls, batcher) = doubler();
+        let answers = futures_util::future::join_all((1..=30u32).map(|key| {
+            let batcher = &batcher;
+            async move {
+                for _ in 0..key % 3 {
+                    tokio::task::yield_now().await;
+                }
+                batcher.load_one(key, true).await
+            }
+        }))
+        .await;
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(answers[9].clone().unwrap(), Some(20));
+    }
+
+    /// A query's second read of a key costs nothing; without the cache it is read again.
+    #[tokio::test]
+    async fn a_query_reads_a_key_once() {
+        let (calls, batcher) = doubler();
+        assert_eq!(batcher.load_one(4, true).await.unwrap(), Some(8));
+        assert_eq!(batcher.load_one(4, true).await.unwrap(), Some(8));
+        assert_eq!(batcher.load_one(0, true).await.unwrap(), None);
+        assert_eq!(batcher.load_one(0, true).await.unwrap(), None);
         assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert_eq!(batcher.load_one(4, false).await.unwrap(), Some(8));
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
+
+    /// A later level (keys that come from the values of the first) is its own batch.
+    #[tokio::test]
+    async fn levels_are_batches_of_their_own() {
+        let (calls, batcher) = doubler();
+        let answers = futures_util::future::join_all((1..=10u32).map(|key| {
+            let batcher = &batcher;
+            async move {
+                let doubled = batcher.load_one(key, false).await.unwrap().unwrap();
+                batcher.load_one(doubled + 1000, false).await.unwrap()
+            }
+        }))
+        .await;
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert_eq!(answers[2], Some(2012));
+    }
+
+    /// The shape of a nested list as async-graphql resolves it: more than 30 siblings (its
+    /// "big" join), each asking one loader and then three more at once, on the multi-thread
+    /// runtime the server runs.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_long_list_with_nested_fields_costs_one_batch_per_loader() {
+        let (first_calls, first) = doubler();
+        let others: Vec<_> = (0..3).map(|_| doubler()).collect();
+        let rows = futures_util::future::try_join_all((1..=40u32).map(|key| {
+            let (first, others) = (&first, &others);
+            async move {
+                let doubled = first.load_one(key, true).await?.unwrap_or_default();
+                let (a, b, c) = futures_util::future::try_join3(
+                    others[0].1.load_one(doubled, true),
+                    others[1].1.load_one(doubled + 1, true),
+                    others[2].1.load_one(doubled + 2, true),
+                )
+                .await?;
+                Ok::<_, Arc<String>>((a, b, c))
+            }
+        }))
+        .await
+        .unwrap();
+        assert_eq!(rows[3], (Some(16), Some(18), Some(20)));
+        assert_eq!(first_calls.load(Ordering::SeqCst), 1);
+        for (calls, _) in &others {
+            assert_eq!(calls.load(Ordering::SeqCst), 1);
+        }
     }
 }
