@@ -115,6 +115,7 @@ pub fn fill_request_data(
     }
     data.insert(meta);
     venue::loaders::register(data, &state.db);
+    crate::auth::loaders::register(data, &state.db);
     crate::clients::loaders::register(data, &state.db);
     crate::billing::loaders::register(data, &state.db);
     crate::academy::loaders::register(data, &state.db);

@@ -39,6 +39,8 @@ pub struct Inner {
     pub clock: Clock,
     /// The notification dispatcher's shared parts (its wake-up, HTTP client, VAPID keys).
     pub notifier: crate::notify::Notifier,
+    /// Checked staff tokens, so an authenticated request reads nothing.
+    pub auth_cache: crate::auth::cache::AuthCache,
 }
 
 /// The time the business rules read. It follows the system clock unless pinned: tests and
@@ -206,8 +208,10 @@ impl AppState {
             outbox,
             clock: Clock::default(),
             notifier,
+            auth_cache: crate::auth::cache::AuthCache::default(),
         }));
         crate::notify::spawn(&state);
+        crate::auth::cache::spawn(&state);
         Ok(state)
     }
 }

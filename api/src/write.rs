@@ -258,6 +258,8 @@ impl AppState {
             std::process::abort();
         }
         let raised = !events.is_empty();
+        // Ended sign-ins stop being answered from the cache before the caller hears "done".
+        self.auth_cache.forget_committed(&events);
         self.outbox.committed(events);
         if raised {
             self.notifier.wake.notify_one();

@@ -2,7 +2,9 @@
 
 pub mod actor;
 pub mod api_keys;
+pub mod cache;
 pub mod limiter;
+pub mod loaders;
 pub mod password;
 pub mod policy;
 pub mod revocation;
@@ -37,7 +39,10 @@ impl AuthQuery {
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
         let state = ctx.state()?;
         match ctx.actor() {
-            Actor::User { id, .. } => users::get(state, *id).await.map(Into::into).gql(),
+            Actor::User { id, jti, .. } => match state.auth_cache.user(jti) {
+                Some(user) => Ok(user.into()),
+                None => users::get(state, *id).await.map(Into::into).gql(),
+            },
             _ => Err(AppError::forbidden()).gql(),
         }
     }

@@ -1,7 +1,9 @@
 //! Sign-ins that end before their tokens expire, and the connections that must end with them.
 //!
-//! Every request checks its token's sign-in against the database (see
-//! [`super::service::authenticate`]), so a revoked sign-in is refused at once by every replica.
+//! Every request checks its token's sign-in (see [`super::service::authenticate`]): against the
+//! database, or against a verdict [`super::cache`] keeps only while this process hears every
+//! sign-in's end through the bus, so a revoked sign-in is refused by every replica as soon as
+//! the news arrives (at once on the replica that revoked it).
 //! A WebSocket authenticates once, at `connection_init`; it learns of the end through the
 //! event bus (Redis pub/sub across replicas), checks its token again, and closes with
 //! [`CLOSE_SIGNED_OUT`]. It also closes when its token expires.
@@ -79,12 +81,18 @@ pub async fn watch(state: AppState, actor: Actor, credential: Option<String>) ->
                 );
             }
             delivery = ended.next() => {
+                // The checked-token cache hears the same news on its own; forget here too, so
+                // the check below cannot meet a verdict the news has not reached yet.
                 let concerns = match &delivery {
                     Some(Delivery::Event { event: e, .. }) => {
+                        state.auth_cache.forget_user(e.user_id);
                         e.user_id == id && (e.session.is_none() || e.session == session)
                     }
                     // Events may have been missed: check again.
-                    Some(Delivery::Resync) => true,
+                    Some(Delivery::Resync) => {
+                        state.auth_cache.forget_all();
+                        true
+                    }
                     None => return std::future::pending().await,
                 };
                 // A credential that cannot be checked right now is not a sign-out: the socket

@@ -394,6 +394,12 @@ async fn check(state: &AppState, credential: &str) -> Result<Actor, AuthFailure>
         ))
     };
     let user_id: i64 = claims.sub.parse().map_err(|_| invalid())?;
+    // Only while other processes' revocations reach this one is a kept verdict trusted.
+    let cache = state.bus.listening().then_some(&state.auth_cache);
+    if let Some(actor) = cache.and_then(|c| c.actor(&claims.jti)) {
+        return Ok(actor);
+    }
+    let generation = state.auth_cache.generation();
     let revoked = revoked_token::Entity::find_by_id(claims.jti.clone())
         .one(&state.db)
         .await
@@ -444,13 +450,17 @@ async fn check(state: &AppState, credential: &str) -> Result<Actor, AuthFailure>
             .map_err(|err| AuthFailure::Unchecked(format!("client link lookup: {err}")))?,
         _ => None,
     };
-    Ok(Actor::User {
+    let actor = Actor::User {
         id: user.id,
-        username: user.username,
+        username: user.username.clone(),
         role: user.role,
         jti: claims.jti,
         expires_at: instant(claims.exp),
         session: claims.sid,
         client_id,
-    })
+    };
+    if let Some(cache) = cache {
+        cache.keep(generation, &actor, &user);
+    }
+    Ok(actor)
 }

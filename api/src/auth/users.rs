@@ -159,7 +159,7 @@ pub async fn update(
     }
     model.updated_at = Set(state.clock.now());
     let (model, current) = (&model, &current);
-    state
+    let updated = state
         .write(caller, |tx| {
             Box::pin(async move {
                 let updated = model.clone().update(tx.db()).await?;
@@ -181,7 +181,10 @@ pub async fn update(
                 Ok(updated)
             })
         })
-        .await
+        .await?;
+    // `me` answers from the checked-token cache: it must show the new name at once.
+    state.auth_cache.forget_user(id);
+    Ok(updated)
 }
 
 pub async fn set_active(

@@ -118,7 +118,7 @@ pub async fn sweep(state: &AppState) -> AppResult<usize> {
 
 /// Sweeps once a second, so a hold that runs out is announced even when nobody asks.
 pub fn spawn_sweeper(state: AppState) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
+    tokio::spawn(crate::db::uncounted(async move {
         let mut tick = tokio::time::interval(StdDuration::from_secs(1));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -127,7 +127,7 @@ pub fn spawn_sweeper(state: AppState) -> tokio::task::JoinHandle<()> {
                 tracing::warn!(%err, "hold sweep failed");
             }
         }
-    })
+    }))
 }
 
 pub fn event(kind: SlotChange, slot: &HoldPayload) -> SlotEvent {

@@ -134,7 +134,7 @@ pub async fn tick(state: &AppState) -> AppResult<TickReport> {
 
 /// Ticks every `club_tick_seconds` until the process ends.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
+    tokio::spawn(crate::db::uncounted(async move {
         let period = StdDuration::from_secs(state.settings.club_tick_seconds.max(1));
         let mut interval = tokio::time::interval(period);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -148,5 +148,5 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
                 Err(err) => tracing::warn!(%err, "club tick failed"),
             }
         }
-    })
+    }))
 }

@@ -129,6 +129,8 @@ pub struct EventBus {
 struct Inner {
     local: Mutex<HashMap<String, broadcast::Sender<BusMessage>>>,
     redis: Option<RedisLink>,
+    /// Whether events from other processes reach this one now (always, in memory).
+    listening: std::sync::atomic::AtomicBool,
 }
 
 struct RedisLink {
@@ -143,6 +145,7 @@ impl EventBus {
             inner: Arc::new(Inner {
                 local: Mutex::new(HashMap::new()),
                 redis: None,
+                listening: std::sync::atomic::AtomicBool::new(true),
             }),
         }
     }
@@ -160,6 +163,7 @@ impl EventBus {
                     prefix: prefix.to_owned(),
                     conn,
                 }),
+                listening: std::sync::atomic::AtomicBool::new(true),
             }),
         };
         // Subscribe before returning, so nothing published after start-up is missed.
@@ -171,6 +175,14 @@ impl EventBus {
             pubsub,
         ));
         Ok(bus)
+    }
+
+    /// Whether this process hears events published by others right now. A cache that other
+    /// processes' events keep fresh must not be trusted while this is `false`.
+    pub fn listening(&self) -> bool {
+        self.inner
+            .listening
+            .load(std::sync::atomic::Ordering::Acquire)
     }
 
     pub fn engine(&self) -> &'static str {
@@ -298,6 +310,12 @@ async fn run_listener(
             }
         }
         tracing::warn!("redis event listener lost its connection; reconnecting");
+        match inner.upgrade() {
+            Some(inner) => inner
+                .listening
+                .store(false, std::sync::atomic::Ordering::Release),
+            None => return,
+        }
         let mut delay = Duration::from_millis(200);
         pubsub = loop {
             if inner.strong_count() == 0 {
@@ -313,7 +331,12 @@ async fn run_listener(
             }
         };
         match inner.upgrade() {
-            Some(inner) => inner.resync_all(),
+            Some(inner) => {
+                inner
+                    .listening
+                    .store(true, std::sync::atomic::Ordering::Release);
+                inner.resync_all();
+            }
             None => return,
         }
     }

@@ -61,6 +61,18 @@ pub struct Written {
     json: Box<str>,
 }
 
+impl Written {
+    /// The event, if it was published on `topic` and reads as a `T`.
+    pub fn decode<T: serde::de::DeserializeOwned>(&self, topic: &Topic) -> Option<T> {
+        if self.topic != topic.key() {
+            return None;
+        }
+        serde_json::from_str::<Envelope<T>>(&self.json)
+            .ok()
+            .map(|e| e.data)
+    }
+}
+
 /// Inserts the outbox row of `event` in the open transaction.
 pub(crate) async fn insert<C: sea_orm::ConnectionTrait, E: Event>(
     conn: &C,
