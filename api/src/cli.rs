@@ -275,13 +275,29 @@ fn read_new_password() -> Result<String, String> {
     Ok(password)
 }
 
+/// Migrates the database (or, with `migrate` false, checks that nothing is pending) before the
+/// state exists: the state's background work (outbox relay, notifications) starts with it and
+/// must find its tables.
+async fn prepare_database(settings: &Settings, migrate: bool) -> Result<(), String> {
+    let (conn, _) = db::connect(settings)
+        .await
+        .map_err(|e| format!("database {}: {e}", redact_url(&settings.database_url)))?;
+    if migrate {
+        db::migrate(&conn)
+            .await
+            .map_err(|e| format!("migration failed: {e}"))?;
+    } else {
+        db::check_migrated(&conn).await?;
+    }
+    let _ = conn.close().await;
+    Ok(())
+}
+
 /// State for one-shot commands: migrated, with a throwaway JWT secret if none is set.
 async fn tool_state(settings: Settings) -> Result<AppState, String> {
     let settings = settings.for_tools();
+    prepare_database(&settings, true).await?;
     let state = AppState::init(settings).await.map_err(|e| e.to_string())?;
-    db::migrate(&state.db)
-        .await
-        .map_err(|e| format!("migration failed: {e}"))?;
     organisation::get(&state.db)
         .await
         .map_err(|e| e.to_string())?;
@@ -289,15 +305,8 @@ async fn tool_state(settings: Settings) -> Result<AppState, String> {
 }
 
 async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
-    let auto_migrate = settings.auto_migrate;
+    prepare_database(&settings, settings.auto_migrate || demo).await?;
     let state = AppState::init(settings).await.map_err(|e| e.to_string())?;
-    if auto_migrate || demo {
-        db::migrate(&state.db)
-            .await
-            .map_err(|e| format!("migration failed: {e}"))?;
-    } else {
-        db::check_migrated(&state.db).await?;
-    }
     let _backups = backup::spawn_daily(state.settings.clone(), state.db.clone())?;
     organisation::get(&state.db)
         .await
