@@ -182,6 +182,8 @@ impl Notifier {
     }
 }
 
+/// Events older than this when the fan-out meets them make no message.
+pub const STALE_AFTER: chrono::Duration = chrono::Duration::hours(24);
 /// How many events one fan-out round takes.
 const INGEST_BATCH: u64 = 200;
 /// How many messages one dispatch round claims.
@@ -287,7 +289,12 @@ async fn ingest(state: &AppState) -> AppResult<usize> {
         select = select.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
     }
     let events = select.all(&txn).await?;
+    let now = state.clock.now();
     for event in &events {
+        // News of long ago (a restored backup's, the demo's month) is not told now.
+        if now - event.occurred_at > STALE_AFTER {
+            continue;
+        }
         if let Some(draft) = fanout::draft(&txn, event).await? {
             enqueue(&txn, &draft).await?;
         }

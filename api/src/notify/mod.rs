@@ -10,7 +10,7 @@ pub mod reminders;
 pub mod templates;
 pub mod vapid;
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveTime, Utc};
 use entity::{enums::Role, notification, notification_preference, notification_setting};
 use sea_orm::{
@@ -22,7 +22,9 @@ use serde_json::json;
 pub use engine::{Notifier, Recipient, spawn};
 
 use crate::{
-    auth::{actor::Caller, policy::policy},
+    auth::{actor::Caller, loaders::UserById, policy::policy},
+    batch::load,
+    clients::loaders::ClientById,
     context::ContextExt,
     domain::parse_id,
     error::{AppError, AppResult, IntoGql, Msg},
@@ -33,6 +35,7 @@ use crate::{
 
 /// One message to one recipient on one channel, and where its delivery stands.
 #[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
 pub struct Notification {
     pub id: ID,
     /// What it came from: `event:<outbox id>` or `reminder:…`.
@@ -82,12 +85,32 @@ impl From<notification::Model> for Notification {
     }
 }
 
+#[ComplexObject]
+impl Notification {
+    /// Who it is for: the client's name or the staff member's (none once they are gone).
+    async fn recipient_name(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        Ok(match Recipient::parse(&self.recipient) {
+            Some(Recipient::Client(id)) => load::<ClientById, _>(ctx, id)
+                .await?
+                .map(|c| c.display_name),
+            Some(Recipient::User(id)) => {
+                load::<UserById, _>(ctx, id).await?.map(|u| u.display_name)
+            }
+            None => None,
+        })
+    }
+}
+
 page_type!(NotificationPage, Notification);
 
 /// Narrows the notification log; every given condition must hold.
 #[derive(InputObject, Debug, Clone, Default)]
 pub struct NotificationFilter {
+    /// Only what happened at this location.
+    pub location_id: Option<ID>,
     pub status: Option<String>,
+    /// Everything but this status (say `skipped`: what was meant to reach somebody).
+    pub not_status: Option<String>,
     pub channel: Option<String>,
     /// `client:<id>` or `user:<id>`.
     pub recipient: Option<String>,
@@ -360,8 +383,15 @@ async fn list(
     page: Page,
 ) -> AppResult<NotificationPage> {
     let mut select = notification::Entity::find().order_by_desc(notification::Column::Id);
+    if let Some(id) = &filter.location_id {
+        let id = parse_id("filter.locationId", id)?;
+        select = select.filter(notification::Column::LocationId.eq(id));
+    }
     if let Some(status) = &filter.status {
         select = select.filter(notification::Column::Status.eq(status.as_str()));
+    }
+    if let Some(status) = &filter.not_status {
+        select = select.filter(notification::Column::Status.ne(status.as_str()));
     }
     if let Some(channel) = &filter.channel {
         select = select.filter(notification::Column::Channel.eq(channel.as_str()));

@@ -19,6 +19,7 @@ const ClientsPage = lazy(() => import("../clients/ClientsPage"));
 const ShiftPage = lazy(() => import("../billing/ShiftPage"));
 const ReportsPage = lazy(() => import("../reports/ReportsPage"));
 const AdminPage = lazy(() => import("../admin/AdminPage"));
+const NotificationsPage = lazy(() => import("../notify/NotificationsPage"));
 
 function useSession() {
   return useSyncExternalStore(
@@ -144,6 +145,8 @@ function Screen({ path, allowed }: { path: string; allowed: Set<string> }) {
       return <ReportsPage />;
     case "/admin":
       return <AdminPage />;
+    case "/notifications":
+      return <NotificationsPage />;
     default:
       return <p className="p-4 text-slate-600">404</p>;
   }

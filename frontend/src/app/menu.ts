@@ -13,6 +13,7 @@ export const NAV: readonly NavItem[] = [
   { path: "/clients", label: "navClients", needs: "Query.clients" },
   { path: "/shift", label: "navShift", needs: "Query.currentShift" },
   { path: "/reports", label: "navReports", needs: "Query.clubReport" },
+  { path: "/notifications", label: "navNotifications", needs: "Query.notifications" },
   // Owners and admins manage staff; managers shape the venue, its tariffs and promotions.
   { path: "/admin", label: "navAdmin", needs: ["Query.users", "Mutation.updateZone", "Mutation.updateTariff"] },
 ];
