@@ -11,6 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveTime, Utc};
 use clubgrid_api::{
     Settings,
+    academy::{belts, memberships, students, timetable},
     auth::actor::Caller,
     booking::{
         appointments::{self, Booker, ConfirmSpec},
@@ -32,7 +33,7 @@ use clubgrid_tests::{
     telegram::FakeTelegram,
     webpush::{FakePush, Subscription},
 };
-use entity::enums::Role;
+use entity::enums::{BeltTrack, ClassLevel, ExamResult, Role};
 use entity::{client_account, enums::AppointmentPayment, notification, push_subscription};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
@@ -43,6 +44,8 @@ both_backends!(
     quiet_hours_hold_and_opt_out_skips,
     a_sign_in_code_goes_to_telegram_and_is_blanked,
     reminders_fire_once_across_restart_and_replicas,
+    an_unpaid_appointment_is_reminded_once_the_day_before,
+    academy_reminders_come_at_their_time_and_once,
 );
 
 fn utc(s: &str) -> DateTime<Utc> {
@@ -381,18 +384,21 @@ async fn telegram_failures_end_dead_and_staff_send_again(backend: Backend) {
     let log = admin
         .run::<ops::Notifications>(ops::notifications::Variables {
             filter: Some(ops::notifications::NotificationFilter {
+                location_id: Some(s.loc.to_string()),
                 status: Some("dead".into()),
                 channel: Some("telegram".into()),
                 recipient: None,
                 kind: None,
                 from: None,
                 to: None,
+                not_status: None,
             }),
         })
         .await
         .unwrap()
         .notifications;
     assert_eq!(log.page_info.total, 1);
+    assert_eq!(log.items[0].recipient_name.as_deref(), Some("Дина"));
     let id = log.items[0].id.clone();
     let manager = app.as_role(Role::Manager).await;
     let again = manager
@@ -605,5 +611,206 @@ async fn reminders_fire_once_across_restart_and_replicas(backend: Backend) {
         telegram.texts_to(7501)
     );
     replica.stop();
+    app.stop().await;
+}
+
+/// Seed 002's payment reminder: an appointment with nothing paid is reminded once, within the
+/// location's days before it (one by default), and not before.
+async fn an_unpaid_appointment_is_reminded_once_the_day_before(backend: Backend) {
+    let telegram = FakeTelegram::start().await;
+    let app = TestApp::spawn_with(backend, |s| fast(s, &telegram)).await;
+    app.state.clock.pin(Some(utc(NOW)));
+    let s = studio(&app).await;
+    let dina = telegram_client(&app, 7601, "+77010000061", "ru").await;
+    book(&app, &s, MONDAY_10, dina).await;
+    telegram.expect(7601, "Вы записаны").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(rows(&app, "reminder.payment_due").await.is_empty());
+
+    app.state.clock.pin(Some(utc("2026-11-22T12:00:00Z")));
+    telegram
+        .expect(7601, "К оплате 10000.00 до 23.11.2026 10:00")
+        .await;
+    app.state.clock.pin(Some(utc("2026-11-23T08:00:00Z")));
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let due: Vec<_> = rows(&app, "reminder.payment_due")
+        .await
+        .into_iter()
+        .filter(|r| r.channel == engine::TELEGRAM)
+        .collect();
+    assert_eq!(due.len(), 1, "once, however often the scan runs");
+    assert_eq!(due[0].payload["due"], 1_000_000);
+    app.stop().await;
+}
+
+/// Seed 002's reminders on a pinned clock: a class two hours before, a membership three days
+/// before it ends and once it has ended, an exam the day before; none early, each once.
+async fn academy_reminders_come_at_their_time_and_once(backend: Backend) {
+    let telegram = FakeTelegram::start().await;
+    let app = TestApp::spawn_with(backend, |s| fast(s, &telegram)).await;
+    app.state.clock.pin(Some(utc(NOW)));
+    let system = Caller::system();
+    let state = &app.state;
+    let s = studio(&app).await;
+    let dina = telegram_client(&app, 7701, "+77010000071", "ru").await;
+    let student = students::create(
+        state,
+        &system,
+        students::NewStudent {
+            client_id: dina,
+            location_id: s.loc,
+            user_id: None,
+            track: BeltTrack::Adults,
+            belt_id: None,
+            stripes: 0,
+            joined_at: None,
+            notes: None,
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let session = timetable::create_one_off(
+        state,
+        &system,
+        timetable::OneOffSpec {
+            location_id: s.loc,
+            name: "Открытый ковёр".into(),
+            starts_at: utc("2026-11-20T12:00:00Z"),
+            duration_minutes: 90,
+            trainer_id: None,
+            room_id: None,
+            capacity: 10,
+            level: ClassLevel::All,
+            min_belt_id: None,
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    clubgrid_api::academy::attendance::book(state, &system, session, student)
+        .await
+        .unwrap();
+    let plan = memberships::save_plan(
+        state,
+        &system,
+        None,
+        memberships::PlanSpec {
+            name: "Месяц".into(),
+            visits: None,
+            validity_days: 30,
+            price: 0,
+            active: true,
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    // Ends on the 22nd: two days from now, inside the three days' notice.
+    let membership = memberships::sell(
+        state,
+        &system,
+        memberships::Sale {
+            student_id: student,
+            plan_id: plan,
+            starts_on: Some("2026-10-24".parse().unwrap()),
+            price: None,
+            method: None,
+        },
+        "reminder-test-membership",
+    )
+    .await
+    .unwrap();
+    let ends = membership.ends_on.format("%d.%m.%Y").to_string();
+    assert!(membership.ends_on < "2026-11-23".parse().unwrap(), "{ends}");
+    let blue = belts::save_belt(
+        state,
+        &system,
+        None,
+        belts::BeltSpec {
+            track: BeltTrack::Adults,
+            name: "Синий".into(),
+            color: "#1e40af".into(),
+            position: 2,
+            max_stripes: 4,
+            classes_required: 0,
+            active: true,
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    belts::save_exam(
+        state,
+        &system,
+        None,
+        belts::ExamSpec {
+            student_id: student,
+            belt_id: blue,
+            exam_date: "2026-11-25".parse().unwrap(),
+            result: ExamResult::Scheduled,
+            notes: None,
+            promote: false,
+        },
+    )
+    .await
+    .unwrap();
+
+    // Now (03:00): the membership's notice only; the class is nine hours off, the exam five days.
+    telegram
+        .expect(7701, &format!("Абонемент «Месяц» заканчивается {ends}"))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(rows(&app, "reminder.class").await.is_empty());
+    assert!(rows(&app, "reminder.exam").await.is_empty());
+
+    // Two hours before the class.
+    app.state.clock.pin(Some(utc("2026-11-20T10:00:00Z")));
+    telegram
+        .expect(
+            7701,
+            "Напоминание: занятие «Открытый ковёр», 20.11.2026 12:00",
+        )
+        .await;
+
+    // The day before the exam, the membership has ended.
+    app.state.clock.pin(Some(utc("2026-11-24T09:00:00Z")));
+    // Both come from the same scan, in either order.
+    for kind in ["reminder.exam", "reminder.membership_expired"] {
+        wait_rows(&app, kind, engine::TELEGRAM, all_status("sent")).await;
+    }
+    let texts = telegram.texts_to(7701);
+    for text in [
+        "Экзамен на пояс «Синий»: 25.11.2026".to_owned(),
+        format!("Абонемент «Месяц» закончился {ends}"),
+    ] {
+        assert!(
+            texts.iter().any(|t| t.contains(&text)),
+            "{text} not in {texts:?}"
+        );
+    }
+
+    // Scans go on; nothing is said twice.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for kind in [
+        "reminder.class",
+        "reminder.membership_expiring",
+        "reminder.membership_expired",
+        "reminder.exam",
+    ] {
+        let sent: Vec<_> = rows(&app, kind)
+            .await
+            .into_iter()
+            .filter(|r| r.channel == engine::TELEGRAM)
+            .collect();
+        assert_eq!(sent.len(), 1, "{kind}: {sent:#?}");
+        assert_eq!(sent[0].recipient, format!("client:{dina}"));
+    }
+    assert_eq!(
+        telegram.texts_to(7701).len(),
+        4,
+        "{:?}",
+        telegram.texts_to(7701)
+    );
     app.stop().await;
 }
