@@ -11,7 +11,8 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder}
 
 both_backends!(
     every_demo_venue_shows_its_day,
-    a_second_demo_seed_adds_nothing
+    a_second_demo_seed_adds_nothing,
+    a_venue_cut_off_half_way_is_built_again,
 );
 
 fn utc(s: &str) -> DateTime<Utc> {
@@ -255,6 +256,55 @@ async fn a_second_demo_seed_adds_nothing(backend: Backend) {
     let first = counts(&app).await;
     demo::seed(&app.state).await.unwrap();
     assert_eq!(counts(&app).await, first);
+    app.stop().await;
+}
+
+/// A run stopped half-way through the studio (its location made, its catalogue not): the next
+/// run keeps the partial venue aside, renamed and switched off, and builds a whole one; the
+/// run after that adds nothing.
+async fn a_venue_cut_off_half_way_is_built_again(backend: Backend) {
+    use clubgrid_api::{
+        auth::actor::Caller,
+        venue::{locations, types::CreateLocationInput},
+    };
+    const STUDIO: &str = "Студия «Баланс»";
+    let app = TestApp::spawn(backend).await;
+    demo::mark(&app.state, STUDIO, demo::VENUE_STARTED)
+        .await
+        .unwrap();
+    let partial = locations::create(
+        &app.state,
+        &Caller::system(),
+        CreateLocationInput {
+            name: STUDIO.into(),
+            address: "—".into(),
+            timezone: Some("Asia/Almaty".into()),
+        },
+    )
+    .await
+    .unwrap();
+
+    demo::seed(&app.state).await.unwrap();
+    let whole = location_named(&app, STUDIO).await;
+    assert_ne!(whole.id, partial.id);
+    assert!(whole.active);
+    let services = entity::service::Entity::find()
+        .filter(entity::service::Column::LocationId.eq(whole.id))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert!(services > 0, "the studio's catalogue is there");
+    let aside = location::Entity::find_by_id(partial.id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!aside.active);
+    assert!(aside.name.starts_with(STUDIO) && aside.name.contains("прерванный"));
+
+    let first = counts(&app).await;
+    demo::seed(&app.state).await.unwrap();
+    assert_eq!(counts(&app).await, first, "a whole demo is left alone");
     app.stop().await;
 }
 

@@ -20,7 +20,7 @@ use entity::{
     enums::{PromotionKind, ResourceKind, ResourceStatus, Role, Rounding},
     location, user,
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::{
     auth::{actor::Caller, users},
@@ -277,16 +277,84 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
     let clock = life::Clock::take(state);
     let mut rng = life::Rng::new(DEMO_SEED);
     for venue in VENUES {
-        let exists = location::Entity::find()
+        let existing = location::Entity::find()
             .filter(location::Column::Name.eq(venue.name))
             .one(&state.db)
-            .await?
-            .is_some();
-        if !exists {
-            clock.present();
-            seed_venue(state, &system, venue, &clock, &mut rng).await?;
+            .await?;
+        if let Some(place) = existing {
+            // Ready, or seeded before these marks existed: left alone.
+            let marks = marks(state, venue.name).await?;
+            let cut_off =
+                marks.iter().any(|m| m == VENUE_STARTED) && !marks.iter().any(|m| m == VENUE_READY);
+            if !cut_off {
+                continue;
+            }
+            set_aside(state, &system, &place).await?;
         }
+        mark(state, venue.name, VENUE_STARTED).await?;
+        clock.present();
+        seed_venue(state, &system, venue, &clock, &mut rng).await?;
+        mark(state, venue.name, VENUE_READY).await?;
     }
+    Ok(())
+}
+
+/// Audit actions that frame the seeding of one venue (entity `demo_venue`, id its name): a
+/// venue started and never ready was cut off half-way, and the next run builds it again.
+pub const VENUE_STARTED: &str = "demo.venue_started";
+pub const VENUE_READY: &str = "demo.venue_ready";
+const VENUE_ENTITY: &str = "demo_venue";
+
+/// Records that seeding `venue` reached `action` (an audit row of the system).
+pub async fn mark(state: &AppState, venue: &str, action: &str) -> AppResult<()> {
+    use sea_orm::ActiveValue::Set;
+    entity::audit_log::Entity::insert(entity::audit_log::ActiveModel {
+        at: Set(state.clock.now()),
+        actor_user_id: Set(None),
+        actor_api_key_id: Set(None),
+        actor_label: Set(Caller::system().actor.label()),
+        action: Set(action.to_owned()),
+        entity: Set(VENUE_ENTITY.to_owned()),
+        entity_id: Set(Some(venue.to_owned())),
+        details: Set(serde_json::json!({ "venue": venue })),
+        address: Set(None),
+        request_id: Set(None),
+        ..Default::default()
+    })
+    .exec_without_returning(&state.db)
+    .await?;
+    Ok(())
+}
+
+async fn marks(state: &AppState, venue: &str) -> AppResult<Vec<String>> {
+    Ok(entity::audit_log::Entity::find()
+        .select_only()
+        .column(entity::audit_log::Column::Action)
+        .filter(entity::audit_log::Column::Entity.eq(VENUE_ENTITY))
+        .filter(entity::audit_log::Column::EntityId.eq(venue))
+        .into_tuple::<String>()
+        .all(&state.db)
+        .await?)
+}
+
+/// A venue a cut-off run left half-built is kept, renamed and switched off, so nothing it
+/// holds is lost and its name is free for a whole one.
+async fn set_aside(state: &AppState, system: &Caller, place: &location::Model) -> AppResult<()> {
+    tracing::warn!(venue = %place.name, "demo venue was left half-built; building it again");
+    locations::update(
+        state,
+        system,
+        place.id,
+        crate::venue::types::UpdateLocationInput {
+            name: Some(format!(
+                "{} (прерванный запуск демо #{})",
+                place.name, place.id
+            )),
+            active: Some(false),
+            ..Default::default()
+        },
+    )
+    .await?;
     Ok(())
 }
 
