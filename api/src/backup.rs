@@ -274,6 +274,48 @@ mod tests {
         assert_eq!(next, Utc.with_ymd_and_hms(2026, 12, 1, 21, 0, 0).single());
     }
 
+    /// Seed 002's retention: what is older than the days kept goes, the rest and files that
+    /// are not backups stay.
+    #[test]
+    fn pruning_keeps_the_days_asked_for() -> std::io::Result<()> {
+        let dir = std::env::temp_dir().join(format!("clubgrid-prune-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir)?;
+        let now = std::time::SystemTime::now();
+        let day = Duration::from_secs(86_400);
+        let aged = |name: &str, days: u32| -> std::io::Result<()> {
+            let path = dir.join(name);
+            std::fs::write(&path, b"x")?;
+            std::fs::File::options()
+                .write(true)
+                .open(&path)?
+                .set_modified(now - day * days)
+        };
+        aged("clubgrid-20261020-0200.db", 42)?;
+        aged("clubgrid-20261031-0200.dump", 31)?;
+        aged("clubgrid-20261102-0200.db", 29)?;
+        aged("clubgrid-20261201-0200.db", 0)?;
+        aged("notes.txt", 90)?;
+        aged("clubgrid-20261001-0200.db-journal", 60)?;
+        assert_eq!(prune(&dir, 30, now), 2);
+        let mut left: Vec<String> = std::fs::read_dir(&dir)?
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                "clubgrid-20261001-0200.db-journal",
+                "clubgrid-20261102-0200.db",
+                "clubgrid-20261201-0200.db",
+                "notes.txt"
+            ]
+        );
+        // A second pass the same day finds nothing more to remove.
+        assert_eq!(prune(&dir, 30, now), 0);
+        std::fs::remove_dir_all(&dir)
+    }
+
     #[test]
     fn sqlite_urls_name_their_file() {
         assert_eq!(
