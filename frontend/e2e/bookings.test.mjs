@@ -12,9 +12,14 @@ const TZ = "Asia/Almaty"; // every demo venue's zone
 /** The local date and time `minutes` from now in the demo's time zone, as the form takes them. */
 function localIn(minutes) {
   const at = new Date(Date.now() + minutes * 60_000);
-  const date = new Intl.DateTimeFormat("en-CA", { timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
+  const date = localDay(at);
   const time = new Intl.DateTimeFormat("en-GB", { timeZone: TZ, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(at);
   return { date, time };
+}
+
+/** The demo venue's local date of an instant (a Date or an ISO string). */
+function localDay(at) {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(at));
 }
 
 describe("PC bookings", () => {
@@ -25,6 +30,8 @@ describe("PC bookings", () => {
   const assets = [];
   let booked = []; // PCs the demo has booked tonight
   let seated = []; // the PCs the first booking got
+  let demoDay = ""; // the local day of the demo's first booking: late at night it is tomorrow
+  let firstDay = ""; // the local day of the first booking made here
 
   before(async () => {
     server = await startServer();
@@ -37,6 +44,8 @@ describe("PC bookings", () => {
       await gql(server.url, `mutation($input: CreateClientInput!) { createClient(input: $input) { id } }`, { input: { firstName, lastName, phone } }, login.accessToken);
     }
     booked = await bookedPcs(server.url, login.accessToken);
+    const { pcBookings } = await gql(server.url, `{ pcBookings(filter: { status: ACTIVE }, page: { limit: 100 }) { items { startsAt } } }`, {}, login.accessToken);
+    demoDay = localDay(pcBookings.items.map((b) => b.startsAt).sort()[0]);
     ctx = await browser.newContext(VIEW);
     page = await ctx.newPage();
     page.on("response", (r) => {
@@ -49,6 +58,12 @@ describe("PC bookings", () => {
     await browser?.close();
     await server?.stop();
   });
+
+  /** The bookings list of one local day; the page opens on today, and a club's night runs past midnight. */
+  async function openBookings(day) {
+    await page.goto(server.url + "/bookings");
+    await page.getByLabel("Дата", { exact: true }).fill(day);
+  }
 
   async function book({ who, zone, minutesFromNow, count, pcs = [], length = "60", note = "" }) {
     await page.getByRole("button", { name: "Новая бронь" }).click();
@@ -63,14 +78,15 @@ describe("PC bookings", () => {
     for (const pc of pcs) await dialog.getByRole("checkbox", { name: pc, exact: true }).check();
     if (count) await dialog.getByLabel("ПК", { exact: true }).fill(String(count));
     if (note) await dialog.getByLabel("Примечание").fill(note);
-    return { dialog, time };
+    return { dialog, date, time };
   }
 
   test("a booking made in the app is on the list and, soon due, on the map", async () => {
-    await page.goto(server.url + "/bookings");
     // The demo's own bookings for tonight are listed already.
+    await openBookings(demoDay);
     await page.locator('[data-testid="bookings"] tr[data-status="ACTIVE"]').first().waitFor();
-    const { dialog, time } = await book({ who: "5550202", zone: "PRO", minutesFromNow: 10, count: 2, note: "день рождения" });
+    const { dialog, date, time } = await book({ who: "5550202", zone: "PRO", minutesFromNow: 10, count: 2, note: "день рождения" });
+    firstDay = date;
     await shot(page, "20-booking-dialog");
     await dialog.getByRole("button", { name: "Сохранить" }).click();
     await dialog.waitFor({ state: "detached" });
@@ -102,7 +118,7 @@ describe("PC bookings", () => {
     for (const pc of seated) await page.locator(`[data-pc="${pc}"][data-status="BUSY"]`).waitFor();
     await page.locator(`[data-pc="${seated[0]}"]`).getByText("Сапаров Ерлан").waitFor();
     await shot(page, "23-map-seated");
-    await page.goto(server.url + "/bookings");
+    await openBookings(firstDay);
     await page.locator('[data-testid="bookings"] tr[data-status="USED"]').filter({ hasText: "Сапаров Ерлан" }).waitFor();
   });
 
@@ -112,7 +128,7 @@ describe("PC bookings", () => {
     const notBooked = booked.map((n) => `:not([data-pc="${n}"])`).join("");
     const vip = await page.locator(`[data-pc^="VIP-"][data-status="FREE"]${notBooked}`).first().getAttribute("data-pc");
     await page.goto(server.url + "/bookings");
-    const { dialog } = await book({ who: "5550303", zone: "VIP", minutesFromNow: 20, pcs: [vip], length: "5" });
+    const { dialog, date } = await book({ who: "5550303", zone: "VIP", minutesFromNow: 20, pcs: [vip], length: "5" });
     assert.equal(await dialog.getByLabel("ПК", { exact: true }).inputValue(), "1", "the count follows the chosen PCs");
     // Five minutes is too short: the API says so, next to the field.
     await dialog.getByRole("button", { name: "Сохранить" }).click();
@@ -136,7 +152,7 @@ describe("PC bookings", () => {
 
     await page.goto(server.url + "/map");
     await page.locator(`[data-pc="${vip}"][data-status="BOOKED"]`).waitFor();
-    await page.goto(server.url + "/bookings");
+    await openBookings(date);
     const row = page.locator('[data-testid="bookings"] tr[data-status="ACTIVE"]').filter({ hasText: "Ахметова Мадина" });
     await row.getByRole("button", { name: "Отменить бронь" }).click();
     const confirm = page.getByRole("dialog");
