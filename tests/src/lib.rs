@@ -366,6 +366,10 @@ async fn serve(settings: Settings) -> (String, AppState, JoinHandle<()>) {
 
 /// The `clubgrid` binary of this workspace, built if needed.
 pub async fn clubgrid_binary() -> PathBuf {
+    // A bench may compare two builds of the server: `CLUBGRID_SERVER_BIN` names the other.
+    if let Some(path) = std::env::var_os("CLUBGRID_SERVER_BIN") {
+        return PathBuf::from(path);
+    }
     static BUILT: OnceCell<PathBuf> = OnceCell::const_new();
     BUILT
         .get_or_init(|| workspace_binary("clubgrid-api", "clubgrid"))
@@ -406,11 +410,12 @@ async fn workspace_binary(package: &str, bin: &str) -> PathBuf {
             command.env_remove(name.as_ref());
         }
     }
-    let status = command
-        .args(["build", "--quiet", "-p", package, "--bin", bin])
-        .status()
-        .await
-        .expect("run cargo build");
+    command.args(["build", "--quiet", "-p", package, "--bin", bin]);
+    // A release bench drives the release binary, which lives beside it.
+    if !cfg!(debug_assertions) {
+        command.arg("--release");
+    }
+    let status = command.status().await.expect("run cargo build");
     assert!(status.success(), "cargo build of the {bin} binary failed");
     let exe = std::env::current_exe().expect("test executable path");
     // target/<profile>/deps/<test> → target/<profile>/<bin>
@@ -540,6 +545,11 @@ impl ServerProcess {
 
     pub fn client(&self) -> Client {
         Client::new(&self.url)
+    }
+
+    /// The operating system's id of the process (for reading its memory).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
     }
 
     /// How the process ended, if it ends within `within`.

@@ -8,7 +8,10 @@ use clubgrid_api::{
     club::catalog::{self, TariffSpec},
     venue::{locations, resources, types, zones},
 };
-use clubgrid_tests::{Backend, TestApp, clubgrid_client::ops};
+use clubgrid_tests::{
+    Backend, ServerProcess, TestApp,
+    clubgrid_client::{Client, ops},
+};
 use entity::enums::{ResourceKind, Role, Rounding};
 use futures_util::StreamExt;
 use sea_orm::{ConnectionTrait, Statement};
@@ -78,9 +81,9 @@ async fn location(app: &TestApp, name: &str, pcs: usize) -> BenchResult<(i64, i6
 type Live =
     clubgrid_tests::clubgrid_client::Subscription<ops::resource_status_changed::ResponseData>;
 
-/// Opens `n` live-map subscriptions, a few at a time, and reads each one's snapshot.
-async fn subscribe_all(app: &TestApp, location_id: i64, n: usize) -> BenchResult<Vec<Live>> {
-    let viewer = app.as_role(Role::Operator).await;
+/// Opens `n` live-map subscriptions as `viewer`, a few at a time, and reads each one's
+/// snapshot.
+async fn subscribe_all(viewer: &Client, location_id: i64, n: usize) -> BenchResult<Vec<Live>> {
     let mut streams = Vec::with_capacity(n);
     let mut pending = Vec::new();
     for i in 0..n {
@@ -105,19 +108,16 @@ async fn subscribe_all(app: &TestApp, location_id: i64, n: usize) -> BenchResult
     Ok(streams)
 }
 
-/// `--subscribers` WebSocket subscribers watch one location's map; each round a technician
-/// changes one PC's status and every subscriber's delivery time is taken, from just before the
-/// mutation is sent to the update's arrival. SQLite runs on the in-process bus, PostgreSQL
-/// through Redis.
-pub(crate) async fn fanout_scenario(app: &TestApp, args: &Args) -> BenchResult<()> {
-    let rounds = args.rounds(20);
-    let (location_id, _, pcs) = location(app, "Fan-out", 1).await?;
-    let pc = pcs[0];
-    let opened = Instant::now();
-    let mut streams = subscribe_all(app, location_id, args.subscribers).await?;
-    let connect = opened.elapsed();
-    let tech = app.as_role(Role::Tech).await;
-    let mut latencies = Vec::with_capacity(args.subscribers * rounds);
+/// `rounds` changes of `pc` made by `tech`, alternating out of order and free; answers every
+/// subscriber's delivery time (from just before the mutation is sent to the update's arrival)
+/// and each mutation's own time.
+async fn play_rounds(
+    streams: &mut Vec<Live>,
+    tech: &Client,
+    pc: i64,
+    rounds: usize,
+) -> BenchResult<(Vec<Duration>, Vec<Duration>)> {
+    let mut latencies = Vec::with_capacity(streams.len() * rounds);
     let mut mutations = Vec::with_capacity(rounds);
     for round in 0..rounds {
         let waiting: Vec<_> = streams
@@ -157,9 +157,26 @@ pub(crate) async fn fanout_scenario(app: &TestApp, args: &Args) -> BenchResult<(
     }
     latencies.sort_unstable();
     mutations.sort_unstable();
+    Ok((latencies, mutations))
+}
+
+/// `--subscribers` WebSocket subscribers watch one location's map; each round a technician
+/// changes one PC's status and every subscriber's delivery time is taken, from just before the
+/// mutation is sent to the update's arrival. SQLite runs on the in-process bus, PostgreSQL
+/// through Redis.
+pub(crate) async fn fanout_scenario(app: &TestApp, args: &Args) -> BenchResult<()> {
+    let rounds = args.rounds(20);
+    let subscribers = args.subscribers(1000);
+    let (location_id, _, pcs) = location(app, "Fan-out", 1).await?;
+    let opened = Instant::now();
+    let viewer = app.as_role(Role::Operator).await;
+    let mut streams = subscribe_all(&viewer, location_id, subscribers).await?;
+    let connect = opened.elapsed();
+    let tech = app.as_role(Role::Tech).await;
+    let (mut latencies, mutations) = play_rounds(&mut streams, &tech, pcs[0], rounds).await?;
     let bus = app.state.bus.engine();
     let name = "pc-status-fanout";
-    emit(name, "subscribers", args.subscribers as f64, "connections");
+    emit(name, "subscribers", subscribers as f64, "connections");
     emit(name, "rounds", rounds as f64, "changes");
     emit(
         name,
@@ -180,6 +197,92 @@ pub(crate) async fn fanout_scenario(app: &TestApp, args: &Args) -> BenchResult<(
         percentile(&latencies, 100.0),
         "ms",
     );
+    Ok(())
+}
+
+/// Resident memory of process `pid`, in KiB.
+fn rss_kib(pid: u32) -> BenchResult<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .ok_or("no VmRSS")?;
+    let kib: f64 = line
+        .split_whitespace()
+        .nth(1)
+        .ok_or("no VmRSS value")?
+        .parse()?;
+    Ok(kib)
+}
+
+/// `fanout-10k`: the same fan-out against a `clubgrid serve` process of its own (default
+/// 10,000 subscribers), so its resident memory can be read: before the subscribers connect,
+/// with them all connected and idle, and some seconds after they have left.
+pub(crate) async fn fanout_10k_scenario(app: &TestApp, args: &Args) -> BenchResult<()> {
+    let rounds = args.rounds(10);
+    let subscribers = args.subscribers(10_000);
+    let (location_id, _, pcs) = location(app, "Fan-out", 1).await?;
+    let viewer_token = app.as_role(Role::Operator).await;
+    let tech_token = app.as_role(Role::Tech).await;
+    let server = ServerProcess::start(&app.state.settings).await;
+    let pid = server.pid().ok_or("the server has no pid")?;
+    let viewer = Client::new(&server.url).with_token(viewer_token.token().unwrap_or_default());
+    let tech = Client::new(&server.url).with_token(tech_token.token().unwrap_or_default());
+    // One subscriber first, so the baseline has the schema and the pools warm.
+    let mut warm = subscribe_all(&viewer, location_id, 1).await?;
+    play_rounds(&mut warm, &tech, pcs[0], 2).await?;
+    drop(warm);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let before = rss_kib(pid)?;
+    let opened = Instant::now();
+    let mut streams = subscribe_all(&viewer, location_id, subscribers).await?;
+    let connect = opened.elapsed();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let connected = rss_kib(pid)?;
+    let (mut latencies, mutations) = play_rounds(&mut streams, &tech, pcs[0], rounds).await?;
+    let busy = rss_kib(pid)?;
+    drop(streams);
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    let left = rss_kib(pid)?;
+    // A second wave of the same size: if the first wave's memory is kept for reuse rather
+    // than leaked, the process hardly grows.
+    let again = subscribe_all(&viewer, location_id, subscribers).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let second = rss_kib(pid)?;
+    drop(again);
+    let name = "fanout-10k";
+    let bus = app.state.bus.engine();
+    emit(name, "subscribers", subscribers as f64, "connections");
+    emit(
+        name,
+        &format!("connect_all_{bus}"),
+        connect.as_secs_f64(),
+        "s",
+    );
+    emit(
+        name,
+        &format!("mutation_p50_{bus}"),
+        percentile(&mutations, 50.0),
+        "ms",
+    );
+    emit_latencies(name, "delivery", &format!("_{bus}"), &mut latencies);
+    emit(name, "rss_before_mib", before / 1024.0, "MiB");
+    emit(name, "rss_connected_mib", connected / 1024.0, "MiB");
+    emit(name, "rss_after_rounds_mib", busy / 1024.0, "MiB");
+    emit(name, "rss_after_leaving_mib", left / 1024.0, "MiB");
+    emit(
+        name,
+        "rss_second_wave_connected_mib",
+        second / 1024.0,
+        "MiB",
+    );
+    emit(
+        name,
+        "rss_per_idle_subscriber",
+        (connected - before) / subscribers as f64,
+        "KiB",
+    );
+    server.stop().await;
     Ok(())
 }
 

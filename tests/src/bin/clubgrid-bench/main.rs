@@ -10,6 +10,11 @@
 //! cargo run --release --bin clubgrid-bench -- slots-week --backend sqlite
 //! cargo run --release --bin clubgrid-bench -- booking-contention
 //! cargo run --release --bin clubgrid-bench -- notify-throughput --rounds 1000 --backend sqlite
+//! cargo run --release --bin clubgrid-bench -- nested-throughput --seconds 10
+//! cargo run --release --bin clubgrid-bench -- raw-sql
+//! cargo run --release --bin clubgrid-bench -- peer-postgraphile --seconds 10
+//! cargo run --release --bin clubgrid-bench -- fanout-10k --backend sqlite
+//! cargo run --release --bin clubgrid-bench -- replicas
 //! ```
 //! PostgreSQL and Redis are those of the tests (`CLUBGRID_TEST_DATABASE_URL`,
 //! `CLUBGRID_TEST_REDIS_URL`); `--backend sqlite` uses a temporary SQLite file instead.
@@ -35,6 +40,7 @@ use serde_json::json;
 
 mod booking;
 mod club;
+mod nested;
 mod notify;
 
 pub(crate) type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -64,6 +70,20 @@ enum Scenario {
     /// Events through the outbox to the fake Telegram and Web Push endpoints: messages per
     /// second and commit-to-delivery lag (`--rounds` events, `--concurrency` writers).
     NotifyThroughput,
+    /// The nested venue query over HTTP at 1 and 16 connections, beside the raw-SQL ceiling
+    /// (PostgreSQL).
+    NestedThroughput,
+    /// The same rows from a bare axum handler with sqlx: the practical ceiling (PostgreSQL).
+    RawSql,
+    /// clubgrid and PostGraphile 4.14.1 (run with npx) on the same database, with ratios.
+    PeerPostgraphile,
+    /// 10,000 live-map subscribers of a separate server process: delivery p50/p99 and the
+    /// server's resident memory before, connected and after they leave.
+    #[value(name = "fanout-10k")]
+    Fanout10k,
+    /// The nested query at 16 connections through a round-robin proxy in front of 1, 2 and 3
+    /// replicas on one PostgreSQL + Redis.
+    Replicas,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -84,9 +104,9 @@ struct Args {
     /// Concurrent clients of a throughput scenario.
     #[arg(long, default_value_t = 16)]
     concurrency: usize,
-    /// WebSocket subscribers of a fan-out scenario.
-    #[arg(long, default_value_t = 1000)]
-    subscribers: usize,
+    /// WebSocket subscribers of a fan-out scenario (each scenario has its own default).
+    #[arg(long)]
+    subscribers: Option<usize>,
     /// Measured repetitions (each scenario has its own default).
     #[arg(long)]
     rounds: Option<usize>,
@@ -96,6 +116,11 @@ impl Args {
     /// `--rounds`, or the scenario's default.
     pub(crate) fn rounds(&self, default: usize) -> usize {
         self.rounds.unwrap_or(default).max(1)
+    }
+
+    /// `--subscribers`, or the scenario's default.
+    pub(crate) fn subscribers(&self, default: usize) -> usize {
+        self.subscribers.unwrap_or(default).max(1)
     }
 }
 
@@ -555,6 +580,11 @@ async fn run(args: Args) -> BenchResult<()> {
         Scenario::SlotsWeek => booking::slots_week_scenario(&app, &args).await,
         Scenario::BookingContention => booking::contention_scenario(&app, &args).await,
         Scenario::NotifyThroughput => Ok(()),
+        Scenario::NestedThroughput => nested::throughput_scenario(&app, &args).await,
+        Scenario::RawSql => nested::raw_scenario(&app, &args).await,
+        Scenario::PeerPostgraphile => nested::peer_scenario(&app, &args).await,
+        Scenario::Fanout10k => club::fanout_10k_scenario(&app, &args).await,
+        Scenario::Replicas => nested::replicas_scenario(&app, &args).await,
     };
     app.stop().await;
     outcome
