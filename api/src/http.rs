@@ -496,6 +496,9 @@ fn engine_field(message: &str) -> String {
     .unwrap_or_else(|| "query".to_owned())
 }
 
+/// The starting read buffer of one WebSocket, in bytes.
+const SOCKET_READ_BUFFER: usize = 4 * 1024;
+
 fn websocket(
     http: Http,
     edge: Edge,
@@ -504,6 +507,10 @@ fn websocket(
 ) -> Response {
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        // A live screen sends a handful of small frames (init, subscribe, pong); tungstenite's
+        // 128 KiB default read buffer is filled on the first read, so with thousands of idle
+        // sockets it was most of the server's memory. Larger frames still grow it as needed.
+        .read_buffer_size(SOCKET_READ_BUFFER)
         .on_upgrade(move |socket| async move {
             let _open = crate::metrics::SocketGuard::open();
             serve_socket(http, edge, protocol, socket).await
