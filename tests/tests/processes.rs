@@ -131,6 +131,199 @@ async fn two_processes_share_events_through_redis() {
     db.remove().await;
 }
 
+/// Three `serve` replicas on one PostgreSQL + Redis: a slot raced for through all three is
+/// held once and booked once; a change made on one is seen live on another; and a replica
+/// killed under a stream of writes loses none that it acknowledged, while its writer carries
+/// on through the others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_replicas_book_once_and_survive_one_dying() {
+    use entity::{location, service, specialist};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use serde_json::json;
+
+    let (db, settings) = TestDb::create(Backend::Postgres).await;
+    let seeded = clubgrid_api::AppState::init(settings.clone())
+        .await
+        .unwrap();
+    clubgrid_api::demo::seed(&seeded).await.unwrap();
+    let studio = location::Entity::find()
+        .filter(location::Column::Name.eq("Студия «Баланс»"))
+        .one(&seeded.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let massage = service::Entity::find()
+        .filter(service::Column::LocationId.eq(studio.id))
+        .one(&seeded.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let anyone: Vec<i64> = specialist::Entity::find()
+        .all(&seeded.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    let mut replicas = Vec::new();
+    for _ in 0..3 {
+        replicas.push(ServerProcess::start(&settings).await);
+    }
+    let mut desks = Vec::new();
+    for replica in &replicas {
+        desks.push(login(&replica.client(), "operator", "demo12345").await);
+    }
+
+    // A free slot in the coming days, raced for through every replica.
+    let from = (clubgrid_api::state::wall_clock() + chrono::Duration::days(2)).date_naive();
+    let to = from + chrono::Duration::days(7);
+    let slots = desks[0]
+        .raw(
+            "query($l: ID!, $s: ID!, $f: NaiveDate!, $t: NaiveDate!) { availableSlots(locationId: $l, serviceId: $s, from: $f, to: $t) { startsAt specialistId } }",
+            json!({ "l": studio.id.to_string(), "s": massage.id.to_string(), "f": from, "t": to }),
+        )
+        .await
+        .unwrap();
+    let slot = slots.data.as_ref().unwrap()["availableSlots"][0].clone();
+    let specialist = slot["specialistId"]
+        .as_str()
+        .and_then(|id| id.parse::<i64>().ok());
+    assert!(
+        specialist.is_some_and(|id| anyone.contains(&id)),
+        "a free slot: {slots:?}"
+    );
+    let hold = json!({ "input": {
+        "locationId": studio.id.to_string(),
+        "serviceId": massage.id.to_string(),
+        "specialistId": slot["specialistId"],
+        "startsAt": slot["startsAt"],
+    }});
+    let attempts = (0..30).map(|i| {
+        let desk = desks[i % 3].clone();
+        let hold = hold.clone();
+        tokio::spawn(async move {
+            desk.raw(
+                "mutation($input: HoldSlotInput!) { holdSlot(input: $input) { token } }",
+                hold,
+            )
+            .await
+            .unwrap()
+        })
+    });
+    let mut tokens = Vec::new();
+    for attempt in attempts.collect::<Vec<_>>() {
+        let answer = attempt.await.unwrap();
+        match answer.errors.first() {
+            None => tokens.push(answer.data.unwrap()["holdSlot"]["token"].clone()),
+            Some(e) => assert_eq!(e.code(), Some("SLOT_TAKEN"), "{e:?}"),
+        }
+    }
+    assert_eq!(tokens.len(), 1, "one hold among the replicas");
+    let client_id = desks[0]
+        .raw(
+            "mutation { createClient(input: { firstName: \"Гонка\", phone: \"+77010009901\" }) { id } }",
+            json!({}),
+        )
+        .await
+        .unwrap()
+        .data
+        .unwrap()["createClient"]["id"]
+        .clone();
+    let confirms = (0..30).map(|i| {
+        let desk = desks[i % 3].clone();
+        let input = json!({ "input": {
+            "holdToken": tokens[0],
+            "clientId": client_id,
+            "payment": "AT_VENUE",
+        }});
+        tokio::spawn(async move {
+            desk.raw(
+                "mutation($input: ConfirmBookingInput!) { confirmBooking(input: $input) { id } }",
+                input,
+            )
+            .await
+            .unwrap()
+        })
+    });
+    let mut booked = 0;
+    for confirm in confirms.collect::<Vec<_>>() {
+        let answer = confirm.await.unwrap();
+        match answer.errors.first() {
+            None => booked += 1,
+            Some(e) => assert!(
+                matches!(e.code(), Some("SLOT_TAKEN" | "HOLD_EXPIRED")),
+                "{e:?}"
+            ),
+        }
+    }
+    assert_eq!(booked, 1, "one appointment among the replicas");
+
+    // Live: a change on the first replica reaches a watcher of the third.
+    let tech = login(&replicas[0].client(), "tech", "demo12345").await;
+    let location_id = first_location(&desks[2]).await;
+    change_is_seen(&tech, &desks[2], &location_id).await;
+
+    // Writes through every replica; the second is killed half-way.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut writers = Vec::new();
+    for w in 0..3usize {
+        let desks = desks.clone();
+        let stop = stop.clone();
+        writers.push(tokio::spawn(async move {
+            let mut acknowledged = Vec::new();
+            let mut at = w;
+            let mut moved = false;
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                n += 1;
+                let phone = format!("+7701{w}{n:06}");
+                let query = format!(
+                    "mutation {{ createClient(input: {{ firstName: \"Запись\", phone: \"{phone}\" }}) {{ id }} }}"
+                );
+                match desks[at].raw(&query, json!({})).await {
+                    Ok(answer) if answer.errors.is_empty() => {
+                        acknowledged.push((phone, moved));
+                    }
+                    Ok(answer) => panic!("write refused: {:?}", answer.errors),
+                    // The replica is gone: carry on through the next one.
+                    Err(_) => {
+                        at = (at + 1) % 3;
+                        moved = true;
+                    }
+                }
+            }
+            acknowledged
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let killed = replicas.remove(1);
+    killed.stop().await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut all = Vec::new();
+    for (w, writer) in writers.into_iter().enumerate() {
+        let acknowledged = writer.await.unwrap();
+        if w == 1 {
+            assert!(
+                acknowledged.iter().any(|(_, moved)| *moved),
+                "the killed replica's writer carried on elsewhere"
+            );
+        }
+        all.extend(acknowledged.into_iter().map(|(phone, _)| phone));
+    }
+    let stored = entity::client::Entity::find()
+        .filter(entity::client::Column::Phone.is_in(all.clone()))
+        .all(&seeded.db)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(stored, all.len(), "every acknowledged write is there");
+    for replica in replicas {
+        replica.stop().await;
+    }
+    db.remove().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_shot_commands() {
     let bin = clubgrid_binary().await;
