@@ -10,9 +10,13 @@ pub struct Model {
     pub id: i64,
     pub location_id: i64,
     pub name: String,
-    /// ISO weekday, 1 = Monday.
+    /// ISO weekday, 1 = Monday: the first day of the weekly pattern.
     pub weekday: i16,
+    /// The local start on `weekday`.
     pub starts_at: Time,
+    /// The whole weekly pattern, `[{"weekday": 1, "startsAt": "18:00:00"}, …]`; none for a
+    /// class of one day (`weekday` and `starts_at`).
+    pub days: Option<Json>,
     pub duration_minutes: i32,
     pub trainer_id: Option<i64>,
     pub room_id: Option<i64>,

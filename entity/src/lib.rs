@@ -9,6 +9,7 @@ pub mod academy_membership;
 pub mod academy_plan;
 pub mod academy_rank;
 pub mod academy_session;
+pub mod academy_setting;
 pub mod academy_student;
 pub mod api_key;
 pub mod appointment;

@@ -12,6 +12,8 @@ pub struct Model {
     pub color: String,
     pub position: i32,
     pub outcome: StageOutcome,
+    /// The staff member a new lead entering this stage is due with, the same day.
+    pub owner_user_id: Option<i64>,
     pub created_at: DateTimeUtc,
 }
 

@@ -15,6 +15,7 @@ mod m20261130_000009_outbox_and_client_link;
 mod m20261201_000010_telegram;
 mod m20261201_000011_client_door;
 mod m20261201_000012_notifications;
+mod m20261201_000013_academy_depth;
 pub mod slug;
 
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_telegram::Migration),
             Box::new(m20261201_000011_client_door::Migration),
             Box::new(m20261201_000012_notifications::Migration),
+            Box::new(m20261201_000013_academy_depth::Migration),
         ]
     }
 }

@@ -5,7 +5,7 @@
 //! turn is held on SQLite, so the capacity check and the visit count cannot race.
 
 use crate::domain::timezone;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{
@@ -121,7 +121,8 @@ async fn apply(
         (false, false) => (None, false),
     };
     let checked_in_at = if mark.status.attended() {
-        old.and_then(|i| rows[i].checked_in_at).or(Some(now))
+        old.and_then(|i| rows[i].checked_in_at)
+            .or(Some(arrival(session, now)))
     } else {
         None
     };
@@ -162,6 +163,17 @@ async fn apply(
         }
     };
     Ok(saved)
+}
+
+/// When a student marked as come arrived: the moment of the mark while the class's check-in is
+/// open, and the start of the class for a mark entered before or after it (a register filled
+/// in the next day did not see them walk in the next day).
+fn arrival(session: &academy_session::Model, marked_at: DateTime<Utc>) -> DateTime<Utc> {
+    if marked_at >= session.starts_at - CHECK_IN_OPENS && marked_at <= session.ends_at {
+        marked_at
+    } else {
+        session.starts_at
+    }
 }
 
 async fn check_students<C: ConnectionTrait>(
@@ -243,6 +255,52 @@ pub async fn mark(
                             .map(|m| json!({ "studentId": m.student_id, "status": m.status }))
                             .collect::<Vec<_>>(),
                     }),
+                )
+                .await?;
+                Ok(rows)
+            })
+        })
+        .await
+}
+
+/// Takes a student's mark off a session as if it was never made (a mark made by mistake): a
+/// visit it used goes back to the membership, and no report counts it. Answers the session's
+/// remaining attendance.
+pub async fn unmark(
+    state: &AppState,
+    caller: &Caller,
+    session_id: i64,
+    student_id: i64,
+) -> AppResult<Vec<academy_attendance::Model>> {
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let session = lock_session(tx.db(), session_id).await?;
+                let mut rows = of_session(tx.db(), session_id).await?;
+                let Some(i) = rows.iter().position(|r| r.student_id == student_id) else {
+                    return Err(AppError::conflict(
+                        format!(
+                            "У ученика {student_id} нет отметки на тренировке «{}»: снимать нечего",
+                            session.name
+                        ),
+                        format!(
+                            "Student {student_id} has no mark in class `{}`: nothing to remove",
+                            session.name
+                        ),
+                    ));
+                };
+                let row = rows.remove(i);
+                if let (true, Some(id)) = (row.status.attended(), row.membership_id) {
+                    memberships::return_visit(tx.db(), id).await?;
+                }
+                academy_attendance::Entity::delete_by_id(row.id)
+                    .exec(tx.db())
+                    .await?;
+                tx.audit(
+                    "academy.attendance.unmark",
+                    "academy_session",
+                    Some(session_id),
+                    json!({ "studentId": student_id, "status": row.status }),
                 )
                 .await?;
                 Ok(rows)
@@ -449,13 +507,135 @@ pub async fn of_student<C: ConnectionTrait>(
 #[derive(Debug, Clone)]
 pub struct MissedAlert {
     pub student: academy_student::Model,
-    /// Classes missed since the last one attended (absences and no-shows; excused ones skip).
+    /// Classes held since the last one attended (seed 002's missed classes): sessions of the
+    /// student's classes that took place without them, and marked absences; excused ones skip.
     pub missed_in_row: i32,
     pub last_visit_at: Option<DateTime<Utc>>,
-    /// Days since the last visit, or since joining when there was none.
+    /// Calendar days in the location's time since the last visit, or since joining when there
+    /// was none.
     pub days_without_visit: i64,
     pub missed_last_classes: bool,
     pub no_recent_visit: bool,
+}
+
+/// The classes a student counts as theirs: those they were marked in during these four weeks
+/// up to their latest mark, so a student who moved to another group is not counted absent
+/// from the old one.
+const OWN_CLASSES_WINDOW: Duration = Duration::days(28);
+
+/// A session that took place (scheduled, not cancelled, started before now).
+#[derive(Debug, Clone)]
+pub struct HeldSession {
+    pub id: i64,
+    pub class_id: Option<i64>,
+    pub trainer_id: Option<i64>,
+    pub starts_at: DateTime<Utc>,
+}
+
+/// Where one active student stands: the sessions missed since their last visit, oldest first.
+#[derive(Debug, Clone)]
+pub struct MissedRun {
+    pub student: academy_student::Model,
+    pub missed: Vec<HeldSession>,
+    pub last_visit_at: Option<DateTime<Utc>>,
+    pub days_without_visit: i64,
+}
+
+/// Every active student of a location with the classes they missed since they last came: the
+/// held sessions of their own classes (see [`OWN_CLASSES_WINDOW`]) without a mark, and those
+/// marked absent or booked and not come; an excused absence, a cancelled or a future session
+/// does not count. The one reading of "missed classes" behind `missedClasses` and the
+/// missed-class reminder.
+pub async fn missed_runs<C: ConnectionTrait>(
+    conn: &C,
+    location_id: i64,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<MissedRun>> {
+    let today = timezone::local_date(tz, now);
+    let students = academy_student::Entity::find()
+        .filter(academy_student::Column::LocationId.eq(location_id))
+        .filter(academy_student::Column::Active.eq(true))
+        .order_by_asc(academy_student::Column::Id)
+        .all(conn)
+        .await?;
+    let held_filter = |select: sea_orm::Select<academy_session::Entity>| {
+        select
+            .filter(academy_session::Column::LocationId.eq(location_id))
+            .filter(academy_session::Column::Status.eq(ClassSessionStatus::Scheduled))
+            .filter(academy_session::Column::StartsAt.lt(now))
+    };
+    let mut held: Vec<HeldSession> = held_filter(academy_session::Entity::find())
+        .select_only()
+        .column(academy_session::Column::Id)
+        .column(academy_session::Column::ClassId)
+        .column(academy_session::Column::TrainerId)
+        .column(academy_session::Column::StartsAt)
+        .into_tuple::<(i64, Option<i64>, Option<i64>, DateTime<Utc>)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|(id, class_id, trainer_id, starts_at)| HeldSession {
+            id,
+            class_id,
+            trainer_id,
+            starts_at,
+        })
+        .collect();
+    held.sort_by_key(|h| (h.starts_at, h.id));
+    let past = held_filter(academy_session::Entity::find())
+        .select_only()
+        .column(academy_session::Column::Id)
+        .into_query();
+    let mut by_student: HashMap<i64, HashMap<i64, AttendanceStatus>> = HashMap::new();
+    for row in academy_attendance::Entity::find()
+        .filter(academy_attendance::Column::SessionId.in_subquery(past))
+        .all(conn)
+        .await?
+    {
+        by_student
+            .entry(row.student_id)
+            .or_default()
+            .insert(row.session_id, row.status);
+    }
+    let mut out = Vec::with_capacity(students.len());
+    for student in students {
+        let marks = by_student.remove(&student.id).unwrap_or_default();
+        let marked: Vec<&HeldSession> = held.iter().filter(|h| marks.contains_key(&h.id)).collect();
+        let last_visit_at = marked
+            .iter()
+            .rev()
+            .find(|h| marks.get(&h.id).is_some_and(|s| s.attended()))
+            .map(|h| h.starts_at);
+        let own_classes: HashSet<i64> = match marked.last() {
+            Some(latest) => marked
+                .iter()
+                .filter(|h| h.starts_at > latest.starts_at - OWN_CLASSES_WINDOW)
+                .filter_map(|h| h.class_id)
+                .collect(),
+            None => HashSet::new(),
+        };
+        let missed = held
+            .iter()
+            .filter(|h| match last_visit_at {
+                Some(at) => h.starts_at > at,
+                None => h.starts_at >= student.joined_at,
+            })
+            .filter(|h| match marks.get(&h.id) {
+                Some(status) => !status.attended() && *status != AttendanceStatus::Excused,
+                None => h.class_id.is_some_and(|c| own_classes.contains(&c)),
+            })
+            .cloned()
+            .collect();
+        let since = timezone::local_date(tz, last_visit_at.unwrap_or(student.joined_at));
+        out.push(MissedRun {
+            student,
+            missed,
+            last_visit_at,
+            days_without_visit: (today - since).num_days(),
+        });
+    }
+    Ok(out)
 }
 
 /// Students of a location who missed their last `last_classes` classes in a row, or have not
@@ -487,72 +667,23 @@ pub async fn missed(
             "1 to 3650",
         ));
     }
-    timetable::location_tz(&state.db, location_id).await?;
-    let now = state.clock.now();
-    let students = academy_student::Entity::find()
-        .filter(academy_student::Column::LocationId.eq(location_id))
-        .filter(academy_student::Column::Active.eq(true))
-        .order_by_asc(academy_student::Column::Id)
-        .all(&state.db)
-        .await?;
-    let sessions: HashMap<i64, DateTime<Utc>> = academy_session::Entity::find()
-        .select_only()
-        .column(academy_session::Column::Id)
-        .column(academy_session::Column::StartsAt)
-        .filter(academy_session::Column::LocationId.eq(location_id))
-        .filter(academy_session::Column::Status.eq(ClassSessionStatus::Scheduled))
-        .filter(academy_session::Column::StartsAt.lt(now))
-        .into_tuple::<(i64, DateTime<Utc>)>()
-        .all(&state.db)
-        .await?
+    let (_, tz) = timetable::location_tz(&state.db, location_id).await?;
+    let runs = missed_runs(&state.db, location_id, tz, state.clock.now()).await?;
+    Ok(runs
         .into_iter()
-        .collect();
-    let past = academy_session::Entity::find()
-        .select_only()
-        .column(academy_session::Column::Id)
-        .filter(academy_session::Column::LocationId.eq(location_id))
-        .filter(academy_session::Column::Status.eq(ClassSessionStatus::Scheduled))
-        .filter(academy_session::Column::StartsAt.lt(now))
-        .into_query();
-    let mut by_student: HashMap<i64, Vec<(DateTime<Utc>, AttendanceStatus)>> = HashMap::new();
-    for row in academy_attendance::Entity::find()
-        .filter(academy_attendance::Column::SessionId.in_subquery(past))
-        .all(&state.db)
-        .await?
-    {
-        if let Some(at) = sessions.get(&row.session_id) {
-            by_student
-                .entry(row.student_id)
-                .or_default()
-                .push((*at, row.status));
-        }
-    }
-    let mut out = Vec::new();
-    for student in students {
-        let mut history = by_student.remove(&student.id).unwrap_or_default();
-        history.sort_by_key(|h| std::cmp::Reverse(h.0));
-        let last_visit_at = history
-            .iter()
-            .find(|(_, s)| s.attended())
-            .map(|(at, _)| *at);
-        let missed_in_row = history
-            .iter()
-            .filter(|(_, s)| *s != AttendanceStatus::Excused)
-            .take_while(|(_, s)| !s.attended())
-            .count() as i32;
-        let days_without_visit = (now - last_visit_at.unwrap_or(student.joined_at)).num_days();
-        let missed_last_classes = last_classes.is_some_and(|n| missed_in_row >= n);
-        let no_recent_visit = no_visit_days.is_some_and(|d| days_without_visit >= i64::from(d));
-        if missed_last_classes || no_recent_visit {
-            out.push(MissedAlert {
-                student,
+        .filter_map(|run| {
+            let missed_in_row = run.missed.len() as i32;
+            let missed_last_classes = last_classes.is_some_and(|n| missed_in_row >= n);
+            let no_recent_visit =
+                no_visit_days.is_some_and(|d| run.days_without_visit >= i64::from(d));
+            (missed_last_classes || no_recent_visit).then_some(MissedAlert {
+                student: run.student,
                 missed_in_row,
-                last_visit_at,
-                days_without_visit,
+                last_visit_at: run.last_visit_at,
+                days_without_visit: run.days_without_visit,
                 missed_last_classes,
                 no_recent_visit,
-            });
-        }
-    }
-    Ok(out)
+            })
+        })
+        .collect())
 }

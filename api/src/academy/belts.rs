@@ -333,6 +333,9 @@ async fn promote_in(
                 ),
             ));
         }
+        if let Some(reason) = super::rules::refusal(txn, &student, current, belt, now).await? {
+            return Err(AppError::Conflict(reason));
+        }
         academy_rank::ActiveModel {
             student_id: Set(student.id),
             belt_id: Set(belt.id),

@@ -7,6 +7,7 @@ pub mod belts;
 pub mod loaders;
 pub mod memberships;
 pub mod reports;
+pub mod rules;
 pub mod students;
 pub mod timetable;
 pub mod types;
@@ -34,12 +35,45 @@ fn optional_id(field: &str, id: Option<&ID>) -> AppResult<Option<i64>> {
     id.map(|id| parse_id(field, id)).transpose()
 }
 
+/// The weekly pattern an input gives: `days`, or the one `weekday`, each day with its time or
+/// the input's.
+fn class_days(input: &AcademyClassInput) -> AppResult<Vec<timetable::ClassDay>> {
+    let weekday = |n: i32| i16::try_from(n).unwrap_or(0);
+    let no_time =
+        |field: String| AppError::validation(field, "укажите время начала", "give the start time");
+    match (&input.days, input.weekday) {
+        (Some(days), _) if !days.is_empty() => days
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                Ok(timetable::ClassDay {
+                    weekday: weekday(d.weekday),
+                    starts_at: d
+                        .starts_at
+                        .or(input.starts_at)
+                        .ok_or_else(|| no_time(format!("input.days.{i}.startsAt")))?,
+                })
+            })
+            .collect(),
+        (_, Some(day)) => Ok(vec![timetable::ClassDay {
+            weekday: weekday(day),
+            starts_at: input
+                .starts_at
+                .ok_or_else(|| no_time("input.startsAt".into()))?,
+        }]),
+        _ => Err(AppError::validation(
+            "input.weekday",
+            "укажите день недели (weekday) или дни (days)",
+            "give the weekday or the days",
+        )),
+    }
+}
+
 fn class_spec(input: AcademyClassInput, today: NaiveDate) -> AppResult<timetable::ClassSpec> {
     Ok(timetable::ClassSpec {
         location_id: parse_id("input.locationId", &input.location_id)?,
+        days: class_days(&input)?,
         name: input.name,
-        weekday: i16::try_from(input.weekday).unwrap_or(0),
-        starts_at: input.starts_at,
         duration_minutes: input.duration_minutes,
         trainer_id: optional_id("input.trainerId", input.trainer_id.as_ref())?,
         room_id: optional_id("input.roomId", input.room_id.as_ref())?,
@@ -236,8 +270,9 @@ impl AcademyQuery {
         Ok(rows.into_iter().map(|(a, _)| Attendance(a)).collect())
     }
 
-    /// Students who missed their last `lastClasses` classes in a row, or have not trained for
-    /// `noVisitDays` days (give either or both).
+    /// Students who missed `lastClasses` or more classes since they last came (held sessions
+    /// of their classes, not only marked absences), or have not trained for `noVisitDays`
+    /// calendar days (give either or both).
     #[graphql(guard = "policy(\"Query.missedClasses\")")]
     async fn missed_classes(
         &self,
@@ -336,6 +371,19 @@ impl AcademyQuery {
         report_range(from, to).gql()?;
         let rows = belts::exams(&state.db, location_id, from, to).await.gql()?;
         Ok(rows.into_iter().map(Exam).collect())
+    }
+
+    /// A location's academy rules: the age of the adult belts and the months a belt is held.
+    #[graphql(guard = "policy(\"Query.academySettings\")")]
+    async fn academy_settings(
+        &self,
+        ctx: &Context<'_>,
+        location_id: ID,
+    ) -> async_graphql::Result<rules::AcademySettings> {
+        let state = ctx.state()?;
+        let location_id = parse_id("locationId", &location_id).gql()?;
+        timetable::location_tz(&state.db, location_id).await.gql()?;
+        Ok(rules::get(&state.db, location_id).await.gql()?.into())
     }
 
     /// The academy's figures by the location's local days and months: attendance by class
@@ -581,6 +629,42 @@ impl AcademyMutation {
             .collect::<AppResult<Vec<_>>>()
             .gql()?;
         let rows = attendance::mark(state, &ctx.caller(), session_id, marks)
+            .await
+            .gql()?;
+        Ok(rows.into_iter().map(Attendance).collect())
+    }
+
+    /// Sets a location's academy rules; promotions that break them are refused with the
+    /// reason.
+    #[graphql(guard = "policy(\"Mutation.setAcademySettings\")")]
+    async fn set_academy_settings(
+        &self,
+        ctx: &Context<'_>,
+        location_id: ID,
+        input: rules::AcademySettingsInput,
+    ) -> async_graphql::Result<rules::AcademySettings> {
+        let state = ctx.state()?;
+        let location_id = parse_id("locationId", &location_id).gql()?;
+        Ok(rules::set(state, &ctx.caller(), location_id, input)
+            .await
+            .gql()?
+            .into())
+    }
+
+    /// Takes a mark made by mistake off a session, as if it was never made: a visit it used
+    /// goes back to the membership and no report counts it (an absence is marked, not this).
+    /// Answers the session's remaining list.
+    #[graphql(guard = "policy(\"Mutation.removeAttendanceMark\")")]
+    async fn remove_attendance_mark(
+        &self,
+        ctx: &Context<'_>,
+        session_id: ID,
+        student_id: ID,
+    ) -> async_graphql::Result<Vec<Attendance>> {
+        let state = ctx.state()?;
+        let session_id = parse_id("sessionId", &session_id).gql()?;
+        let student_id = parse_id("studentId", &student_id).gql()?;
+        let rows = attendance::unmark(state, &ctx.caller(), session_id, student_id)
             .await
             .gql()?;
         Ok(rows.into_iter().map(Attendance).collect())

@@ -13,7 +13,8 @@ use base64::Engine;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use entity::{
-    academy_attendance, academy_membership, academy_plan, academy_session, academy_student, client,
+    academy_attendance, academy_class, academy_membership, academy_plan, academy_session,
+    academy_student, client,
     enums::{AttendanceStatus, ClassSessionStatus},
 };
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
@@ -29,6 +30,9 @@ use crate::{
     error::{AppError, AppResult},
     state::AppState,
 };
+
+/// The schedule of sessions outside the timetable.
+const ONE_OFF: &str = "разово";
 
 /// Default horizon of "expiring soon".
 pub const DEFAULT_EXPIRING_DAYS: i32 = 7;
@@ -66,6 +70,9 @@ impl AttendanceTally {
 pub struct ClassAttendance {
     pub class_id: Option<ID>,
     pub name: String,
+    /// When it meets, as people read it (`пн, ср, пт 18:00`), so two classes of one name are
+    /// told apart; `разово` for one-off sessions.
+    pub schedule: String,
     pub sessions: i32,
     pub tally: AttendanceTally,
     /// Attended per session, one decimal.
@@ -230,9 +237,19 @@ pub async fn build(
         }
         per_student.entry(m.student_id).or_default().add(m.status);
     }
+    let schedules: HashMap<i64, String> = academy_class::Entity::find()
+        .filter(academy_class::Column::Id.is_in(classes.keys().filter_map(|(id, _)| *id)))
+        .all(db)
+        .await?
+        .iter()
+        .map(|c| (c.id, timetable::pattern_label(&timetable::pattern(c))))
+        .collect();
     let by_class = classes
         .into_iter()
         .map(|((class_id, _), (name, count, tally))| ClassAttendance {
+            schedule: class_id
+                .and_then(|id| schedules.get(&id).cloned())
+                .unwrap_or_else(|| ONE_OFF.to_owned()),
             class_id: class_id.map(Into::into),
             average_attended: if count > 0 {
                 (f64::from(tally.attended) / f64::from(count) * 10.0).round() / 10.0
@@ -375,6 +392,7 @@ fn workbook(report: &AcademyReport) -> Result<Vec<u8>, XlsxError> {
         sheet.write_string_with_format(0, 2 + c as u16, *h, &bold)?;
     }
     sheet.write_string_with_format(0, 8, "В среднем", &bold)?;
+    sheet.write_string_with_format(0, 9, "Расписание", &bold)?;
     for (r, row) in report.by_class.iter().enumerate() {
         let r = r as u32 + 1;
         sheet.write_string(r, 0, &row.name)?;
@@ -383,6 +401,7 @@ fn workbook(report: &AcademyReport) -> Result<Vec<u8>, XlsxError> {
             sheet.write_number(r, 2 + c as u16, *v)?;
         }
         sheet.write_number(r, 8, row.average_attended)?;
+        sheet.write_string(r, 9, &row.schedule)?;
     }
 
     let sheet = book.add_worksheet();

@@ -1,6 +1,7 @@
 //! The weekly class timetable and the sessions it makes, in the location's local time.
 //!
-//! A class says "Tuesdays at 19:00 for 90 minutes"; [`occurrences`] turns that into UTC
+//! A class says "Mondays, Wednesdays and Fridays at 19:00 for 90 minutes" (each day may have
+//! its own time: see [`ClassDay`]); [`occurrences`] turns that into UTC
 //! instants day by day through the location's timezone, so a class keeps its wall-clock time
 //! across a daylight-saving change. Generating sessions is idempotent: a class has at most one
 //! session a start.
@@ -19,6 +20,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::{
@@ -32,13 +34,62 @@ use crate::{
 /// The longest range sessions are generated or listed for at once.
 pub const MAX_RANGE_DAYS: i64 = 93;
 
+/// The most days one class meets in a week.
+pub const MAX_CLASS_DAYS: usize = 14;
+
+/// One weekly meeting of a class: an ISO weekday (1 = Monday) and a local start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClassDay {
+    pub weekday: i16,
+    pub starts_at: NaiveTime,
+}
+
+/// A class's weekly pattern, in week order: its `days`, or the one weekday and time of a class
+/// saved with one day.
+pub fn pattern(class: &academy_class::Model) -> Vec<ClassDay> {
+    let days = class
+        .days
+        .as_ref()
+        .and_then(|v| serde_json::from_value::<Vec<ClassDay>>(v.clone()).ok())
+        .filter(|d| !d.is_empty());
+    let mut days = days.unwrap_or_else(|| {
+        vec![ClassDay {
+            weekday: class.weekday,
+            starts_at: class.starts_at,
+        }]
+    });
+    days.sort();
+    days
+}
+
+/// A pattern as people read it: `пн, ср, пт 18:00` or `пн 18:00, сб 11:00`.
+pub fn pattern_label(days: &[ClassDay]) -> String {
+    const NAMES: [&str; 7] = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"];
+    let name = |d: &ClassDay| NAMES[(d.weekday.clamp(1, 7) - 1) as usize];
+    let time = |d: &ClassDay| d.starts_at.format("%H:%M").to_string();
+    match days.first() {
+        Some(first) if days.iter().all(|d| d.starts_at == first.starts_at) => format!(
+            "{} {}",
+            days.iter().map(name).collect::<Vec<_>>().join(", "),
+            time(first)
+        ),
+        _ => days
+            .iter()
+            .map(|d| format!("{} {}", name(d), time(d)))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
 /// A class as the service takes it, checked.
 #[derive(Debug, Clone)]
 pub struct ClassSpec {
     pub location_id: i64,
     pub name: String,
-    pub weekday: i16,
-    pub starts_at: NaiveTime,
+    /// The weekly pattern; `days[i]` is reported as `input.days.<i>` (or as `input.weekday`
+    /// when it is the only day).
+    pub days: Vec<ClassDay>,
     pub duration_minutes: i32,
     pub trainer_id: Option<i64>,
     pub room_id: Option<i64>,
@@ -89,13 +140,34 @@ pub fn check_capacity(field: &str, capacity: i32) -> AppResult<i32> {
 impl ClassSpec {
     pub fn check(mut self) -> AppResult<ClassSpec> {
         self.name = text::required("input.name", &self.name, 100)?;
-        if !(1..=7).contains(&self.weekday) {
+        if self.days.is_empty() || self.days.len() > MAX_CLASS_DAYS {
             return Err(AppError::validation(
-                "input.weekday",
-                "день недели — от 1 (понедельник) до 7 (воскресенье)",
-                "the weekday is 1 (Monday) to 7 (Sunday)",
+                "input.days",
+                format!("укажите от 1 до {MAX_CLASS_DAYS} дней недели"),
+                format!("give 1 to {MAX_CLASS_DAYS} weekdays"),
             ));
         }
+        let field = |i: usize| match self.days.len() {
+            1 => "input.weekday".to_owned(),
+            _ => format!("input.days.{i}.weekday"),
+        };
+        for (i, day) in self.days.iter().enumerate() {
+            if !(1..=7).contains(&day.weekday) {
+                return Err(AppError::validation(
+                    field(i),
+                    "день недели — от 1 (понедельник) до 7 (воскресенье)",
+                    "the weekday is 1 (Monday) to 7 (Sunday)",
+                ));
+            }
+            if self.days[..i].contains(day) {
+                return Err(AppError::validation(
+                    field(i),
+                    "этот день и время уже есть в расписании занятия",
+                    "this weekday and time are in the class's pattern already",
+                ));
+            }
+        }
+        self.days.sort();
         check_duration("input.durationMinutes", self.duration_minutes)?;
         check_capacity("input.capacity", self.capacity)?;
         if let Some(to) = self.valid_to
@@ -132,18 +204,26 @@ pub fn occurrences(
 ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
     let first = from.max(class.valid_from);
     let last = class.valid_to.map_or(to, |v| v.min(to));
+    let days = pattern(class);
+    let length = Duration::minutes(i64::from(class.duration_minutes));
     first
         .iter_days()
         .take_while(|d| *d <= last)
-        .filter(|d| d.weekday().number_from_monday() == class.weekday as u32)
-        .map(|d| {
-            let start = timezone::instant(tz, d.and_time(class.starts_at));
-            (
-                start,
-                start + Duration::minutes(i64::from(class.duration_minutes)),
-            )
+        .flat_map(|d| {
+            days.iter()
+                .filter(move |p| d.weekday().number_from_monday() == p.weekday as u32)
+                .map(move |p| timezone::instant(tz, d.and_time(p.starts_at)))
         })
+        .map(|start| (start, start + length))
         .collect()
+}
+
+/// The pattern as stored: none for one day (the row's weekday and time say it all).
+fn stored_days(days: &[ClassDay]) -> Option<serde_json::Value> {
+    match days {
+        [_] => None,
+        _ => serde_json::to_value(days).ok(),
+    }
 }
 
 pub async fn get_class<C: ConnectionTrait>(conn: &C, id: i64) -> AppResult<academy_class::Model> {
@@ -218,8 +298,9 @@ pub async fn create_class(
                 let row = academy_class::ActiveModel {
                     location_id: Set(spec.location_id),
                     name: Set(spec.name),
-                    weekday: Set(spec.weekday),
-                    starts_at: Set(spec.starts_at),
+                    weekday: Set(spec.days[0].weekday),
+                    starts_at: Set(spec.days[0].starts_at),
+                    days: Set(stored_days(&spec.days)),
                     duration_minutes: Set(spec.duration_minutes),
                     trainer_id: Set(spec.trainer_id),
                     room_id: Set(spec.room_id),
@@ -239,7 +320,7 @@ pub async fn create_class(
                     "academy.class.create",
                     "academy_class",
                     Some(row.id),
-                    json!({ "name": row.name, "weekday": row.weekday, "startsAt": row.starts_at }),
+                    json!({ "name": row.name, "days": pattern(&row) }),
                 )
                 .await?;
                 Ok(row)
@@ -279,8 +360,9 @@ pub async fn update_class(
                 .await?;
                 let mut row: academy_class::ActiveModel = current.into();
                 row.name = Set(spec.name);
-                row.weekday = Set(spec.weekday);
-                row.starts_at = Set(spec.starts_at);
+                row.weekday = Set(spec.days[0].weekday);
+                row.starts_at = Set(spec.days[0].starts_at);
+                row.days = Set(stored_days(&spec.days));
                 row.duration_minutes = Set(spec.duration_minutes);
                 row.trainer_id = Set(spec.trainer_id);
                 row.room_id = Set(spec.room_id);
@@ -296,7 +378,7 @@ pub async fn update_class(
                     "academy.class.update",
                     "academy_class",
                     Some(id),
-                    json!({ "name": row.name, "active": row.active }),
+                    json!({ "name": row.name, "active": row.active, "days": pattern(&row) }),
                 )
                 .await?;
                 Ok(row)
@@ -587,6 +669,7 @@ mod tests {
             name: "BJJ".into(),
             weekday,
             starts_at: NaiveTime::from_hms_opt(h, m, 0).unwrap(),
+            days: None,
             duration_minutes: 90,
             trainer_id: None,
             room_id: None,
@@ -618,5 +701,42 @@ mod tests {
             ]
         );
         assert!(got.iter().all(|(s, e)| *e - *s == Duration::minutes(90)));
+    }
+
+    fn at(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
+
+    #[test]
+    fn a_pattern_meets_on_each_of_its_days_at_its_time() {
+        let tz: Tz = "Asia/Almaty".parse().unwrap();
+        let mut c = class(1, 18, 0);
+        c.days = serde_json::to_value([
+            ClassDay {
+                weekday: 6,
+                starts_at: at(11, 0),
+            },
+            ClassDay {
+                weekday: 1,
+                starts_at: at(18, 0),
+            },
+        ])
+        .ok();
+        let d = |day| NaiveDate::from_ymd_opt(2026, 11, day).unwrap();
+        let starts: Vec<String> = occurrences(&c, tz, d(1), d(9))
+            .iter()
+            .map(|(s, _)| s.to_rfc3339())
+            .collect();
+        assert_eq!(
+            starts,
+            [
+                "2026-11-02T13:00:00+00:00",
+                "2026-11-07T06:00:00+00:00",
+                "2026-11-09T13:00:00+00:00",
+            ]
+        );
+        assert_eq!(pattern_label(&pattern(&c)), "пн 18:00, сб 11:00");
+        // A class saved with one day reads as a pattern of that day.
+        assert_eq!(pattern_label(&pattern(&class(3, 7, 30))), "ср 07:30");
     }
 }

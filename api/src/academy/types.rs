@@ -97,13 +97,27 @@ impl AcademyClass {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    /// ISO weekday, 1 = Monday.
+    /// ISO weekday, 1 = Monday: the first of `days`.
     async fn weekday(&self) -> i32 {
         i32::from(self.0.weekday)
     }
-    /// Local time at the location.
+    /// Local time at the location, on `weekday`.
     async fn starts_at(&self) -> NaiveTime {
         self.0.starts_at
+    }
+    /// The weekly pattern, in week order.
+    async fn days(&self) -> Vec<ClassDay> {
+        super::timetable::pattern(&self.0)
+            .into_iter()
+            .map(|d| ClassDay {
+                weekday: i32::from(d.weekday),
+                starts_at: d.starts_at,
+            })
+            .collect()
+    }
+    /// The pattern as people read it: `пн, ср, пт 18:00`.
+    async fn schedule(&self) -> String {
+        super::timetable::pattern_label(&super::timetable::pattern(&self.0))
     }
     async fn duration_minutes(&self) -> i32 {
         self.0.duration_minutes
@@ -251,6 +265,8 @@ impl Attendance {
     async fn without_membership(&self) -> bool {
         self.0.without_membership
     }
+    /// When the student came: the check-in or mark while the class was on, or the start of
+    /// the class for a mark entered before or after it.
     async fn checked_in_at(&self) -> Option<DateTime<Utc>> {
         self.0.checked_in_at
     }
@@ -488,14 +504,16 @@ impl MissedClassAlert {
     async fn student(&self) -> Student {
         Student(self.0.student.clone())
     }
-    /// Classes missed since the last one attended (excused absences skipped).
+    /// Classes held since the last one attended without the student: sessions of their
+    /// classes with no mark, and marked absences (excused ones and cancelled sessions skip).
     async fn missed_in_row(&self) -> i32 {
         self.0.missed_in_row
     }
     async fn last_visit_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_visit_at
     }
-    /// Days since the last visit (or since joining, with none).
+    /// Calendar days in the location's time since the last visit (or since joining, with
+    /// none).
     async fn days_without_visit(&self) -> i32 {
         self.0.days_without_visit as i32
     }
@@ -633,10 +651,14 @@ impl From<academy_freeze::Model> for Freeze {
 pub struct AcademyClassInput {
     pub location_id: ID,
     pub name: String,
-    /// ISO weekday, 1 = Monday … 7 = Sunday.
-    pub weekday: i32,
-    /// Local time at the location.
-    pub starts_at: NaiveTime,
+    /// ISO weekday, 1 = Monday … 7 = Sunday, for a class that meets once a week (or give
+    /// `days`).
+    pub weekday: Option<i32>,
+    /// Local time at the location: of `weekday`, and of each of `days` that names none.
+    pub starts_at: Option<NaiveTime>,
+    /// The weekly pattern of a class that meets on several days, say Mon/Wed/Fri: one
+    /// class, one row in the reports.
+    pub days: Option<Vec<ClassDayInput>>,
     pub duration_minutes: i32,
     pub trainer_id: Option<ID>,
     /// A room (resource) at the location.
@@ -649,6 +671,24 @@ pub struct AcademyClassInput {
     pub valid_to: Option<NaiveDate>,
     /// Defaults to true.
     pub active: Option<bool>,
+}
+
+/// One weekly meeting of a class.
+#[derive(InputObject, Debug, Clone)]
+pub struct ClassDayInput {
+    /// ISO weekday, 1 = Monday … 7 = Sunday.
+    pub weekday: i32,
+    /// Local time; the class's `startsAt` when absent.
+    pub starts_at: Option<NaiveTime>,
+}
+
+/// One weekly meeting of a class.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ClassDay {
+    /// ISO weekday, 1 = Monday.
+    pub weekday: i32,
+    /// Local time at the location.
+    pub starts_at: NaiveTime,
 }
 
 /// A session outside the timetable.

@@ -255,6 +255,7 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Query.promotionEligibility", Access::Roles(ACADEMY_READERS)),
     ("Query.exams", Access::Roles(ACADEMY_READERS)),
     ("Query.academyReport", Access::Roles(ANALYSTS)),
+    ("Query.academySettings", Access::Roles(ACADEMY_READERS)),
     ("Query.academyReportXlsx", Access::Roles(ANALYSTS)),
     (
         "Mutation.createAcademyClass",
@@ -271,6 +272,7 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Mutation.updateStudent", Access::Roles(ACADEMY_DESK)),
     ("Mutation.markAttendance", Access::Roles(ACADEMY_DESK)),
     ("Mutation.markAttendanceList", Access::Roles(ACADEMY_DESK)),
+    ("Mutation.removeAttendanceMark", Access::Roles(ACADEMY_DESK)),
     ("Mutation.bookClassSession", Access::Roles(CLASS_BOOKERS)),
     ("Mutation.checkIn", Access::Roles(CLASS_BOOKERS)),
     (
@@ -289,6 +291,7 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Mutation.recordExam", Access::Roles(COACHES)),
     ("Mutation.updateExam", Access::Roles(COACHES)),
     ("Mutation.promoteStudents", Access::Roles(COACHES)),
+    ("Mutation.setAcademySettings", Access::Roles(VENUE_EDITORS)),
     // coaching
     ("Query.progressJournal", Access::Roles(SELF_READERS)),
     ("Query.trainingPrograms", Access::Roles(ACADEMY_READERS)),

@@ -155,29 +155,33 @@ pub async fn seed(
         ("Открытый ковёр", &[6], (11, 0), 120, ClassLevel::All, None),
     ];
     for (name, days, (h, m), minutes, level, min_belt) in week {
-        for weekday in *days {
-            timetable::create_class(
-                state,
-                &admin,
-                ClassSpec {
-                    location_id,
-                    name: (*name).into(),
-                    weekday: *weekday,
-                    starts_at: chrono::NaiveTime::from_hms_opt(*h, *m, 0)
-                        .unwrap_or(chrono::NaiveTime::MIN),
-                    duration_minutes: *minutes,
-                    trainer_id: coach.actor.user_id(),
-                    room_id: mat,
-                    capacity: 24,
-                    level: *level,
-                    min_belt_id: min_belt.and_then(|p| adults.get(p).copied()),
-                    valid_from: cal.day(-40),
-                    valid_to: None,
-                    active: true,
-                },
-            )
-            .await?;
-        }
+        let starts_at =
+            chrono::NaiveTime::from_hms_opt(*h, *m, 0).unwrap_or(chrono::NaiveTime::MIN);
+        timetable::create_class(
+            state,
+            &admin,
+            ClassSpec {
+                location_id,
+                name: (*name).into(),
+                days: days
+                    .iter()
+                    .map(|weekday| timetable::ClassDay {
+                        weekday: *weekday,
+                        starts_at,
+                    })
+                    .collect(),
+                duration_minutes: *minutes,
+                trainer_id: coach.actor.user_id(),
+                room_id: mat,
+                capacity: 24,
+                level: *level,
+                min_belt_id: min_belt.and_then(|p| adults.get(p).copied()),
+                valid_from: cal.day(-40),
+                valid_to: None,
+                active: true,
+            },
+        )
+        .await?;
     }
     timetable::generate(state, &admin, location_id, cal.day(-30), cal.day(13)).await?;
 

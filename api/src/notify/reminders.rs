@@ -14,8 +14,7 @@ use entity::{
     location, notification, notification_setting, service,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 use serde_json::json;
 
@@ -44,7 +43,7 @@ pub async fn run(state: &AppState) -> AppResult<u64> {
         payments_due(conn, &place, &setting, now, &mut drafts).await?;
         classes(conn, &place, &setting, now, &mut drafts).await?;
         memberships(conn, &place, &setting, tz, now, &mut drafts).await?;
-        missed(conn, &place, &setting, now, &mut drafts).await?;
+        missed(conn, &place, &setting, tz, now, &mut drafts).await?;
         exams(conn, &place, &setting, tz, now, &mut drafts).await?;
     }
     if drafts.is_empty() {
@@ -349,61 +348,25 @@ async fn missed<C: ConnectionTrait>(
     conn: &C,
     place: &location::Model,
     setting: &notification_setting::Model,
+    tz: Tz,
     now: DateTime<Utc>,
     out: &mut Vec<Draft>,
 ) -> AppResult<()> {
     let Some(threshold) = setting.missed_threshold.filter(|t| *t > 0) else {
         return Ok(());
     };
-    let students = academy_student::Entity::find()
-        .filter(academy_student::Column::LocationId.eq(place.id))
-        .filter(academy_student::Column::Active.eq(true))
-        .all(conn)
-        .await?;
-    for student in students {
-        let marks = academy_attendance::Entity::find()
-            .filter(academy_attendance::Column::StudentId.eq(student.id))
-            .filter(academy_attendance::Column::Status.is_in([
-                AttendanceStatus::Present,
-                AttendanceStatus::Late,
-                AttendanceStatus::Absent,
-            ]))
-            .order_by_desc(academy_attendance::Column::Id)
-            .limit(50)
-            .all(conn)
-            .await?;
-        if marks.len() < threshold as usize {
-            continue;
-        }
-        let sessions: HashMap<i64, academy_session::Model> = academy_session::Entity::find()
-            .filter(academy_session::Column::Id.is_in(marks.iter().map(|m| m.session_id)))
-            .filter(academy_session::Column::StartsAt.lte(now))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s))
-            .collect();
-        let mut marks: Vec<_> = marks
-            .into_iter()
-            .filter_map(|m| sessions.get(&m.session_id).map(|s| (s.starts_at, m)))
-            .collect();
-        marks.sort_by_key(|m| std::cmp::Reverse(m.0));
-        let streak: Vec<_> = marks
-            .iter()
-            .take_while(|(_, m)| m.status == AttendanceStatus::Absent)
-            .collect();
-        if streak.len() < threshold as usize {
-            continue;
-        }
+    for run in crate::academy::attendance::missed_runs(conn, place.id, tz, now).await? {
         // The run is known by its first miss: a longer run is the same run.
-        let Some((_, first)) = streak.last() else {
+        let Some(first) = run
+            .missed
+            .first()
+            .filter(|_| run.missed.len() >= threshold as usize)
+        else {
             continue;
         };
+        let student = &run.student;
         let mut recipients = vec![Recipient::Client(student.client_id)];
-        let trainers: BTreeSet<i64> = streak
-            .iter()
-            .filter_map(|(_, m)| sessions.get(&m.session_id).and_then(|s| s.trainer_id))
-            .collect();
+        let trainers: BTreeSet<i64> = run.missed.iter().filter_map(|s| s.trainer_id).collect();
         recipients.extend(trainers.into_iter().map(Recipient::User));
         let name = client::Entity::find_by_id(student.client_id)
             .one(conn)
@@ -415,7 +378,7 @@ async fn missed<C: ConnectionTrait>(
             "reminder.missed_classes",
             place.id,
             now,
-            json!({ "student_id": student.id, "student": name, "missed": streak.len() }),
+            json!({ "student_id": student.id, "student": name, "missed": run.missed.len() }),
             recipients,
         ));
     }
