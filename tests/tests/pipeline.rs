@@ -25,7 +25,8 @@ both_backends!(
     funnel_moves_and_analytics,
     board_costs_the_same_at_any_size,
     interactions_and_contacts_due,
-    lead_capture
+    lead_capture,
+    a_new_lead_is_due_today_with_its_stage_owner,
 );
 
 /// The stages of seed 001, in funnel order.
@@ -963,6 +964,105 @@ async fn lead_capture(backend: Backend) {
     assert_eq!(
         find_clients(&manager, "7020000004").await.page_info.total,
         0
+    );
+    app.stop().await;
+}
+
+/// A lead nobody answers is lost: a new one is due at once, with the owner of the stage it
+/// enters, or, while the stage names nobody, with everyone who works the funnel.
+async fn a_new_lead_is_due_today_with_its_stage_owner(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let anonymous = app.client();
+    let manager = app.as_role(Role::Manager).await;
+    let (operator_id, operator) = user(&app, "lead-owner", Role::Operator).await;
+    let (_, other) = user(&app, "lead-other", Role::Operator).await;
+    let stages = default_stages(&manager).await;
+    let first = stages["Первичный контакт"].clone();
+    let owner_of = |input: ops::update_pipeline_stage::UpdatePipelineStageInput| {
+        manager.run::<ops::UpdatePipelineStage>(ops::update_pipeline_stage::Variables {
+            id: first.clone(),
+            input,
+        })
+    };
+    let input = |owner: Option<String>| ops::update_pipeline_stage::UpdatePipelineStageInput {
+        name: None,
+        color: None,
+        position: None,
+        outcome: None,
+        owner_user_id: owner,
+    };
+
+    let before = now();
+    anonymous
+        .run::<ops::SubmitLead>(lead("Алия", "+7 705 100 00 01", None, "Сайт"))
+        .await
+        .unwrap();
+    let unowned = find_clients(&manager, "705 100 00 01").await.items[0]
+        .id
+        .clone();
+    // Nobody is named: everyone on the funnel sees it due, not overdue.
+    for staff in [&manager, &operator, &other] {
+        let due = contacts_due(staff).await;
+        assert_eq!(due.len(), 1, "{due:?}");
+        assert_eq!(due[0].0, unowned);
+        assert!(!due[0].1, "due today, not overdue");
+        assert!(due[0].2 >= before && due[0].2 <= Utc::now());
+    }
+
+    // The first stage is given to one operator: the next lead is theirs alone.
+    let named = owner_of(input(Some(operator_id.clone())))
+        .await
+        .unwrap()
+        .update_pipeline_stage;
+    assert_eq!(named.owner_user_id.as_deref(), Some(operator_id.as_str()));
+    anonymous
+        .run::<ops::SubmitLead>(lead("Берик", "+7 705 100 00 02", None, "Сайт"))
+        .await
+        .unwrap();
+    let owned = find_clients(&manager, "705 100 00 02").await.items[0]
+        .id
+        .clone();
+    let ids = |due: Vec<(String, bool, DateTime<Utc>)>| -> Vec<String> {
+        let mut ids: Vec<String> = due.into_iter().map(|d| d.0).collect();
+        ids.sort();
+        ids
+    };
+    let mut both = vec![unowned.clone(), owned.clone()];
+    both.sort();
+    assert_eq!(ids(contacts_due(&operator).await), both);
+    assert_eq!(
+        ids(contacts_due(&other).await),
+        std::slice::from_ref(&unowned)
+    );
+    assert_eq!(
+        ids(contacts_due(&manager).await),
+        std::slice::from_ref(&unowned)
+    );
+
+    // A client account cannot own a stage; null clears the owner.
+    let client_user = app.create_user("lead-client", Role::Client).await;
+    let err = owner_of(input(Some(client_user.to_string())))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refusal(&err),
+        (Some("VALIDATION"), Some("input.ownerUserId"))
+    );
+    // An absent owner leaves it; null (sent as such: the generated client omits a None)
+    // clears it.
+    let kept = owner_of(input(None)).await.unwrap().update_pipeline_stage;
+    assert_eq!(kept.owner_user_id.as_deref(), Some(operator_id.as_str()));
+    let cleared = manager
+        .raw(
+            "mutation($id: ID!) { updatePipelineStage(id: $id, input: { ownerUserId: null }) { ownerUserId } }",
+            serde_json::json!({ "id": first }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        cleared.data.as_ref().unwrap()["updatePipelineStage"]["ownerUserId"],
+        serde_json::Value::Null,
+        "{cleared:?}"
     );
     app.stop().await;
 }

@@ -197,7 +197,12 @@ pub async fn due(state: &AppState, user_id: i64) -> AppResult<(Vec<client::Model
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or(now);
     let rows = client::Entity::find()
-        .filter(client::Column::NextContactUserId.eq(user_id))
+        // Unowned (a lead whose stage names nobody) is everybody's.
+        .filter(
+            sea_orm::Condition::any()
+                .add(client::Column::NextContactUserId.eq(user_id))
+                .add(client::Column::NextContactUserId.is_null()),
+        )
         .filter(client::Column::NextContactAt.lt(end_of_today))
         .filter(client::Column::Active.eq(true))
         .order_by_asc(client::Column::NextContactAt)

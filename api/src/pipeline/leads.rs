@@ -79,6 +79,14 @@ pub async fn submit(state: &AppState, caller: &Caller, lead: Lead) -> AppResult<
                         None => client,
                     },
                 };
+                // A new lead is answered today: it is due now (or when it was already due,
+                // if earlier) with the owner of its stage, or with everyone on the funnel.
+                let now = tx.now();
+                let owner = match client.stage_id {
+                    Some(id) => stages::get(tx.db(), id).await?.owner_user_id,
+                    None => None,
+                };
+                let due_at = client.next_contact_at.filter(|at| *at < now).unwrap_or(now);
                 let channel = lead.channel.unwrap_or(ContactChannel::Website);
                 let text = comment
                     .clone()
@@ -90,8 +98,8 @@ pub async fn submit(state: &AppState, caller: &Caller, lead: Lead) -> AppResult<
                     direction: Some(Direction::Inbound),
                     text,
                     at: None,
-                    next_contact_at: None,
-                    next_contact_user_id: None,
+                    next_contact_at: Some(due_at),
+                    next_contact_user_id: owner.or(client.next_contact_user_id),
                 };
                 interactions::record_in(tx, &client, &new).await?;
                 tx.audit(

@@ -7,7 +7,7 @@ pub mod leads;
 pub mod stages;
 pub mod types;
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID, MaybeUndefined, Object};
 use chrono::{DateTime, Utc};
 
 use crate::{
@@ -142,7 +142,8 @@ impl PipelineQuery {
         })
     }
 
-    /// The caller's clients to contact by the end of today, overdue first.
+    /// Clients to contact by the end of today: the caller's, and those with nobody named (a
+    /// new lead in a stage without an owner); overdue first.
     #[graphql(guard = "policy(\"Query.contactsDue\")")]
     async fn contacts_due(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DueContact>> {
         let state = ctx.state()?;
@@ -182,6 +183,12 @@ impl PipelineMutation {
             color: input.color,
             position: input.position,
             outcome: input.outcome,
+            owner_user_id: input
+                .owner_user_id
+                .map(|id| parse_id("input.ownerUserId", &id))
+                .transpose()
+                .gql()?
+                .map(Some),
         };
         stages::create(state, &ctx.caller(), draft)
             .await
@@ -204,6 +211,11 @@ impl PipelineMutation {
             color: input.color,
             position: input.position,
             outcome: input.outcome,
+            owner_user_id: match input.owner_user_id {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(id) => Some(Some(parse_id("input.ownerUserId", &id).gql()?)),
+            },
         };
         stages::update(state, &ctx.caller(), id, draft)
             .await

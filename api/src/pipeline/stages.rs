@@ -42,6 +42,32 @@ pub struct StageDraft {
     pub color: Option<String>,
     pub position: Option<i32>,
     pub outcome: Option<StageOutcome>,
+    /// `Some(None)` clears the owner; `None` leaves it.
+    pub owner_user_id: Option<Option<i64>>,
+}
+
+/// The owner of a stage must be an active staff member who works with clients.
+async fn check_owner<C: ConnectionTrait>(conn: &C, id: i64) -> AppResult<i64> {
+    use crate::auth::policy::CLIENT_EDITORS;
+    match entity::user::Entity::find_by_id(id).one(conn).await? {
+        Some(user) if user.active && CLIENT_EDITORS.contains(&user.role) => Ok(id),
+        Some(user) => Err(AppError::validation(
+            "input.ownerUserId",
+            format!(
+                "«{}» не может вести этап: нужен активный сотрудник, работающий с клиентами",
+                user.display_name
+            ),
+            format!(
+                "`{}` cannot own a stage: an active staff member who works with clients is needed",
+                user.display_name
+            ),
+        )),
+        None => Err(AppError::validation(
+            "input.ownerUserId",
+            format!("сотрудника {id} нет"),
+            format!("there is no staff member {id}"),
+        )),
+    }
 }
 
 pub async fn create(
@@ -67,6 +93,10 @@ pub async fn create(
                         format!("A stage named `{name}` exists"),
                     ));
                 }
+                let owner = match draft.owner_user_id.flatten() {
+                    Some(id) => Some(check_owner(tx.db(), id).await?),
+                    None => None,
+                };
                 let position = draft
                     .position
                     .unwrap_or_else(|| existing.iter().map(|s| s.position).max().unwrap_or(-1) + 1);
@@ -75,6 +105,7 @@ pub async fn create(
                     color: Set(color),
                     position: Set(position),
                     outcome: Set(draft.outcome.unwrap_or(StageOutcome::Open)),
+                    owner_user_id: Set(owner),
                     created_at: Set(tx.now()),
                     ..Default::default()
                 }
@@ -116,12 +147,23 @@ pub async fn update(
                 if let Some(outcome) = draft.outcome {
                     model.outcome = Set(outcome);
                 }
+                if let Some(owner) = draft.owner_user_id {
+                    model.owner_user_id = Set(match owner {
+                        Some(id) => Some(check_owner(tx.db(), id).await?),
+                        None => None,
+                    });
+                }
                 let stage = model.update(tx.db()).await?;
                 tx.audit(
                     "stage.update",
                     "pipeline_stage",
                     Some(id),
-                    json!({ "name": stage.name, "position": stage.position, "outcome": stage.outcome }),
+                    json!({
+                        "name": stage.name,
+                        "position": stage.position,
+                        "outcome": stage.outcome,
+                        "owner": stage.owner_user_id,
+                    }),
                 )
                 .await?;
                 Ok(stage)

@@ -1,6 +1,6 @@
 //! GraphQL objects and inputs of the funnel and the contact log.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{
     enums::{ContactChannel, Direction, InteractionKind, StageOutcome},
@@ -38,6 +38,11 @@ impl PipelineStage {
     /// Open, won (a conversion) or lost.
     async fn outcome(&self) -> StageOutcome {
         self.0.outcome
+    }
+    /// The staff member a new lead entering this stage is due with, the same day; with none,
+    /// the lead is due with everyone who works the funnel.
+    async fn owner_user_id(&self) -> Option<ID> {
+        self.0.owner_user_id.map(Into::into)
     }
 }
 
@@ -176,6 +181,8 @@ pub struct CreatePipelineStageInput {
     /// At the end when absent.
     pub position: Option<i32>,
     pub outcome: Option<StageOutcome>,
+    /// Who a new lead entering the stage is due with.
+    pub owner_user_id: Option<ID>,
 }
 
 #[derive(InputObject, Debug, Clone, Default)]
@@ -184,6 +191,8 @@ pub struct UpdatePipelineStageInput {
     pub color: Option<String>,
     pub position: Option<i32>,
     pub outcome: Option<StageOutcome>,
+    /// Who a new lead entering the stage is due with; `null` clears it.
+    pub owner_user_id: MaybeUndefined<ID>,
 }
 
 #[derive(InputObject, Debug, Clone)]
