@@ -597,6 +597,63 @@ async fn own_journal_only(backend: Backend) {
         })
         .await,
     );
+
+    // A client logs their own measurement (and no one else's); the coach sees who did.
+    let entry = |client_id: i64, weight: f64| ops::add_journal_entry::Variables {
+        input: ops::add_journal_entry::JournalEntryInput {
+            client_id: client_id.to_string(),
+            measured_on: Some("2026-11-20".into()),
+            period: Some("week_1".into()),
+            weight: Some(weight),
+            chest: None,
+            waist: Some(70.5),
+            lower_abdomen: None,
+            glutes: None,
+            right_thigh: None,
+            left_thigh: None,
+            right_calf: None,
+            left_calf: None,
+            right_arm: None,
+            left_arm: None,
+            notes: None,
+        },
+    };
+    let logged =
+        v.me.run::<ops::AddJournalEntry>(entry(v.mine, 60.8))
+            .await
+            .unwrap()
+            .add_journal_entry;
+    assert!(logged.logged_by_client);
+    forbidden(
+        v.me.run::<ops::AddJournalEntry>(entry(v.theirs, 80.0))
+            .await,
+    );
+    let coach = v.app.as_role(Role::Trainer).await;
+    let seen = coach
+        .run::<ops::ProgressJournal>(ops::progress_journal::Variables {
+            client_id: v.mine.to_string(),
+            measure: ops::progress_journal::Measure::WEIGHT,
+        })
+        .await
+        .unwrap()
+        .progress_journal;
+    let by: Vec<(Option<f64>, bool, bool)> = seen
+        .entries
+        .iter()
+        .map(|e| (e.weight, e.logged_by_client, e.logged_by.is_some()))
+        .collect();
+    // The first entry came from the system (no account); the second from Мария's login.
+    assert!(by.contains(&(Some(61.5), false, false)), "{by:?}");
+    assert!(by.contains(&(Some(60.8), true, true)), "{by:?}");
+    let theirs = coach
+        .run::<ops::ProgressJournal>(ops::progress_journal::Variables {
+            client_id: v.theirs.to_string(),
+            measure: ops::progress_journal::Measure::WEIGHT,
+        })
+        .await
+        .unwrap()
+        .progress_journal;
+    assert_eq!(theirs.entries.len(), 1, "nothing was logged for Ерлан");
     v.app.stop().await;
 }
 

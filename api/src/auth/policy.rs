@@ -89,6 +89,9 @@ pub const SELF_READERS: &[Role] = &[Owner, Admin, Manager, Operator, Trainer, Re
 pub const ACADEMY_EDITORS: &[Role] = &[Owner, Admin, Manager];
 /// Who teaches: sessions, exams, promotions, journals and programs.
 pub const COACHES: &[Role] = &[Owner, Admin, Manager, Trainer];
+/// Who logs a body measurement: coaches for anyone, a client for themselves (the service
+/// refuses a client anyone else's).
+pub const MEASURERS: &[Role] = &[Owner, Admin, Manager, Trainer, Client];
 /// Who works the academy's desk: enrolment and attendance.
 pub const ACADEMY_DESK: &[Role] = &[Owner, Admin, Manager, Operator, Trainer];
 /// Who books a place in a class and checks in: the desk, and a client for themselves.
@@ -297,7 +300,7 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Query.trainingPrograms", Access::Roles(ACADEMY_READERS)),
     ("Query.trainingProgram", Access::Roles(SELF_READERS)),
     ("Query.clientPrograms", Access::Roles(SELF_READERS)),
-    ("Mutation.addJournalEntry", Access::Roles(COACHES)),
+    ("Mutation.addJournalEntry", Access::Roles(MEASURERS)),
     ("Mutation.updateJournalEntry", Access::Roles(COACHES)),
     ("Mutation.deleteJournalEntry", Access::Roles(COACHES)),
     ("Mutation.createTrainingProgram", Access::Roles(COACHES)),

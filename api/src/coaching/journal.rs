@@ -169,13 +169,15 @@ pub async fn get<C: ConnectionTrait>(
         .ok_or_else(|| AppError::not_found("Запись дневника", "Journal entry", id))
 }
 
-/// Adds an entry, or replaces entry `id` (of the same client).
+/// Adds an entry, or replaces entry `id` (of the same client). A client logs only their own
+/// measurements; the entry keeps who logged it.
 pub async fn save(
     state: &AppState,
     caller: &Caller,
     id: Option<i64>,
     spec: EntrySpec,
 ) -> AppResult<coaching_journal_entry::Model> {
+    caller.actor.reach()?.may_touch(spec.client_id)?;
     let spec = spec.check()?;
     state
         .write(caller, |tx| {

@@ -1,6 +1,6 @@
 //! GraphQL objects and inputs of coaching.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     coaching_assignment, coaching_journal_entry, coaching_program,
@@ -12,10 +12,11 @@ use super::{
     loaders::ProgramById,
     programs::{self, Exercise},
 };
-use crate::{batch::load, domain::Money};
+use crate::{auth::loaders::UserById, batch::load, domain::Money};
 
 /// One entry of the progress journal: kilograms for weight, centimetres for the rest.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct JournalEntry {
     pub id: ID,
     pub client_id: ID,
@@ -34,6 +35,38 @@ pub struct JournalEntry {
     pub right_arm: Option<f64>,
     pub left_arm: Option<f64>,
     pub notes: Option<String>,
+    /// The account that logged it (a coach, or the client themselves); none for an import.
+    pub logged_by_user_id: Option<ID>,
+    #[graphql(skip)]
+    pub created_by: Option<i64>,
+}
+
+#[ComplexObject]
+impl JournalEntry {
+    /// Who logged it, by name.
+    async fn logged_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        Ok(self.logger(ctx).await?.map(|u| u.display_name))
+    }
+
+    /// Whether the client logged it themselves (a coach may want to check it).
+    async fn logged_by_client(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        Ok(self
+            .logger(ctx)
+            .await?
+            .is_some_and(|u| u.role == entity::enums::Role::Client))
+    }
+}
+
+impl JournalEntry {
+    async fn logger(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<entity::user::Model>> {
+        match self.created_by {
+            Some(id) => load::<UserById, _>(ctx, id).await,
+            None => Ok(None),
+        }
+    }
 }
 
 impl From<coaching_journal_entry::Model> for JournalEntry {
@@ -55,6 +88,8 @@ impl From<coaching_journal_entry::Model> for JournalEntry {
             right_arm: e.right_arm,
             left_arm: e.left_arm,
             notes: e.notes,
+            logged_by_user_id: e.created_by.map(Into::into),
+            created_by: e.created_by,
         }
     }
 }
