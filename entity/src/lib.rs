@@ -11,6 +11,7 @@ pub mod academy_rank;
 pub mod academy_session;
 pub mod academy_setting;
 pub mod academy_student;
+pub mod academy_waitlist;
 pub mod api_key;
 pub mod appointment;
 pub mod audit_log;

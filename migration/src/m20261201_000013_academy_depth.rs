@@ -1,4 +1,5 @@
-//! A class's weekly pattern (one class on several weekdays, each with its time); a location's
+//! A class's weekly pattern (one class on several weekdays, each with its time); the waitlist
+//! of a full class session; a location's
 //! academy rules (the age of adult belts, the time a belt is held); and who answers a funnel
 //! stage's new cards: a stage may name the staff member a lead entering it is due with, the
 //! same day (SQLite cannot add a constraint to a table it has; accounts are switched off,
@@ -6,7 +7,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::helpers::fk;
+use crate::helpers::{fk, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -24,6 +25,30 @@ enum AcademySetting {
     AdultAge,
     MinMonthsAtBelt,
     UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum AcademyWaitlist {
+    Table,
+    Id,
+    SessionId,
+    StudentId,
+    Status,
+    OfferedAt,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum AcademySession {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden)]
+enum AcademyStudent {
+    Table,
+    Id,
 }
 
 #[derive(DeriveIden)]
@@ -68,6 +93,42 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
+            .create_table(
+                Table::create()
+                    .table(AcademyWaitlist::Table)
+                    .col(big_pk_auto(AcademyWaitlist::Id))
+                    .col(big_integer(AcademyWaitlist::SessionId))
+                    .col(big_integer(AcademyWaitlist::StudentId))
+                    .col(string_len(AcademyWaitlist::Status, 16))
+                    .col(timestamp_with_time_zone_null(AcademyWaitlist::OfferedAt))
+                    .col(timestamp_with_time_zone(AcademyWaitlist::CreatedAt))
+                    .col(timestamp_with_time_zone(AcademyWaitlist::UpdatedAt))
+                    .foreign_key(&mut fk(
+                        AcademyWaitlist::Table,
+                        AcademyWaitlist::SessionId,
+                        AcademySession::Table,
+                        AcademySession::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        AcademyWaitlist::Table,
+                        AcademyWaitlist::StudentId,
+                        AcademyStudent::Table,
+                        AcademyStudent::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(index(
+                "ux_academy_waitlist_session_student",
+                AcademyWaitlist::Table,
+                &["session_id", "student_id"],
+                true,
+            ))
+            .await?;
+        manager
             .alter_table(
                 Table::alter()
                     .table(PipelineStage::Table)
@@ -78,6 +139,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(AcademyWaitlist::Table).to_owned())
+            .await?;
         manager
             .drop_table(Table::drop().table(AcademySetting::Table).to_owned())
             .await?;

@@ -27,6 +27,7 @@ both_backends!(
     a_student_who_stops_coming_is_flagged_from_the_timetable,
     one_class_on_three_weekdays_makes_the_sessions_of_three,
     belt_rules_hold_children_back_and_keep_time_at_a_belt,
+    a_waitlisted_student_is_offered_a_freed_place,
     eligibility_and_bulk_promotion,
     progress_chart_data,
     a_client_reads_only_their_own_records,
@@ -1077,6 +1078,157 @@ async fn belt_rules_hold_children_back_and_keep_time_at_a_belt(backend: Backend)
         promoted[0].belt.as_ref().map(|b| b.name.as_str()),
         Some("Синий")
     );
+    app.stop().await;
+}
+
+/// A full class's waitlist: joining is refused while places are free; when a booking is
+/// cancelled the first waiting is offered the place (an outbox event the notifications turn
+/// into a message to them) and the next waits on; the one offered books and is marked booked
+/// on the list; a place freed with nobody waiting offers nothing.
+async fn a_waitlisted_student_is_offered_a_freed_place(backend: Backend) {
+    use ops::class_waitlist::WaitlistStatus as S;
+    let app = TestApp::spawn(backend).await;
+    app.state.clock.pin(Some(utc("2026-11-20T08:00:00Z")));
+    let desk = app.as_role(Role::Operator).await;
+    let almaty = location(&app, "Asia/Almaty").await;
+    let session = one_off(&app, almaty, "2026-11-21T13:00:00Z", 2).await;
+    let mut people = Vec::new();
+    for name in ["Асан", "Болат", "Гульнара", "Дана"] {
+        people.push(student(&app, almaty, name, None, None, None).await);
+    }
+    let [a, b, c, d] = [0, 1, 2, 3].map(|i| people[i].id.to_string());
+    let join = |who: &String| {
+        desk.run::<ops::JoinClassWaitlist>(ops::join_class_waitlist::Variables {
+            session_id: session.to_string(),
+            student_id: Some(who.clone()),
+        })
+    };
+    let book = |who: &String| {
+        desk.run::<ops::BookClassSession>(ops::book_class_session::Variables {
+            session_id: session.to_string(),
+            student_id: Some(who.clone()),
+        })
+    };
+    let list = || async {
+        desk.run::<ops::ClassWaitlist>(ops::class_waitlist::Variables {
+            session_id: session.to_string(),
+        })
+        .await
+        .unwrap()
+        .class_waitlist
+        .into_iter()
+        .map(|e| (e.student_id, e.status, e.position))
+        .collect::<Vec<_>>()
+    };
+    let offers = || async {
+        entity::outbox_event::Entity::find()
+            .filter(entity::outbox_event::Column::Kind.eq("class_session.place_offered"))
+            .all(&app.state.db)
+            .await
+            .unwrap()
+    };
+
+    let err = join(&c).await.unwrap_err();
+    assert_eq!(err.code(), Some("CONFLICT"));
+    assert!(
+        err.errors()[0].message.contains("есть свободные места"),
+        "{err:?}"
+    );
+    book(&a).await.unwrap();
+    book(&b).await.unwrap();
+    let full = book(&c).await.unwrap_err();
+    assert_eq!(full.code(), Some("SLOT_TAKEN"));
+    assert!(
+        full.errors()[0].message.contains("лист ожидания"),
+        "{full:?}"
+    );
+    assert_eq!(
+        join(&c).await.unwrap().join_class_waitlist.position,
+        Some(1)
+    );
+    assert_eq!(
+        join(&d).await.unwrap().join_class_waitlist.position,
+        Some(2)
+    );
+    assert_eq!(join(&c).await.unwrap_err().code(), Some("CONFLICT"));
+
+    // Асан cancels: Гульнара is offered the place, Дана is next.
+    desk.run::<ops::CancelClassBooking>(ops::cancel_class_booking::Variables {
+        session_id: session.to_string(),
+        student_id: Some(a.clone()),
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        list().await,
+        [
+            (c.clone(), S::OFFERED, None),
+            (d.clone(), S::WAITING, Some(1))
+        ]
+    );
+    let offered = offers().await;
+    assert_eq!(offered.len(), 1);
+    assert_eq!(
+        offered[0].payload["student_id"],
+        serde_json::json!(people[2].id)
+    );
+    assert_eq!(
+        offered[0].payload["client_id"],
+        serde_json::json!(people[2].client_id)
+    );
+    // The notifications tell her (no channel is linked, so the row is there and skipped).
+    let to = format!("client:{}", people[2].client_id);
+    let mut told = Vec::new();
+    for _ in 0..100 {
+        told = entity::notification::Entity::find()
+            .filter(entity::notification::Column::Kind.eq("class_session.place_offered"))
+            .all(&app.state.db)
+            .await
+            .unwrap();
+        if !told.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        !told.is_empty() && told.iter().all(|n| n.recipient == to),
+        "{told:?}"
+    );
+
+    // She books: booked on the list, the class is full again.
+    book(&c).await.unwrap();
+    assert_eq!(
+        list().await,
+        [
+            (c.clone(), S::BOOKED, None),
+            (d.clone(), S::WAITING, Some(1))
+        ]
+    );
+    desk.run::<ops::LeaveClassWaitlist>(ops::leave_class_waitlist::Variables {
+        session_id: session.to_string(),
+        student_id: Some(d.clone()),
+    })
+    .await
+    .unwrap();
+    assert_eq!(list().await, [(c.clone(), S::BOOKED, None)]);
+    // Болат's booking taken off with nobody waiting: no new offer.
+    desk.run::<ops::RemoveAttendanceMark>(ops::remove_attendance_mark::Variables {
+        session_id: session.to_string(),
+        student_id: b.clone(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(offers().await.len(), 1);
+    // Once the class has begun, a booking stands.
+    app.state.clock.pin(Some(utc("2026-11-21T13:05:00Z")));
+    let late = desk
+        .run::<ops::CancelClassBooking>(ops::cancel_class_booking::Variables {
+            session_id: session.to_string(),
+            student_id: Some(c.clone()),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(late.code(), Some("CONFLICT"));
     app.stop().await;
 }
 

@@ -18,7 +18,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{memberships, students, timetable};
+use super::{memberships, students, timetable, waitlist};
 use crate::{
     auth::actor::Caller,
     domain::text,
@@ -42,17 +42,17 @@ pub struct Mark {
 fn full(session: &academy_session::Model) -> AppError {
     AppError::SlotTaken(Msg::new(
         format!(
-            "На тренировке «{}» нет мест: все {} заняты",
+            "На тренировке «{}» нет мест: все {} заняты. Можно встать в лист ожидания",
             session.name, session.capacity
         ),
         format!(
-            "Class `{}` is full: all {} places are taken",
+            "Class `{}` is full: all {} places are taken. The waitlist is open",
             session.name, session.capacity
         ),
     ))
 }
 
-async fn lock_session(
+pub(crate) async fn lock_session(
     txn: &DatabaseTransaction,
     session_id: i64,
 ) -> AppResult<academy_session::Model> {
@@ -242,9 +242,11 @@ pub async fn mark(
                 let day = timezone::local_date(tz, session.starts_at);
                 let now = tx.now();
                 let mut rows = of_session(tx.db(), session_id).await?;
+                let before = taken(&rows);
                 for m in &marks {
                     apply(tx.db(), caller, &session, &mut rows, m, now, day).await?;
                 }
+                waitlist::settle(tx, &session, before, &rows).await?;
                 tx.audit(
                     "academy.attendance.mark",
                     "academy_session",
@@ -289,6 +291,7 @@ pub async fn unmark(
                         ),
                     ));
                 };
+                let before = taken(&rows);
                 let row = rows.remove(i);
                 if let (true, Some(id)) = (row.status.attended(), row.membership_id) {
                     memberships::return_visit(tx.db(), id).await?;
@@ -296,6 +299,7 @@ pub async fn unmark(
                 academy_attendance::Entity::delete_by_id(row.id)
                     .exec(tx.db())
                     .await?;
+                waitlist::settle(tx, &session, before, &rows).await?;
                 tx.audit(
                     "academy.attendance.unmark",
                     "academy_session",
@@ -307,6 +311,63 @@ pub async fn unmark(
             })
         })
         .await
+}
+
+/// A student's booking of a class that has not started is cancelled (by the student or the
+/// desk): the place is free again, and offered to the first student on the waitlist.
+pub async fn cancel_booking(
+    state: &AppState,
+    caller: &Caller,
+    session_id: i64,
+    student_id: i64,
+) -> AppResult<Vec<academy_attendance::Model>> {
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let session = lock_session(tx.db(), session_id).await?;
+                if session.starts_at <= tx.now() {
+                    return Err(AppError::conflict(
+                        "Тренировка уже началась: запись не отменить",
+                        "The class has started: the booking stands",
+                    ));
+                }
+                let mut rows = of_session(tx.db(), session_id).await?;
+                let before = taken(&rows);
+                let Some(i) = rows.iter().position(|r| {
+                    r.student_id == student_id && r.status == AttendanceStatus::Booked
+                }) else {
+                    return Err(AppError::conflict(
+                        format!(
+                            "Ученик {student_id} не записан на тренировку «{}»",
+                            session.name
+                        ),
+                        format!(
+                            "Student {student_id} has no booking in class `{}`",
+                            session.name
+                        ),
+                    ));
+                };
+                let row = rows.remove(i);
+                academy_attendance::Entity::delete_by_id(row.id)
+                    .exec(tx.db())
+                    .await?;
+                waitlist::settle(tx, &session, before, &rows).await?;
+                tx.audit(
+                    "academy.attendance.cancel_booking",
+                    "academy_session",
+                    Some(session_id),
+                    json!({ "studentId": student_id }),
+                )
+                .await?;
+                Ok(rows)
+            })
+        })
+        .await
+}
+
+/// Places taken in a session: booked, present or late.
+pub(crate) fn taken(rows: &[academy_attendance::Model]) -> usize {
+    rows.iter().filter(|r| r.status.holds_place()).count()
 }
 
 /// Books a place for a student; a belt minimum of the class is enforced here.
@@ -357,7 +418,9 @@ pub async fn book(
                     status: AttendanceStatus::Booked,
                     note: None,
                 };
+                let before = taken(&rows);
                 let row = apply(tx.db(), caller, &session, &mut rows, &mark, now, day).await?;
+                waitlist::settle(tx, &session, before, &rows).await?;
                 tx.audit(
                     "academy.attendance.book",
                     "academy_session",

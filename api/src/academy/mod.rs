@@ -11,6 +11,7 @@ pub mod rules;
 pub mod students;
 pub mod timetable;
 pub mod types;
+pub mod waitlist;
 
 use crate::domain::timezone;
 use async_graphql::{Context, ID, Object};
@@ -373,6 +374,19 @@ impl AcademyQuery {
         Ok(rows.into_iter().map(Exam).collect())
     }
 
+    /// A session's waitlist in queue order (who waits, who was offered a place, who booked).
+    #[graphql(guard = "policy(\"Query.classWaitlist\")")]
+    async fn class_waitlist(
+        &self,
+        ctx: &Context<'_>,
+        session_id: ID,
+    ) -> async_graphql::Result<Vec<waitlist::WaitlistEntry>> {
+        let state = ctx.state()?;
+        let session_id = parse_id("sessionId", &session_id).gql()?;
+        timetable::get_session(&state.db, session_id).await.gql()?;
+        waitlist::of_session(&state.db, session_id).await.gql()
+    }
+
     /// A location's academy rules: the age of the adult belts and the months a belt is held.
     #[graphql(guard = "policy(\"Query.academySettings\")")]
     async fn academy_settings(
@@ -668,6 +682,58 @@ impl AcademyMutation {
             .await
             .gql()?;
         Ok(rows.into_iter().map(Attendance).collect())
+    }
+
+    /// Cancels a booking of a class that has not started (a client their own): the place is
+    /// offered to the first student on the waitlist. Answers the session's list.
+    #[graphql(guard = "policy(\"Mutation.cancelClassBooking\")")]
+    async fn cancel_class_booking(
+        &self,
+        ctx: &Context<'_>,
+        session_id: ID,
+        student_id: Option<ID>,
+    ) -> async_graphql::Result<Vec<Attendance>> {
+        let state = ctx.state()?;
+        let session_id = parse_id("sessionId", &session_id).gql()?;
+        let student_id = student_for(ctx, student_id.as_ref()).await.gql()?;
+        let rows = attendance::cancel_booking(state, &ctx.caller(), session_id, student_id)
+            .await
+            .gql()?;
+        Ok(rows.into_iter().map(Attendance).collect())
+    }
+
+    /// Puts a student (a client themselves) on the waitlist of a full session; the first
+    /// waiting is offered a place that comes free.
+    #[graphql(guard = "policy(\"Mutation.joinClassWaitlist\")")]
+    async fn join_class_waitlist(
+        &self,
+        ctx: &Context<'_>,
+        session_id: ID,
+        student_id: Option<ID>,
+    ) -> async_graphql::Result<waitlist::WaitlistEntry> {
+        let state = ctx.state()?;
+        let session_id = parse_id("sessionId", &session_id).gql()?;
+        let student_id = student_for(ctx, student_id.as_ref()).await.gql()?;
+        waitlist::join(state, &ctx.caller(), session_id, student_id)
+            .await
+            .gql()
+    }
+
+    /// Takes a student (a client themselves) off a session's waitlist.
+    #[graphql(guard = "policy(\"Mutation.leaveClassWaitlist\")")]
+    async fn leave_class_waitlist(
+        &self,
+        ctx: &Context<'_>,
+        session_id: ID,
+        student_id: Option<ID>,
+    ) -> async_graphql::Result<bool> {
+        let state = ctx.state()?;
+        let session_id = parse_id("sessionId", &session_id).gql()?;
+        let student_id = student_for(ctx, student_id.as_ref()).await.gql()?;
+        waitlist::leave(state, &ctx.caller(), session_id, student_id)
+            .await
+            .gql()?;
+        Ok(true)
     }
 
     /// Books a place in a session: a client for themselves, staff for any student.

@@ -259,6 +259,7 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Query.exams", Access::Roles(ACADEMY_READERS)),
     ("Query.academyReport", Access::Roles(ANALYSTS)),
     ("Query.academySettings", Access::Roles(ACADEMY_READERS)),
+    ("Query.classWaitlist", Access::Roles(ACADEMY_READERS)),
     ("Query.academyReportXlsx", Access::Roles(ANALYSTS)),
     (
         "Mutation.createAcademyClass",
@@ -278,6 +279,9 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Mutation.removeAttendanceMark", Access::Roles(ACADEMY_DESK)),
     ("Mutation.bookClassSession", Access::Roles(CLASS_BOOKERS)),
     ("Mutation.checkIn", Access::Roles(CLASS_BOOKERS)),
+    ("Mutation.cancelClassBooking", Access::Roles(CLASS_BOOKERS)),
+    ("Mutation.joinClassWaitlist", Access::Roles(CLASS_BOOKERS)),
+    ("Mutation.leaveClassWaitlist", Access::Roles(CLASS_BOOKERS)),
     (
         "Mutation.createMembershipPlan",
         Access::Roles(ACADEMY_EDITORS),

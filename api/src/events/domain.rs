@@ -267,6 +267,13 @@ pub enum ClassSessionEvent {
         session: ClassSessionFacts,
         reason: Option<String>,
     },
+    /// A place of a full session came free and the first student waiting for it is told.
+    #[serde(rename = "class_session.place_offered")]
+    PlaceOffered {
+        session: ClassSessionFacts,
+        student_id: i64,
+        client_id: i64,
+    },
 }
 
 impl Event for ClassSessionEvent {
@@ -279,13 +286,15 @@ impl Event for ClassSessionEvent {
             ClassSessionEvent::Scheduled { .. } => "class_session.scheduled",
             ClassSessionEvent::Generated { .. } => "class_session.generated",
             ClassSessionEvent::Cancelled { .. } => "class_session.cancelled",
+            ClassSessionEvent::PlaceOffered { .. } => "class_session.place_offered",
         }
     }
 
     fn location_id(&self) -> Option<i64> {
         Some(match self {
             ClassSessionEvent::Scheduled { session }
-            | ClassSessionEvent::Cancelled { session, .. } => session.location_id,
+            | ClassSessionEvent::Cancelled { session, .. }
+            | ClassSessionEvent::PlaceOffered { session, .. } => session.location_id,
             ClassSessionEvent::Generated { location_id, .. } => *location_id,
         })
     }

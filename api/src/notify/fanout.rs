@@ -56,6 +56,10 @@ pub async fn draft<C: ConnectionTrait>(
             .map(Recipient::Client)
             .into_iter()
             .collect(),
+        "class_session.place_offered" => id_at(payload, &["client_id"])
+            .map(Recipient::Client)
+            .into_iter()
+            .collect(),
         "payment.taken" => id_at(payload, &["client_id"])
             .map(Recipient::Client)
             .into_iter()

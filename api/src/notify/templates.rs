@@ -118,6 +118,17 @@ pub async fn render<C: ConnectionTrait>(
             "Your session has ended."
         }
         .to_owned(),
+        "class_session.place_offered" => {
+            let name = text(p, &["session", "name"]);
+            let at = when(instant(p, &["session", "starts_at"]));
+            if ru {
+                format!(
+                    "Освободилось место на занятии «{name}», {at}. Запишитесь, пока его не заняли"
+                )
+            } else {
+                format!("A place is free in class “{name}”, {at}. Book it before someone else does")
+            }
+        }
         "payment.taken" => {
             let amount = money(int(p, &["amount"]).unwrap_or(0));
             if ru {
