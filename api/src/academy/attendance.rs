@@ -24,6 +24,7 @@ use crate::{
     domain::text,
     error::{AppError, AppResult, Msg},
     state::AppState,
+    write::Tx,
 };
 
 /// A check-in opens this long before the start…
@@ -278,7 +279,7 @@ pub async fn unmark(
         .write(caller, |tx| {
             Box::pin(async move {
                 let session = lock_session(tx.db(), session_id).await?;
-                let mut rows = of_session(tx.db(), session_id).await?;
+                let rows = of_session(tx.db(), session_id).await?;
                 let Some(i) = rows.iter().position(|r| r.student_id == student_id) else {
                     return Err(AppError::conflict(
                         format!(
@@ -291,23 +292,7 @@ pub async fn unmark(
                         ),
                     ));
                 };
-                let before = taken(&rows);
-                let row = rows.remove(i);
-                if let (true, Some(id)) = (row.status.attended(), row.membership_id) {
-                    memberships::return_visit(tx.db(), id).await?;
-                }
-                academy_attendance::Entity::delete_by_id(row.id)
-                    .exec(tx.db())
-                    .await?;
-                waitlist::settle(tx, &session, before, &rows).await?;
-                tx.audit(
-                    "academy.attendance.unmark",
-                    "academy_session",
-                    Some(session_id),
-                    json!({ "studentId": student_id, "status": row.status }),
-                )
-                .await?;
-                Ok(rows)
+                take_off(tx, &session, rows, i, "academy.attendance.unmark").await
             })
         })
         .await
@@ -331,8 +316,7 @@ pub async fn cancel_booking(
                         "The class has started: the booking stands",
                     ));
                 }
-                let mut rows = of_session(tx.db(), session_id).await?;
-                let before = taken(&rows);
+                let rows = of_session(tx.db(), session_id).await?;
                 let Some(i) = rows.iter().position(|r| {
                     r.student_id == student_id && r.status == AttendanceStatus::Booked
                 }) else {
@@ -347,22 +331,39 @@ pub async fn cancel_booking(
                         ),
                     ));
                 };
-                let row = rows.remove(i);
-                academy_attendance::Entity::delete_by_id(row.id)
-                    .exec(tx.db())
-                    .await?;
-                waitlist::settle(tx, &session, before, &rows).await?;
-                tx.audit(
-                    "academy.attendance.cancel_booking",
-                    "academy_session",
-                    Some(session_id),
-                    json!({ "studentId": student_id }),
-                )
-                .await?;
-                Ok(rows)
+                take_off(tx, &session, rows, i, "academy.attendance.cancel_booking").await
             })
         })
         .await
+}
+
+/// Deletes `rows[i]` of a locked session in the caller's unit of work: a visit it used goes
+/// back to the membership, a place it held goes to the waitlist, and one audit row says
+/// `action`. Answers the rows left.
+async fn take_off(
+    tx: &Tx<'_>,
+    session: &academy_session::Model,
+    mut rows: Vec<academy_attendance::Model>,
+    i: usize,
+    action: &str,
+) -> AppResult<Vec<academy_attendance::Model>> {
+    let before = taken(&rows);
+    let row = rows.remove(i);
+    if let (true, Some(id)) = (row.status.attended(), row.membership_id) {
+        memberships::return_visit(tx.db(), id).await?;
+    }
+    academy_attendance::Entity::delete_by_id(row.id)
+        .exec(tx.db())
+        .await?;
+    waitlist::settle(tx, session, before, &rows).await?;
+    tx.audit(
+        action,
+        "academy_session",
+        Some(session.id),
+        json!({ "studentId": row.student_id, "status": row.status }),
+    )
+    .await?;
+    Ok(rows)
 }
 
 /// Places taken in a session: booked, present or late.
