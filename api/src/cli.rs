@@ -319,6 +319,7 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
     // Prepaid sessions that ran out while the server was down stop on the first tick.
     let _ticker = crate::club::ticker::spawn(state.clone());
     let _sweeper = crate::booking::hold::spawn_sweeper(state.clone());
+    let _renewals = crate::academy::renewals::spawn(state.clone());
     let database = redact_url(&state.settings.database_url);
     let bus = state.bus.engine();
     let graphiql = state.settings.graphiql;

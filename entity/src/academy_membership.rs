@@ -21,6 +21,12 @@ pub struct Model {
     pub frozen_to: Option<Date>,
     pub frozen_days: i32,
     pub cancelled_at: Option<DateTimeUtc>,
+    /// Renews on its end date (a recurring plan's, until stopped or cancelled).
+    pub renews: bool,
+    /// The membership its renewal made.
+    pub renewed_to_id: Option<i64>,
+    /// Minor units still to pay (a renewal the wallet did not cover); 0 when paid.
+    pub amount_due: i64,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
 }

@@ -13,6 +13,8 @@ pub struct Model {
     /// Minor units.
     pub price: i64,
     pub active: bool,
+    /// Memberships of this plan renew on their end date (see `academy::renewals`).
+    pub recurring: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

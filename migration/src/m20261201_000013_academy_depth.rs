@@ -1,5 +1,6 @@
 //! A class's weekly pattern (one class on several weekdays, each with its time); the waitlist
-//! of a full class session; a location's
+//! of a full class session; memberships that renew (a recurring plan, what a renewal left
+//! due); a location's
 //! academy rules (the age of adult belts, the time a belt is held); and who answers a funnel
 //! stage's new cards: a stage may name the staff member a lead entering it is due with, the
 //! same day (SQLite cannot add a constraint to a table it has; accounts are switched off,
@@ -25,6 +26,20 @@ enum AcademySetting {
     AdultAge,
     MinMonthsAtBelt,
     UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum AcademyPlan {
+    Table,
+    Recurring,
+}
+
+#[derive(DeriveIden)]
+enum AcademyMembership {
+    Table,
+    Renews,
+    RenewedToId,
+    AmountDue,
 }
 
 #[derive(DeriveIden)]
@@ -93,6 +108,39 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
+            .alter_table(
+                Table::alter()
+                    .table(AcademyPlan::Table)
+                    .add_column(boolean(AcademyPlan::Recurring).default(false))
+                    .to_owned(),
+            )
+            .await?;
+        // One column a statement: SQLite adds one at a time.
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(AcademyMembership::Table)
+                    .add_column(boolean(AcademyMembership::Renews).default(false))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(AcademyMembership::Table)
+                    .add_column(big_integer_null(AcademyMembership::RenewedToId))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(AcademyMembership::Table)
+                    .add_column(big_integer(AcademyMembership::AmountDue).default(0))
+                    .to_owned(),
+            )
+            .await?;
+        manager
             .create_table(
                 Table::create()
                     .table(AcademyWaitlist::Table)
@@ -141,6 +189,28 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .drop_table(Table::drop().table(AcademyWaitlist::Table).to_owned())
+            .await?;
+        for column in [
+            AcademyMembership::Renews,
+            AcademyMembership::RenewedToId,
+            AcademyMembership::AmountDue,
+        ] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(AcademyMembership::Table)
+                        .drop_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(AcademyPlan::Table)
+                    .drop_column(AcademyPlan::Recurring)
+                    .to_owned(),
+            )
             .await?;
         manager
             .drop_table(Table::drop().table(AcademySetting::Table).to_owned())

@@ -28,6 +28,7 @@ both_backends!(
     one_class_on_three_weekdays_makes_the_sessions_of_three,
     belt_rules_hold_children_back_and_keep_time_at_a_belt,
     a_waitlisted_student_is_offered_a_freed_place,
+    a_recurring_membership_renews_from_the_wallet_or_becomes_due,
     eligibility_and_bulk_promotion,
     progress_chart_data,
     a_client_reads_only_their_own_records,
@@ -152,6 +153,7 @@ async fn plan(app: &TestApp, visits: Option<i32>, days: i32, price: i64) -> i64 
             validity_days: days,
             price,
             active: true,
+            recurring: false,
         },
     )
     .await
@@ -725,7 +727,7 @@ async fn a_student_who_stops_coming_is_flagged_from_the_timetable(backend: Backe
     clubgrid_api::notify::reminders::run(&app.state)
         .await
         .unwrap();
-    let reminded: Vec<String> = entity::notification::Entity::find()
+    let mut reminded: Vec<String> = entity::notification::Entity::find()
         .filter(entity::notification::Column::Kind.eq("reminder.missed_classes"))
         .all(&app.state.db)
         .await
@@ -733,10 +735,11 @@ async fn a_student_who_stops_coming_is_flagged_from_the_timetable(backend: Backe
         .into_iter()
         .map(|n| format!("{} {}", n.recipient, n.channel))
         .collect();
+    reminded.sort();
     let to_anya = format!("client:{}", anya.client_id);
     assert_eq!(
         reminded,
-        [format!("{to_anya} telegram"), format!("{to_anya} push")]
+        [format!("{to_anya} push"), format!("{to_anya} telegram")]
     );
 
     // Boris marked present on the 11th by mistake, then the mark taken off: the report and the
@@ -1229,6 +1232,173 @@ async fn a_waitlisted_student_is_offered_a_freed_place(backend: Backend) {
         .await
         .unwrap_err();
     assert_eq!(late.code(), Some("CONFLICT"));
+    app.stop().await;
+}
+
+/// Gymdesk's billing: a recurring membership renews the day after its last day in the
+/// location's time, from the wallet when it covers the price and otherwise as a due payment
+/// the desk takes later; a stopped one does not renew; a second scan renews nothing again.
+async fn a_recurring_membership_renews_from_the_wallet_or_becomes_due(backend: Backend) {
+    use clubgrid_api::{academy::renewals, billing::ledger};
+    let app = TestApp::spawn(backend).await;
+    app.state.clock.pin(Some(utc("2026-11-01T06:00:00Z")));
+    let desk = app.as_role(Role::Operator).await;
+    let almaty = location(&app, "Asia/Almaty").await;
+    let monthly = memberships::save_plan(
+        &app.state,
+        &Caller::system(),
+        None,
+        memberships::PlanSpec {
+            name: "Безлимит на месяц".into(),
+            visits: None,
+            validity_days: 30,
+            price: 1_000_000,
+            active: true,
+            recurring: true,
+        },
+    )
+    .await
+    .unwrap();
+    let mut people = Vec::new();
+    for name in ["Арман", "Бахыт", "Вера"] {
+        let s = student(&app, almaty, name, None, None, None).await;
+        let m = memberships::sell(
+            &app.state,
+            &Caller::system(),
+            memberships::Sale {
+                student_id: s.id,
+                plan_id: monthly.id,
+                starts_on: Some("2026-11-01".parse().unwrap()),
+                price: None,
+                method: Some(PaymentMethod::Cash),
+            },
+            &key(),
+        )
+        .await
+        .unwrap();
+        assert!(m.renews);
+        assert_eq!(m.ends_on.to_string(), "2026-11-30");
+        people.push((s, m));
+    }
+    let (arman, bakhyt, vera) = (&people[0], &people[1], &people[2]);
+    // Арман keeps 15,000 in his wallet; Бахыт nothing; Вера asks not to renew.
+    ledger::apply(
+        &app.state,
+        &Caller::system(),
+        ledger::Operation::Deposit {
+            client_id: arman.0.client_id,
+            amount: 1_500_000,
+            method: PaymentMethod::Cash,
+        },
+        &key(),
+    )
+    .await
+    .unwrap();
+    let stopped = desk
+        .run::<ops::StopMembershipRenewal>(ops::stop_membership_renewal::Variables {
+            id: vera.1.id.to_string(),
+        })
+        .await
+        .unwrap()
+        .stop_membership_renewal;
+    assert!(!stopped.renews);
+
+    // The last day, 17:00 in Almaty: nothing renews yet.
+    app.state.clock.pin(Some(utc("2026-11-30T12:00:00Z")));
+    assert_eq!(renewals::run(&app.state).await.unwrap(), 0);
+    // Half past midnight on 1 December in Almaty (still 30 November in UTC).
+    app.state.clock.pin(Some(utc("2026-11-30T19:30:00Z")));
+    assert_eq!(renewals::run(&app.state).await.unwrap(), 2);
+    assert_eq!(
+        renewals::run(&app.state).await.unwrap(),
+        0,
+        "each renews once"
+    );
+
+    let listed = |s: &entity::academy_student::Model| {
+        let desk = desk.clone();
+        let id = s.id.to_string();
+        async move {
+            desk.run::<ops::Memberships>(ops::memberships::Variables { student_id: id })
+                .await
+                .unwrap()
+                .memberships
+        }
+    };
+    let arman_now = listed(&arman.0).await;
+    assert_eq!(arman_now.len(), 2);
+    let next = arman_now
+        .iter()
+        .find(|m| m.starts_on == "2026-12-01")
+        .expect("the renewal");
+    assert_eq!(next.ends_on, "2026-12-30");
+    assert_eq!(next.amount_due, "0.00");
+    assert!(next.payment_id.is_some() && next.renews);
+    let first = arman_now
+        .iter()
+        .find(|m| m.id == arman.1.id.to_string())
+        .unwrap();
+    assert_eq!(first.renewed_to_id.as_deref(), Some(next.id.as_str()));
+    assert_eq!(
+        ledger::balance(&app.state.db, arman.0.client_id)
+            .await
+            .unwrap(),
+        500_000,
+        "10,000 of the 15,000 went to the renewal"
+    );
+    assert_eq!(
+        listed(&vera.0).await.len(),
+        1,
+        "a stopped membership does not renew"
+    );
+
+    // Бахыт's renewal is due, then overdue; the desk takes it by card, once per key.
+    let due = || {
+        let desk = desk.clone();
+        async move {
+            desk.run::<ops::MembershipsDue>(ops::memberships_due::Variables {
+                location_id: almaty.to_string(),
+            })
+            .await
+            .unwrap()
+            .memberships_due
+        }
+    };
+    let owed = due().await;
+    assert_eq!(owed.len(), 1);
+    assert_eq!(owed[0].student_id, bakhyt.0.id.to_string());
+    assert_eq!(owed[0].amount_due, "10000.00");
+    assert_eq!(
+        (owed[0].due_on.as_str(), owed[0].overdue),
+        ("2026-12-01", false)
+    );
+    app.state.clock.pin(Some(utc("2026-12-03T06:00:00Z")));
+    assert!(due().await[0].overdue);
+    let pay_key = key();
+    let pay = || {
+        desk.run::<ops::PayMembership>(ops::pay_membership::Variables {
+            id: owed[0].membership_id.clone(),
+            payment_method: ops::pay_membership::PaymentMethod::CARD,
+            idempotency_key: pay_key.clone(),
+        })
+    };
+    let paid = pay().await.unwrap().pay_membership;
+    assert_eq!(paid.amount_due, "0.00");
+    assert!(paid.payment_id.is_some());
+    assert_eq!(
+        pay().await.unwrap().pay_membership.payment_id,
+        paid.payment_id
+    );
+    assert!(due().await.is_empty());
+    let again = desk
+        .run::<ops::PayMembership>(ops::pay_membership::Variables {
+            id: owed[0].membership_id.clone(),
+            payment_method: ops::pay_membership::PaymentMethod::CARD,
+            idempotency_key: key(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), Some("CONFLICT"));
     app.stop().await;
 }
 

@@ -405,6 +405,7 @@ async fn own_memberships_only(backend: Backend) {
             validity_days: 30,
             price: 2_000_000,
             active: true,
+            recurring: false,
         },
     )
     .await

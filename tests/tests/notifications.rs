@@ -701,6 +701,7 @@ async fn academy_reminders_come_at_their_time_and_once(backend: Backend) {
             validity_days: 30,
             price: 0,
             active: true,
+            recurring: false,
         },
     )
     .await

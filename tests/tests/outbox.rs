@@ -589,6 +589,7 @@ async fn domain_events_are_written_with_their_change(backend: Backend) {
             validity_days: 30,
             price: 2_000_000,
             active: true,
+            recurring: false,
         },
     )
     .await

@@ -61,6 +61,8 @@ pub struct PlanSpec {
     pub validity_days: i32,
     pub price: i64,
     pub active: bool,
+    /// Its memberships renew on their end date.
+    pub recurring: bool,
 }
 
 impl PlanSpec {
@@ -140,6 +142,7 @@ pub async fn save_plan(
                 row.validity_days = Set(spec.validity_days);
                 row.price = Set(spec.price);
                 row.active = Set(spec.active);
+                row.recurring = Set(spec.recurring);
                 row.updated_at = Set(now);
                 let row = match id {
                     Some(_) => row.update(tx.db()).await?,
@@ -153,7 +156,12 @@ pub async fn save_plan(
                     },
                     "academy_plan",
                     Some(row.id),
-                    json!({ "name": row.name, "price": row.price, "visits": row.visits }),
+                    json!({
+                        "name": row.name,
+                        "price": row.price,
+                        "visits": row.visits,
+                        "recurring": row.recurring,
+                    }),
                 )
                 .await?;
                 Ok(row)
@@ -235,6 +243,9 @@ pub async fn sell(
                     frozen_to: Set(None),
                     frozen_days: Set(0),
                     cancelled_at: Set(None),
+                    renews: Set(plan.recurring),
+                    renewed_to_id: Set(None),
+                    amount_due: Set(0),
                     created_by: Set(caller.actor.user_id()),
                     created_at: Set(now),
                     ..Default::default()
@@ -380,6 +391,8 @@ pub async fn cancel(
                 }
                 let mut row: academy_membership::ActiveModel = m.into();
                 row.cancelled_at = Set(Some(tx.now()));
+                // A cancelled membership does not renew.
+                row.renews = Set(false);
                 let row = row.update(tx.db()).await?;
                 tx.audit(
                     "academy.membership.cancel",
@@ -480,6 +493,9 @@ mod tests {
             frozen_to: Some(d(11, 16)),
             frozen_days: 7,
             cancelled_at: None,
+            renews: false,
+            renewed_to_id: None,
+            amount_due: 0,
             created_by: None,
             created_at: chrono::DateTime::UNIX_EPOCH,
         }

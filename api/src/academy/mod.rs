@@ -6,6 +6,7 @@ pub mod attendance;
 pub mod belts;
 pub mod loaders;
 pub mod memberships;
+pub mod renewals;
 pub mod reports;
 pub mod rules;
 pub mod students;
@@ -372,6 +373,19 @@ impl AcademyQuery {
         report_range(from, to).gql()?;
         let rows = belts::exams(&state.db, location_id, from, to).await.gql()?;
         Ok(rows.into_iter().map(Exam).collect())
+    }
+
+    /// What a location's students owe on renewed memberships (Gymdesk's billing list): due
+    /// today or later, and overdue, the longest overdue first.
+    #[graphql(guard = "policy(\"Query.membershipsDue\")")]
+    async fn memberships_due(
+        &self,
+        ctx: &Context<'_>,
+        location_id: ID,
+    ) -> async_graphql::Result<Vec<renewals::MembershipDue>> {
+        let state = ctx.state()?;
+        let location_id = parse_id("locationId", &location_id).gql()?;
+        renewals::due(state, location_id).await.gql()
     }
 
     /// A session's waitlist in queue order (who waits, who was offered a place, who booked).
@@ -861,6 +875,36 @@ impl AcademyMutation {
         membership_now(state, m).await.gql()
     }
 
+    /// Stops a membership's renewal: it runs to its end and no further.
+    #[graphql(guard = "policy(\"Mutation.stopMembershipRenewal\")")]
+    async fn stop_membership_renewal(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Membership> {
+        let state = ctx.state()?;
+        let id = parse_id("id", &id).gql()?;
+        let m = renewals::stop(state, &ctx.caller(), id).await.gql()?;
+        membership_now(state, m).await.gql()
+    }
+
+    /// Takes what a renewal left due on a membership, once per idempotency key.
+    #[graphql(guard = "policy(\"Mutation.payMembership\")")]
+    async fn pay_membership(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        payment_method: entity::enums::PaymentMethod,
+        idempotency_key: String,
+    ) -> async_graphql::Result<Membership> {
+        let state = ctx.state()?;
+        let id = parse_id("id", &id).gql()?;
+        let m = renewals::pay(state, &ctx.caller(), id, payment_method, &idempotency_key)
+            .await
+            .gql()?;
+        membership_now(state, m).await.gql()
+    }
+
     #[graphql(guard = "policy(\"Mutation.createBelt\")")]
     async fn create_belt(
         &self,
@@ -960,6 +1004,7 @@ fn plan_spec(input: MembershipPlanInput) -> memberships::PlanSpec {
         validity_days: input.validity_days,
         price: input.price.minor(),
         active: input.active.unwrap_or(true),
+        recurring: input.recurring.unwrap_or(false),
     }
 }
 

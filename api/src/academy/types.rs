@@ -537,6 +537,8 @@ pub struct MembershipPlan {
     pub validity_days: i32,
     pub price: Money,
     pub active: bool,
+    /// Its memberships renew on their end date.
+    pub recurring: bool,
 }
 
 impl From<academy_plan::Model> for MembershipPlan {
@@ -548,6 +550,7 @@ impl From<academy_plan::Model> for MembershipPlan {
             validity_days: p.validity_days,
             price: Money(p.price),
             active: p.active,
+            recurring: p.recurring,
         }
     }
 }
@@ -600,6 +603,18 @@ impl Membership {
     /// Days added by freezes.
     async fn frozen_days(&self) -> i32 {
         self.m.frozen_days
+    }
+    /// Renews on its end date (until stopped or cancelled).
+    async fn renews(&self) -> bool {
+        self.m.renews
+    }
+    /// The membership its renewal made.
+    async fn renewed_to_id(&self) -> Option<ID> {
+        self.m.renewed_to_id.map(Into::into)
+    }
+    /// Still to pay: what a renewal the wallet did not cover left due.
+    async fn amount_due(&self) -> Money {
+        Money(self.m.amount_due)
     }
     async fn cancelled_at(&self) -> Option<DateTime<Utc>> {
         self.m.cancelled_at
@@ -755,6 +770,9 @@ pub struct MembershipPlanInput {
     pub price: Money,
     /// Defaults to true.
     pub active: Option<bool>,
+    /// Memberships of the plan renew on their end date, from the wallet or as a due payment
+    /// (defaults to false).
+    pub recurring: Option<bool>,
 }
 
 #[derive(InputObject)]

@@ -260,6 +260,7 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Query.academyReport", Access::Roles(ANALYSTS)),
     ("Query.academySettings", Access::Roles(ACADEMY_READERS)),
     ("Query.classWaitlist", Access::Roles(ACADEMY_READERS)),
+    ("Query.membershipsDue", Access::Roles(MONEY_READERS)),
     ("Query.academyReportXlsx", Access::Roles(ANALYSTS)),
     (
         "Mutation.createAcademyClass",
@@ -293,6 +294,11 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Mutation.sellMembership", Access::Roles(CASHIERS)),
     ("Mutation.freezeMembership", Access::Roles(CASHIERS)),
     ("Mutation.cancelMembership", Access::Roles(ACADEMY_EDITORS)),
+    (
+        "Mutation.stopMembershipRenewal",
+        Access::Roles(ACADEMY_DESK),
+    ),
+    ("Mutation.payMembership", Access::Roles(CASHIERS)),
     ("Mutation.createBelt", Access::Roles(ACADEMY_EDITORS)),
     ("Mutation.updateBelt", Access::Roles(ACADEMY_EDITORS)),
     ("Mutation.recordExam", Access::Roles(COACHES)),

@@ -195,6 +195,7 @@ pub async fn seed(
             validity_days: 30,
             price: 2_500_000,
             active: true,
+            recurring: true,
         },
     )
     .await?;
@@ -208,6 +209,7 @@ pub async fn seed(
             validity_days: 90,
             price: 6_500_000,
             active: true,
+            recurring: false,
         },
     )
     .await?;
@@ -221,6 +223,7 @@ pub async fn seed(
             validity_days: 45,
             price: 1_800_000,
             active: true,
+            recurring: false,
         },
     )
     .await?;

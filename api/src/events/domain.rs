@@ -82,6 +82,22 @@ pub enum MembershipEvent {
         price: i64,
         payment_id: Option<i64>,
     },
+    /// A recurring membership made its successor: paid from the wallet, or `amount_due` left.
+    #[serde(rename = "membership.renewed")]
+    Renewed {
+        membership_id: i64,
+        previous_id: i64,
+        location_id: i64,
+        student_id: i64,
+        client_id: i64,
+        plan_id: i64,
+        plan_name: String,
+        starts_on: NaiveDate,
+        ends_on: NaiveDate,
+        price: i64,
+        payment_id: Option<i64>,
+        amount_due: i64,
+    },
 }
 
 impl Event for MembershipEvent {
@@ -92,12 +108,14 @@ impl Event for MembershipEvent {
     fn kind(&self) -> &'static str {
         match self {
             MembershipEvent::Sold { .. } => "membership.sold",
+            MembershipEvent::Renewed { .. } => "membership.renewed",
         }
     }
 
     fn location_id(&self) -> Option<i64> {
         match self {
-            MembershipEvent::Sold { location_id, .. } => Some(*location_id),
+            MembershipEvent::Sold { location_id, .. }
+            | MembershipEvent::Renewed { location_id, .. } => Some(*location_id),
         }
     }
 }

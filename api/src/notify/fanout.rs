@@ -56,7 +56,7 @@ pub async fn draft<C: ConnectionTrait>(
             .map(Recipient::Client)
             .into_iter()
             .collect(),
-        "class_session.place_offered" => id_at(payload, &["client_id"])
+        "class_session.place_offered" | "membership.renewed" => id_at(payload, &["client_id"])
             .map(Recipient::Client)
             .into_iter()
             .collect(),

@@ -129,6 +129,23 @@ pub async fn render<C: ConnectionTrait>(
                 format!("A place is free in class “{name}”, {at}. Book it before someone else does")
             }
         }
+        "membership.renewed" => {
+            let (plan, until) = (text(p, &["plan_name"]), date(p, "ends_on"));
+            match int(p, &["amount_due"]).filter(|due| *due > 0) {
+                Some(due) if ru => format!(
+                    "Абонемент «{plan}» продлён до {until}. К оплате: {}",
+                    money(due)
+                ),
+                Some(due) => format!(
+                    "Your membership “{plan}” is renewed until {until}. Due: {}",
+                    money(due)
+                ),
+                None if ru => format!("Абонемент «{plan}» продлён до {until}, оплачен с баланса"),
+                None => format!(
+                    "Your membership “{plan}” is renewed until {until}, paid from your balance"
+                ),
+            }
+        }
         "payment.taken" => {
             let amount = money(int(p, &["amount"]).unwrap_or(0));
             if ru {
