@@ -219,7 +219,6 @@ pub async fn sell(
                 let starts_on = sale
                     .starts_on
                     .unwrap_or_else(|| timezone::local_date(tz, now));
-                let ends_on = starts_on + Duration::days(i64::from(plan.validity_days) - 1);
                 let purpose = format!("Абонемент «{}»", plan.name);
                 let payment_id = ledger::charge(
                     tx,
@@ -230,26 +229,18 @@ pub async fn sell(
                     Some(student.location_id),
                 )
                 .await?;
-                let row = academy_membership::ActiveModel {
-                    student_id: Set(student.id),
-                    plan_id: Set(plan.id),
-                    starts_on: Set(starts_on),
-                    ends_on: Set(ends_on),
-                    visits_total: Set(plan.visits),
-                    visits_left: Set(plan.visits),
-                    price: Set(price),
-                    payment_id: Set(payment_id),
-                    frozen_from: Set(None),
-                    frozen_to: Set(None),
-                    frozen_days: Set(0),
-                    cancelled_at: Set(None),
-                    renews: Set(plan.recurring),
-                    renewed_to_id: Set(None),
-                    amount_due: Set(0),
-                    created_by: Set(caller.actor.user_id()),
-                    created_at: Set(now),
-                    ..Default::default()
-                }
+                let row = new_row(
+                    &plan,
+                    student.id,
+                    starts_on,
+                    Paid {
+                        price,
+                        payment_id,
+                        amount_due: 0,
+                    },
+                    caller.actor.user_id(),
+                    now,
+                )
                 .insert(tx.db())
                 .await?;
                 tx.audit(
@@ -286,6 +277,46 @@ pub async fn sell(
         })
         .await?;
     get(&state.db, id).await
+}
+
+/// What a new membership costs and how it stands paid.
+pub(crate) struct Paid {
+    pub price: i64,
+    pub payment_id: Option<i64>,
+    /// Left to pay (a renewal the wallet did not cover).
+    pub amount_due: i64,
+}
+
+/// A new membership of `plan` for a student from `starts_on`, its visits and end from the
+/// plan; it renews when the plan is recurring.
+pub(crate) fn new_row(
+    plan: &academy_plan::Model,
+    student_id: i64,
+    starts_on: NaiveDate,
+    paid: Paid,
+    created_by: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> academy_membership::ActiveModel {
+    academy_membership::ActiveModel {
+        student_id: Set(student_id),
+        plan_id: Set(plan.id),
+        starts_on: Set(starts_on),
+        ends_on: Set(starts_on + Duration::days(i64::from(plan.validity_days) - 1)),
+        visits_total: Set(plan.visits),
+        visits_left: Set(plan.visits),
+        price: Set(paid.price),
+        payment_id: Set(paid.payment_id),
+        frozen_from: Set(None),
+        frozen_to: Set(None),
+        frozen_days: Set(0),
+        cancelled_at: Set(None),
+        renews: Set(plan.recurring),
+        renewed_to_id: Set(None),
+        amount_due: Set(paid.amount_due),
+        created_by: Set(created_by),
+        created_at: Set(now),
+        ..Default::default()
+    }
 }
 
 /// Freezes a membership for `days` from `from`: its end moves out by as many days.

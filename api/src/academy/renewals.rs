@@ -4,7 +4,8 @@
 //! to take. A membership renews once: the successor is recorded on it in the same unit of
 //! work, under a row lock on PostgreSQL and the write turn on SQLite, so two replicas or two
 //! scans make one. Cancelling or stopping a membership stops its renewal; a plan taken off
-//! sale stops the renewals of its memberships, with an audit row saying why.
+//! sale or no longer recurring stops the renewals of its memberships, with an audit row
+//! saying why.
 
 use async_graphql::{ID, SimpleObject};
 use chrono::{Duration, NaiveDate};
@@ -80,15 +81,20 @@ pub async fn renew(state: &AppState, id: i64, today: NaiveDate) -> AppResult<boo
                     return Ok(false);
                 }
                 let plan = memberships::get_plan(tx.db(), m.plan_id).await?;
-                if !plan.active {
+                if !plan.active || !plan.recurring {
                     let mut row: academy_membership::ActiveModel = m.into();
                     row.renews = Set(false);
                     row.update(tx.db()).await?;
+                    let reason = if plan.active {
+                        "plan_not_recurring"
+                    } else {
+                        "plan_off_sale"
+                    };
                     tx.audit(
                         "academy.membership.renewal_stopped",
                         "academy_membership",
                         Some(id),
-                        json!({ "reason": "plan_off_sale", "planId": plan.id }),
+                        json!({ "reason": reason, "planId": plan.id }),
                     )
                     .await?;
                     return Ok(false);
@@ -96,7 +102,6 @@ pub async fn renew(state: &AppState, id: i64, today: NaiveDate) -> AppResult<boo
                 let student = students::get(tx.db(), m.student_id).await?;
                 let price = plan.price;
                 let starts_on = m.ends_on + Duration::days(1);
-                let ends_on = starts_on + Duration::days(i64::from(plan.validity_days) - 1);
                 let covered =
                     price == 0 || ledger::balance(tx.db(), student.client_id).await? >= price;
                 let payment_id = if covered {
@@ -113,28 +118,14 @@ pub async fn renew(state: &AppState, id: i64, today: NaiveDate) -> AppResult<boo
                     None
                 };
                 let amount_due = if covered { 0 } else { price };
-                let next = academy_membership::ActiveModel {
-                    student_id: Set(student.id),
-                    plan_id: Set(plan.id),
-                    starts_on: Set(starts_on),
-                    ends_on: Set(ends_on),
-                    visits_total: Set(plan.visits),
-                    visits_left: Set(plan.visits),
-                    price: Set(price),
-                    payment_id: Set(payment_id),
-                    frozen_from: Set(None),
-                    frozen_to: Set(None),
-                    frozen_days: Set(0),
-                    cancelled_at: Set(None),
-                    renews: Set(true),
-                    renewed_to_id: Set(None),
-                    amount_due: Set(amount_due),
-                    created_by: Set(None),
-                    created_at: Set(tx.now()),
-                    ..Default::default()
-                }
-                .insert(tx.db())
-                .await?;
+                let paid = memberships::Paid {
+                    price,
+                    payment_id,
+                    amount_due,
+                };
+                let next = memberships::new_row(&plan, student.id, starts_on, paid, None, tx.now())
+                    .insert(tx.db())
+                    .await?;
                 let mut row: academy_membership::ActiveModel = m.into();
                 row.renewed_to_id = Set(Some(next.id));
                 row.update(tx.db()).await?;
@@ -147,8 +138,8 @@ pub async fn renew(state: &AppState, id: i64, today: NaiveDate) -> AppResult<boo
                         "price": price,
                         "paymentId": payment_id,
                         "amountDue": amount_due,
-                        "startsOn": starts_on,
-                        "endsOn": ends_on,
+                        "startsOn": next.starts_on,
+                        "endsOn": next.ends_on,
                     }),
                 )
                 .await?;
@@ -160,8 +151,8 @@ pub async fn renew(state: &AppState, id: i64, today: NaiveDate) -> AppResult<boo
                     client_id: student.client_id,
                     plan_id: plan.id,
                     plan_name: plan.name.clone(),
-                    starts_on,
-                    ends_on,
+                    starts_on: next.starts_on,
+                    ends_on: next.ends_on,
                     price,
                     payment_id,
                     amount_due,
