@@ -35,6 +35,9 @@ pub struct Model {
     pub merged_into_id: Option<i64>,
     /// How far (minor units) the wallet may go below zero.
     pub credit_limit: i64,
+    /// What the deal on the funnel card is expected to bring (minor units); none when not
+    /// estimated.
+    pub deal_value: Option<i64>,
     /// When they agreed to be contacted (on the public page); none when never asked.
     pub contact_consent_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -342,6 +342,55 @@ pub enum PaymentMethod {
     Debt,
 }
 
+/// What a payment was for.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentKind {
+    /// Time on a PC or console at the club.
+    #[sea_orm(string_value = "club_session")]
+    ClubSession,
+    /// A booked service (clinic, beauty studio, arena).
+    #[sea_orm(string_value = "appointment")]
+    Appointment,
+    /// A package of visits of a service.
+    #[sea_orm(string_value = "package")]
+    Package,
+    /// An academy membership, sold or renewed.
+    #[sea_orm(string_value = "membership")]
+    Membership,
+    /// A training program.
+    #[sea_orm(string_value = "program")]
+    Program,
+    /// Anything else taken at the desk.
+    #[default]
+    #[sea_orm(string_value = "other")]
+    Other,
+}
+
+impl PaymentKind {
+    /// A sale of a service the funnel counts as bought: a program, a package or a membership.
+    pub fn is_service_sale(self) -> bool {
+        matches!(
+            self,
+            PaymentKind::Program | PaymentKind::Package | PaymentKind::Membership
+        )
+    }
+}
+
 /// How a billed duration is rounded to the tariff's step.
 #[derive(
     Debug,

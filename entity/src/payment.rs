@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::enums::PaymentMethod;
+use crate::enums::{PaymentKind, PaymentMethod};
 
 /// Money received for something, by one method.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -14,6 +14,8 @@ pub struct Model {
     pub amount: i64,
     pub method: PaymentMethod,
     pub purpose: String,
+    /// What it was for.
+    pub kind: PaymentKind,
     /// The cashier shift it was taken in.
     pub shift_id: Option<i64>,
     /// The play session it paid for.

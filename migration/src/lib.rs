@@ -16,6 +16,7 @@ mod m20261201_000010_telegram;
 mod m20261201_000011_client_door;
 mod m20261201_000012_notifications;
 mod m20261201_000013_academy_depth;
+mod m20261202_000014_payment_kind;
 pub mod slug;
 
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_client_door::Migration),
             Box::new(m20261201_000012_notifications::Migration),
             Box::new(m20261201_000013_academy_depth::Migration),
+            Box::new(m20261202_000014_payment_kind::Migration),
         ]
     }
 }

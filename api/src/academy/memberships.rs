@@ -6,7 +6,10 @@
 
 use crate::domain::timezone;
 use chrono::{Duration, NaiveDate};
-use entity::{academy_freeze, academy_membership, academy_plan, enums::PaymentMethod};
+use entity::{
+    academy_freeze, academy_membership, academy_plan,
+    enums::{PaymentKind, PaymentMethod},
+};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
@@ -225,6 +228,7 @@ pub async fn sell(
                     student.client_id,
                     price,
                     sale.method,
+                    PaymentKind::Membership,
                     purpose,
                     Some(student.location_id),
                 )

@@ -9,7 +9,10 @@
 
 use async_graphql::{ID, SimpleObject};
 use chrono::{Duration, NaiveDate};
-use entity::{academy_membership, academy_student, client, enums::PaymentMethod};
+use entity::{
+    academy_membership, academy_student, client,
+    enums::{PaymentKind, PaymentMethod},
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect,
@@ -110,6 +113,7 @@ pub async fn renew(state: &AppState, id: i64, today: NaiveDate) -> AppResult<boo
                         student.client_id,
                         price,
                         Some(PaymentMethod::Wallet),
+                        PaymentKind::Membership,
                         format!("Продление абонемента «{}»", plan.name),
                         Some(student.location_id),
                     )
@@ -236,6 +240,7 @@ pub async fn pay(
                     student.client_id,
                     m.amount_due,
                     Some(method),
+                    PaymentKind::Membership,
                     format!("Абонемент «{}»", plan.name),
                     Some(student.location_id),
                 )

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use entity::{
     cash_shift, client,
-    enums::{LedgerKind, PaymentMethod},
+    enums::{LedgerKind, PaymentKind, PaymentMethod},
     payment, wallet_entry,
 };
 use sea_orm::{
@@ -52,6 +52,8 @@ pub enum Operation {
         amount: i64,
         method: PaymentMethod,
         purpose: String,
+        /// What it pays for.
+        kind: PaymentKind,
     },
     /// Return money to the wallet.
     Refund {
@@ -155,6 +157,7 @@ impl Operation {
                 amount,
                 method,
                 purpose,
+                kind,
             } => {
                 if client_id.is_none()
                     && matches!(method, PaymentMethod::Wallet | PaymentMethod::Debt)
@@ -170,6 +173,7 @@ impl Operation {
                     amount: positive("input.amount", amount)?,
                     method,
                     purpose: text::required("input.purpose", &purpose, 200)?,
+                    kind,
                 }
             }
             Operation::Refund {
@@ -313,6 +317,7 @@ pub(crate) async fn charge(
     client_id: i64,
     price: i64,
     method: Option<PaymentMethod>,
+    kind: PaymentKind,
     purpose: String,
     location_id: Option<i64>,
 ) -> AppResult<Option<i64>> {
@@ -331,6 +336,7 @@ pub(crate) async fn charge(
         amount: price,
         method,
         purpose,
+        kind,
     }
     .check()?;
     Ok(write(tx, &op, location_id).await?.payment_id)
@@ -355,6 +361,7 @@ pub(crate) async fn write(
             amount,
             method,
             purpose,
+            kind,
         },
         Some(payment_id),
     ) = (op, receipt.payment_id)
@@ -366,6 +373,7 @@ pub(crate) async fn write(
             amount: *amount,
             method: *method,
             purpose: purpose.clone(),
+            paid_for: *kind,
             shift_id: shift.as_ref().map(|s| s.id),
         })
         .await?;
@@ -468,6 +476,7 @@ async fn write_locked<C: ConnectionTrait>(
             amount,
             method,
             purpose,
+            kind,
         } => {
             let from_wallet = matches!(method, PaymentMethod::Wallet | PaymentMethod::Debt);
             if *method == PaymentMethod::Wallet {
@@ -483,6 +492,7 @@ async fn write_locked<C: ConnectionTrait>(
                 amount: Set(*amount),
                 method: Set(*method),
                 purpose: Set(purpose.clone()),
+                kind: Set(*kind),
                 shift_id: Set(shift_id),
                 created_by: Set(caller.actor.user_id()),
                 created_at: Set(now),

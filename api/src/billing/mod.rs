@@ -289,6 +289,7 @@ impl BillingMutation {
             amount: input.amount.minor(),
             method: input.method,
             purpose: input.purpose,
+            kind: input.kind.unwrap_or_default(),
         };
         ledger::apply(state, &ctx.caller(), op, &input.idempotency_key)
             .await

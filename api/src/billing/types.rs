@@ -3,7 +3,7 @@
 use async_graphql::{ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{
-    enums::{LedgerKind, PaymentMethod},
+    enums::{LedgerKind, PaymentKind, PaymentMethod},
     wallet_entry,
 };
 
@@ -101,6 +101,8 @@ pub struct PaymentInput {
     pub method: PaymentMethod,
     /// What is paid for.
     pub purpose: String,
+    /// What kind of sale it is, for revenue by kind and the funnel (default: other).
+    pub kind: Option<PaymentKind>,
     pub idempotency_key: String,
 }
 

@@ -5,7 +5,7 @@
 use chrono::Utc;
 use entity::{
     appointment, client, client_package,
-    enums::{AppointmentPayment, AppointmentStatus, PaymentMethod},
+    enums::{AppointmentPayment, AppointmentStatus, PaymentKind, PaymentMethod},
 };
 use rand::Rng;
 use sea_orm::{
@@ -394,6 +394,7 @@ async fn book(
             amount: cost.total,
             method: PaymentMethod::Wallet,
             purpose: format!("Запись: {}", svc.name),
+            kind: PaymentKind::Appointment,
         };
         ledger::write(tx, &op, Some(slot.location_id)).await?;
         cost.total

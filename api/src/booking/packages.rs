@@ -1,7 +1,10 @@
 //! Selling service packages to clients, and the packages a client holds.
 
 use chrono::Duration;
-use entity::{client_package, enums::PaymentMethod};
+use entity::{
+    client_package,
+    enums::{PaymentKind, PaymentMethod},
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -68,6 +71,7 @@ pub async fn sell(
                         amount: pack.price,
                         method,
                         purpose: format!("Пакет: {}", pack.name),
+                        kind: PaymentKind::Package,
                     }
                     .check()?;
                     ledger::write(tx, &op, Some(location_id))

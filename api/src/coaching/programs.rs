@@ -3,7 +3,7 @@
 
 use entity::{
     coaching_assignment, coaching_program,
-    enums::{PaymentMethod, ProgramFormat},
+    enums::{PaymentKind, PaymentMethod, ProgramFormat},
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
@@ -273,7 +273,16 @@ pub async fn assign(
                 let now = tx.now();
                 let payment_id = if a.paid {
                     let purpose = format!("Программа «{}»", program.title);
-                    ledger::charge(tx, a.client_id, price, a.method, purpose, None).await?
+                    ledger::charge(
+                        tx,
+                        a.client_id,
+                        price,
+                        a.method,
+                        PaymentKind::Program,
+                        purpose,
+                        None,
+                    )
+                    .await?
                 } else {
                     None
                 };

@@ -17,7 +17,7 @@ use entity::{
     academy_session, appointment,
     enums::{
         AppointmentPayment, AppointmentStatus, ClassSessionStatus, ContactChannel, GameType,
-        PartyStatus, PaymentMethod,
+        PartyStatus, PaymentKind, PaymentMethod,
     },
     party_order,
 };
@@ -41,6 +41,9 @@ pub enum PaymentEvent {
         amount: i64,
         method: PaymentMethod,
         purpose: String,
+        /// What it paid for (`other` in events written before payments said).
+        #[serde(default)]
+        paid_for: PaymentKind,
         shift_id: Option<i64>,
     },
 }
@@ -442,11 +445,17 @@ mod tests {
             amount: 150_000,
             method: PaymentMethod::Kaspi,
             purpose: "Кофе".into(),
+            paid_for: PaymentKind::Other,
             shift_id: None,
         };
         let json = serde_json::to_value(&event).unwrap();
         assert_eq!(json["kind"], event.kind());
         assert_eq!(json["method"], "kaspi");
+        assert_eq!(json["paid_for"], "other");
+        // An event written before payments said what they were for reads as `other`.
+        let mut old = json.clone();
+        old.as_object_mut().unwrap().remove("paid_for");
+        assert_eq!(serde_json::from_value::<PaymentEvent>(old).unwrap(), event);
         assert_eq!(serde_json::from_value::<PaymentEvent>(json).unwrap(), event);
         let generated = ClassSessionEvent::Generated {
             location_id: 3,

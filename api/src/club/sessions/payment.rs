@@ -1,6 +1,9 @@
 //! Taking what a session costs through the wallet ledger.
 
-use entity::{enums::PaymentMethod, payment, play_session};
+use entity::{
+    enums::{PaymentKind, PaymentMethod},
+    payment, play_session,
+};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::{
@@ -32,6 +35,7 @@ pub(super) async fn charge(
         amount,
         method,
         purpose: format!("Игровой сеанс {}", session.id),
+        kind: PaymentKind::ClubSession,
     }
     .check()?;
     let receipt = ledger::write(tx, &op, Some(session.location_id)).await?;

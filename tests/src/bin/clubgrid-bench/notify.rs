@@ -16,7 +16,11 @@ use clubgrid_api::{
     telegram::linking::{self, SharedContact, TelegramUser},
 };
 use clubgrid_tests::{Backend, TestApp, telegram::FakeTelegram, webpush::FakePush};
-use entity::{client_account, enums::PaymentMethod, notification, push_subscription};
+use entity::{
+    client_account,
+    enums::{PaymentKind, PaymentMethod},
+    notification, push_subscription,
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
 };
@@ -93,6 +97,7 @@ async fn run(app: &TestApp, push: &FakePush, args: &Args) -> BenchResult<()> {
                     amount: 10_000,
                     method: PaymentMethod::Cash,
                     purpose: "bench".into(),
+                    paid_for: PaymentKind::Other,
                     shift_id: None,
                 };
                 let event = &event;
