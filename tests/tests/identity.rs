@@ -30,7 +30,8 @@ use clubgrid_tests::{
     clubgrid_client::{Client, ClientError, ops},
 };
 use entity::enums::{
-    AppointmentPayment, AttendanceStatus, BeltTrack, ClassLevel, PaymentMethod, ProgramFormat, Role,
+    AppointmentPayment, AttendanceStatus, BeltTrack, ClassLevel, PaymentKind, PaymentMethod,
+    ProgramFormat, Role,
 };
 
 both_backends!(
@@ -343,6 +344,7 @@ async fn own_wallet_only(backend: Backend) {
         amount: 200_000,
         method: PaymentMethod::Wallet,
         purpose: "Кофе".into(),
+        kind: PaymentKind::Other,
     };
     ledger::apply(&v.app.state, &Caller::system(), op, &key())
         .await
