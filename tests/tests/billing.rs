@@ -70,6 +70,7 @@ async fn pay(
             amount: amount.into(),
             method,
             purpose: "3 часа, зона VIP".into(),
+            kind: None,
             idempotency_key: key.into(),
         },
     })

@@ -32,6 +32,7 @@ async fn pay(
             amount: amount.into(),
             method,
             purpose: "игра".into(),
+            kind: None,
             idempotency_key: key(),
         },
     })
