@@ -104,7 +104,8 @@ pub struct Settings {
     pub outbox_grace_ms: u64,
     /// How often the outbox sweep looks for such events.
     pub outbox_sweep_ms: u64,
-    /// How long published events are kept in the outbox before they are pruned.
+    /// How long published events are kept in the outbox before they are pruned: at least the
+    /// 30 days an automation rule's dry run looks back over.
     pub outbox_retention_hours: u64,
     /// The Telegram bot's token: it checks the Mini App's sign-in data, and notifications are
     /// sent with it. Without it the Mini App signs nobody in and Telegram messages are skipped.
@@ -160,6 +161,12 @@ pub struct Settings {
     pub notify_send_timeout_ms: u64,
     /// How often a message held by quiet hours looks again (at most; it goes at the end).
     pub notify_hold_recheck_ms: u64,
+    /// Run the rule engine (automations on events and on clients without a contact).
+    pub automations_enabled: bool,
+    /// How often the rule engine looks for new events (a commit in this process wakes it).
+    pub automation_poll_ms: u64,
+    /// How often the no-contact rules look for quiet clients.
+    pub automation_scan_every_ms: u64,
 }
 
 impl Default for Settings {
@@ -202,7 +209,7 @@ impl Default for Settings {
             public_writes_per_address_per_hour: 60,
             outbox_grace_ms: 2000,
             outbox_sweep_ms: 1000,
-            outbox_retention_hours: 72,
+            outbox_retention_hours: 31 * 24,
             telegram_bot_token: None,
             telegram_init_data_max_age_seconds: 24 * 60 * 60,
             log_sign_in_codes: false,
@@ -228,6 +235,9 @@ impl Default for Settings {
             notify_retry_max_ms: 3_600_000,
             notify_send_timeout_ms: 10_000,
             notify_hold_recheck_ms: 60_000,
+            automations_enabled: true,
+            automation_poll_ms: 1000,
+            automation_scan_every_ms: 60_000,
         }
     }
 }

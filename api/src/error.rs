@@ -197,7 +197,8 @@ impl AppError {
         AppError::Internal(cause.to_string())
     }
 
-    fn message(&self) -> Msg {
+    /// What the error says to a person, in Russian and English.
+    pub fn message(&self) -> Msg {
         match self {
             AppError::Unauthenticated(m)
             | AppError::Forbidden(m)

@@ -6,6 +6,7 @@
 pub mod academy;
 pub mod audit;
 pub mod auth;
+pub mod automations;
 pub mod backup;
 pub mod batch;
 pub mod billing;

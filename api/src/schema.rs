@@ -9,6 +9,7 @@ use crate::{
         AuthMutation, AuthQuery,
         actor::{Actor, AuthFailure},
     },
+    automations::{AutomationsMutation, AutomationsQuery},
     billing::{BillingMutation, BillingQuery, ShiftsMutation, ShiftsQuery},
     booking::{BookingMutation, BookingQuery, BookingSubscription},
     cabinet::{CabinetMutation, CabinetQuery},
@@ -39,6 +40,7 @@ pub struct Query(
     TelegramQuery,
     CabinetQuery,
     NotifyQuery,
+    AutomationsQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -56,6 +58,7 @@ pub struct Mutation(
     TelegramMutation,
     CabinetMutation,
     NotifyMutation,
+    AutomationsMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -121,4 +124,5 @@ pub fn fill_request_data(
     crate::academy::loaders::register(data, &state.db);
     crate::coaching::loaders::register(data, &state.db);
     crate::booking::loaders::register(data, &state.db);
+    crate::automations::loaders::register(data, &state.db);
 }

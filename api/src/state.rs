@@ -41,6 +41,8 @@ pub struct Inner {
     pub notifier: crate::notify::Notifier,
     /// Checked staff tokens, so an authenticated request reads nothing.
     pub auth_cache: crate::auth::cache::AuthCache,
+    /// Wakes the rule engine when a commit raised events.
+    pub automation_wake: Arc<tokio::sync::Notify>,
 }
 
 /// The time the business rules read. It follows the system clock unless pinned: tests and
@@ -209,8 +211,10 @@ impl AppState {
             clock: Clock::default(),
             notifier,
             auth_cache: crate::auth::cache::AuthCache::default(),
+            automation_wake: Arc::default(),
         }));
         crate::notify::spawn(&state);
+        crate::automations::engine::spawn(&state);
         crate::auth::cache::spawn(&state);
         Ok(state)
     }

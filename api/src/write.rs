@@ -79,7 +79,13 @@ impl Tx<'_> {
 
     /// Raises a domain event: an outbox row now, on the bus once the change has committed.
     pub async fn emit<E: Event>(&self, event: &E) -> AppResult<()> {
-        let written = outbox::insert(&self.txn, event, self.now).await?;
+        // What a rule does carries the rule on, so it never sets the same rule off again.
+        let chain = self.caller.actor.rule().map(|(id, before)| {
+            let mut chain = before.to_vec();
+            chain.push(id);
+            chain
+        });
+        let written = outbox::insert(&self.txn, event, self.now, chain).await?;
         self.events
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -263,6 +269,7 @@ impl AppState {
         self.outbox.committed(events);
         if raised {
             self.notifier.wake.notify_one();
+            self.automation_wake.notify_one();
         }
         Ok(Attempt::Done(value))
     }

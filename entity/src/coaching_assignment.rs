@@ -15,6 +15,9 @@ pub struct Model {
     pub price: i64,
     pub payment_id: Option<i64>,
     pub notes: Option<String>,
+    /// When the client started it.
+    pub started_at: Option<DateTimeUtc>,
+    pub completed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,8 @@ pub mod academy_waitlist;
 pub mod api_key;
 pub mod appointment;
 pub mod audit_log;
+pub mod automation_rule;
+pub mod automation_run;
 pub mod booking_claim;
 pub mod booking_rules;
 pub mod bot_chat;

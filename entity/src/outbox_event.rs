@@ -22,6 +22,10 @@ pub struct Model {
     pub sent_at: Option<DateTimeUtc>,
     /// When notifications fanned it out to its recipients.
     pub notified_at: Option<DateTimeUtc>,
+    /// When the rule engine took it.
+    pub automated_at: Option<DateTimeUtc>,
+    /// The rules whose actions led to it, oldest first (none when a person or the server did).
+    pub rule_chain: Option<Json>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

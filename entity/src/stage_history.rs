@@ -13,6 +13,8 @@ pub struct Model {
     pub moved_by: Option<i64>,
     pub note: Option<String>,
     pub lost_reason: Option<String>,
+    /// The rule that made the move, when no person did.
+    pub rule_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -17,6 +17,7 @@ mod m20261201_000011_client_door;
 mod m20261201_000012_notifications;
 mod m20261201_000013_academy_depth;
 mod m20261202_000014_payment_kind;
+mod m20261202_000016_automations;
 pub mod slug;
 
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_notifications::Migration),
             Box::new(m20261201_000013_academy_depth::Migration),
             Box::new(m20261202_000014_payment_kind::Migration),
+            Box::new(m20261202_000016_automations::Migration),
         ]
     }
 }

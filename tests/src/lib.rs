@@ -252,7 +252,13 @@ impl TestApp {
     /// Stops this server and starts a fresh one on the same database, as a process restart
     /// does: what lived only in memory (in-process holds, the bus) is gone.
     pub async fn restart(self) -> TestApp {
-        let settings = self.state.settings.clone();
+        self.restart_with(|_| {}).await
+    }
+
+    /// [`TestApp::restart`] with adjusted settings (a process started with other flags).
+    pub async fn restart_with(self, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let mut settings = self.state.settings.clone();
+        adjust(&mut settings);
         self.server.abort();
         drop(self.state);
         let (url, state, server) = serve(settings).await;

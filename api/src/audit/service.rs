@@ -27,7 +27,7 @@ pub async fn record<C: ConnectionTrait>(
     let (user_id, key_id) = match &caller.actor {
         Actor::User { id, .. } => (Some(*id), None),
         Actor::ApiKey { id, .. } => (None, Some(*id)),
-        Actor::Anonymous | Actor::System => (None, None),
+        Actor::Anonymous | Actor::System | Actor::Rule { .. } => (None, None),
     };
     audit_log::Entity::insert(audit_log::ActiveModel {
         at: Set(at),

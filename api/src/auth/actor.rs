@@ -29,6 +29,13 @@ pub enum Actor {
     },
     /// The server itself: command-line tools and seeding.
     System,
+    /// An automation rule acting on an event; `chain` holds the rules whose actions led to
+    /// that event, so what this rule does is known to come from all of them.
+    Rule {
+        id: i64,
+        name: String,
+        chain: Vec<i64>,
+    },
 }
 
 impl Actor {
@@ -36,7 +43,15 @@ impl Actor {
         match self {
             Actor::Anonymous => None,
             Actor::User { role, .. } | Actor::ApiKey { role, .. } => Some(*role),
-            Actor::System => Some(Role::Owner),
+            Actor::System | Actor::Rule { .. } => Some(Role::Owner),
+        }
+    }
+
+    /// The rule acting, and the chain of rules before it.
+    pub fn rule(&self) -> Option<(i64, &[i64])> {
+        match self {
+            Actor::Rule { id, chain, .. } => Some((*id, chain)),
+            _ => None,
         }
     }
 
@@ -65,7 +80,9 @@ impl Actor {
             Actor::ApiKey {
                 role: Role::Client, ..
             } => Err(AppError::forbidden()),
-            Actor::User { .. } | Actor::ApiKey { .. } | Actor::System => Ok(Reach::Staff),
+            Actor::User { .. } | Actor::ApiKey { .. } | Actor::System | Actor::Rule { .. } => {
+                Ok(Reach::Staff)
+            }
         }
     }
 
@@ -80,6 +97,7 @@ impl Actor {
             Actor::User { username, .. } => username.clone(),
             Actor::ApiKey { name, .. } => format!("api-key:{name}"),
             Actor::System => "system".into(),
+            Actor::Rule { name, .. } => format!("rule:{name}"),
         }
     }
 }

@@ -316,6 +316,15 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Mutation.createTrainingProgram", Access::Roles(COACHES)),
     ("Mutation.updateTrainingProgram", Access::Roles(COACHES)),
     ("Mutation.assignTrainingProgram", Access::Roles(COACHES)),
+    ("Mutation.startTrainingProgram", Access::Roles(MEASURERS)),
+    ("Mutation.completeTrainingProgram", Access::Roles(MEASURERS)),
+    // automations
+    ("Query.automationRules", Access::Roles(MANAGEMENT)),
+    ("Query.automationRuns", Access::Roles(MANAGEMENT)),
+    ("Query.previewAutomationRule", Access::Roles(MANAGEMENT)),
+    ("Mutation.createAutomationRule", Access::Roles(MANAGEMENT)),
+    ("Mutation.updateAutomationRule", Access::Roles(MANAGEMENT)),
+    ("Mutation.deleteAutomationRule", Access::Roles(MANAGEMENT)),
     // booking: the catalogue and schedules
     ("Query.services", Access::Public),
     ("Query.servicePackages", Access::Public),

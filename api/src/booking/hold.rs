@@ -54,7 +54,7 @@ pub fn holder_of(actor: &Actor) -> Option<String> {
     match actor {
         Actor::User { id, .. } => Some(format!("user:{id}")),
         Actor::ApiKey { id, .. } => Some(format!("key:{id}")),
-        Actor::Anonymous | Actor::System => None,
+        Actor::Anonymous | Actor::System | Actor::Rule { .. } => None,
     }
 }
 

@@ -217,4 +217,44 @@ impl CoachingMutation {
                 .gql()?,
         ))
     }
+
+    /// Marks an assigned program started (staff, or the client it was given to); again is a
+    /// no-op.
+    #[graphql(guard = "policy(\"Mutation.startTrainingProgram\")")]
+    async fn start_training_program(
+        &self,
+        ctx: &Context<'_>,
+        assignment_id: ID,
+    ) -> async_graphql::Result<ProgramAssignment> {
+        self.progress(ctx, assignment_id, programs::Progress::Start)
+            .await
+    }
+
+    /// Marks an assigned program completed (staff, or the client it was given to); again is a
+    /// no-op.
+    #[graphql(guard = "policy(\"Mutation.completeTrainingProgram\")")]
+    async fn complete_training_program(
+        &self,
+        ctx: &Context<'_>,
+        assignment_id: ID,
+    ) -> async_graphql::Result<ProgramAssignment> {
+        self.progress(ctx, assignment_id, programs::Progress::Complete)
+            .await
+    }
+}
+
+impl CoachingMutation {
+    async fn progress(
+        &self,
+        ctx: &Context<'_>,
+        assignment_id: ID,
+        step: programs::Progress,
+    ) -> async_graphql::Result<ProgramAssignment> {
+        let state = ctx.state()?;
+        let id = parse_id("assignmentId", &assignment_id).gql()?;
+        programs::progress(state, &ctx.caller(), id, step)
+            .await
+            .map(ProgramAssignment)
+            .gql()
+    }
 }

@@ -18,6 +18,7 @@ use crate::{
     clients::service as clients,
     domain::text,
     error::{AppError, AppResult},
+    events::domain::{ProgramEvent, ProgramFacts},
     state::AppState,
 };
 
@@ -299,6 +300,8 @@ pub async fn assign(
                 }
                 .insert(tx.db())
                 .await?;
+                tx.emit(&ProgramEvent::Assigned(facts(&row, &program)))
+                    .await?;
                 tx.audit(
                     "coaching.program.assign",
                     "client",
@@ -318,6 +321,82 @@ pub async fn assign(
         })
         .await?;
     get_assignment(&state.db, id).await
+}
+
+fn facts(row: &coaching_assignment::Model, program: &coaching_program::Model) -> ProgramFacts {
+    ProgramFacts {
+        assignment_id: row.id,
+        program_id: program.id,
+        program_title: program.title.clone(),
+        client_id: row.client_id,
+        paid: row.paid,
+        price: row.price,
+    }
+}
+
+/// Where an assigned program is going.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    Start,
+    Complete,
+}
+
+/// Marks an assigned program started or completed, by staff or by its own client; a program
+/// completed without a start is started at the same time. Doing it again changes nothing and
+/// raises no event.
+pub async fn progress(
+    state: &AppState,
+    caller: &Caller,
+    assignment_id: i64,
+    step: Progress,
+) -> AppResult<coaching_assignment::Model> {
+    let reach = caller.actor.reach()?;
+    state
+        .write(caller, |tx| {
+            Box::pin(async move {
+                let row = coaching_assignment::Entity::find_by_id(assignment_id)
+                    .one(tx.db())
+                    .await?;
+                reach.may_touch_found(row.as_ref().map(|r| r.client_id))?;
+                let row = row.ok_or_else(|| {
+                    AppError::not_found("Назначение программы", "Program assignment", assignment_id)
+                })?;
+                let done = match step {
+                    Progress::Start => row.started_at.is_some(),
+                    Progress::Complete => row.completed_at.is_some(),
+                };
+                if done {
+                    return Ok(row);
+                }
+                let program = get(tx.db(), row.program_id).await?;
+                let now = tx.now();
+                let mut model: coaching_assignment::ActiveModel = row.clone().into();
+                if row.started_at.is_none() {
+                    model.started_at = Set(Some(now));
+                }
+                if step == Progress::Complete {
+                    model.completed_at = Set(Some(now));
+                }
+                let row = model.update(tx.db()).await?;
+                let facts = facts(&row, &program);
+                let (event, action) = match step {
+                    Progress::Start => (ProgramEvent::Started(facts), "coaching.program.start"),
+                    Progress::Complete => {
+                        (ProgramEvent::Completed(facts), "coaching.program.complete")
+                    }
+                };
+                tx.emit(&event).await?;
+                tx.audit(
+                    action,
+                    "client",
+                    Some(row.client_id),
+                    json!({ "assignmentId": row.id, "programId": program.id }),
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
 }
 
 /// A client's assigned programs, newest first.

@@ -235,6 +235,13 @@ impl ProgramAssignment {
     async fn notes(&self) -> Option<&str> {
         self.0.notes.as_deref()
     }
+    /// When the client started it.
+    async fn started_at(&self) -> Option<DateTime<Utc>> {
+        self.0.started_at
+    }
+    async fn completed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.completed_at
+    }
 }
 
 /// A journal entry: kilograms for weight, centimetres for the rest; leave out what was not

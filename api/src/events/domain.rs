@@ -210,6 +210,69 @@ impl Event for AppointmentEvent {
     }
 }
 
+/// A client's place in the sales funnel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum FunnelEvent {
+    #[serde(rename = "client.stage_changed")]
+    StageChanged {
+        client_id: i64,
+        from_stage_id: Option<i64>,
+        to_stage_id: i64,
+        /// The rule that made the move, when no person did.
+        rule_id: Option<i64>,
+    },
+}
+
+impl Event for FunnelEvent {
+    fn topic(&self) -> Topic {
+        Topic::Funnel
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            FunnelEvent::StageChanged { .. } => "client.stage_changed",
+        }
+    }
+}
+
+/// A training program as it stands after the change an event reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgramFacts {
+    pub assignment_id: i64,
+    pub program_id: i64,
+    pub program_title: String,
+    pub client_id: i64,
+    pub paid: bool,
+    pub price: i64,
+}
+
+/// Training programs given to clients (seed 001's coaching).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum ProgramEvent {
+    #[serde(rename = "program.assigned")]
+    Assigned(ProgramFacts),
+    #[serde(rename = "program.started")]
+    Started(ProgramFacts),
+    #[serde(rename = "program.completed")]
+    Completed(ProgramFacts),
+}
+
+impl Event for ProgramEvent {
+    fn topic(&self) -> Topic {
+        Topic::Programs
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            ProgramEvent::Assigned(_) => "program.assigned",
+            ProgramEvent::Started(_) => "program.started",
+            ProgramEvent::Completed(_) => "program.completed",
+        }
+    }
+}
+
 /// Leads from the website, the bot and the Mini App.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind")]

@@ -73,11 +73,13 @@ impl Written {
     }
 }
 
-/// Inserts the outbox row of `event` in the open transaction.
+/// Inserts the outbox row of `event` in the open transaction; `rule_chain` names the rules
+/// whose actions led to it.
 pub(crate) async fn insert<C: sea_orm::ConnectionTrait, E: Event>(
     conn: &C,
     event: &E,
     at: DateTime<Utc>,
+    rule_chain: Option<Vec<i64>>,
 ) -> AppResult<Written> {
     let topic = event.topic();
     let data = serde_json::to_value(event).map_err(AppError::internal)?;
@@ -89,6 +91,7 @@ pub(crate) async fn insert<C: sea_orm::ConnectionTrait, E: Event>(
         payload: Set(data),
         created_at: Set(wall_clock()),
         sent_at: Set(None),
+        rule_chain: Set(rule_chain.map(|chain| serde_json::json!(chain))),
         ..Default::default()
     }
     .insert(conn)

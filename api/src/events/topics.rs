@@ -26,6 +26,10 @@ pub enum Topic {
     PartyOrders,
     /// Messages for one client alone (a one-time sign-in code), which notifications deliver.
     ClientMessages,
+    /// Clients moving between funnel stages.
+    Funnel,
+    /// Training programs assigned, started and completed.
+    Programs,
 }
 
 impl Topic {
@@ -42,7 +46,9 @@ impl Topic {
             | Topic::Leads
             | Topic::ClassSessions
             | Topic::PartyOrders
-            | Topic::ClientMessages => None,
+            | Topic::ClientMessages
+            | Topic::Funnel
+            | Topic::Programs => None,
         }
     }
 
@@ -59,6 +65,8 @@ impl Topic {
             Topic::ClassSessions => "class-sessions".to_owned(),
             Topic::PartyOrders => "party-orders".to_owned(),
             Topic::ClientMessages => "client-messages".to_owned(),
+            Topic::Funnel => "funnel".to_owned(),
+            Topic::Programs => "programs".to_owned(),
         }
     }
 }

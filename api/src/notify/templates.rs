@@ -154,6 +154,8 @@ pub async fn render<C: ConnectionTrait>(
                 format!("Payment received: {amount}")
             }
         }
+        // A rule's message is the venue's own words, in whatever language they wrote it.
+        crate::automations::MESSAGE_KIND => text(p, &["text"]).to_owned(),
         super::engine::SIGN_IN_CODE => {
             let (code, until) = (text(p, &["code"]), when(instant(p, &["expiresAt"])));
             if ru {

@@ -17,6 +17,7 @@ use crate::{
     clients::service as clients,
     domain::text,
     error::{AppError, AppResult},
+    events::domain::FunnelEvent,
     state::AppState,
     write::Tx,
 };
@@ -47,12 +48,16 @@ pub struct StageDraft {
 }
 
 /// The owner of a stage must be an active staff member who works with clients.
-async fn check_owner<C: ConnectionTrait>(conn: &C, id: i64) -> AppResult<i64> {
+pub(crate) async fn check_owner<C: ConnectionTrait>(
+    conn: &C,
+    field: &str,
+    id: i64,
+) -> AppResult<i64> {
     use crate::auth::policy::CLIENT_EDITORS;
     match entity::user::Entity::find_by_id(id).one(conn).await? {
         Some(user) if user.active && CLIENT_EDITORS.contains(&user.role) => Ok(id),
         Some(user) => Err(AppError::validation(
-            "input.ownerUserId",
+            field,
             format!(
                 "«{}» не может вести этап: нужен активный сотрудник, работающий с клиентами",
                 user.display_name
@@ -63,7 +68,7 @@ async fn check_owner<C: ConnectionTrait>(conn: &C, id: i64) -> AppResult<i64> {
             ),
         )),
         None => Err(AppError::validation(
-            "input.ownerUserId",
+            field,
             format!("сотрудника {id} нет"),
             format!("there is no staff member {id}"),
         )),
@@ -94,7 +99,7 @@ pub async fn create(
                     ));
                 }
                 let owner = match draft.owner_user_id.flatten() {
-                    Some(id) => Some(check_owner(tx.db(), id).await?),
+                    Some(id) => Some(check_owner(tx.db(), "input.ownerUserId", id).await?),
                     None => None,
                 };
                 let position = draft
@@ -149,7 +154,7 @@ pub async fn update(
                 }
                 if let Some(owner) = draft.owner_user_id {
                     model.owner_user_id = Set(match owner {
-                        Some(id) => Some(check_owner(tx.db(), id).await?),
+                        Some(id) => Some(check_owner(tx.db(), "input.ownerUserId", id).await?),
                         None => None,
                     });
                 }
@@ -181,6 +186,7 @@ pub async fn move_client_in(
     lost_reason: Option<String>,
 ) -> AppResult<client::Model> {
     let (conn, caller, now) = (tx.db(), tx.caller(), tx.now());
+    let rule_id = caller.actor.rule().map(|(id, _)| id);
     stage_history::ActiveModel {
         client_id: Set(client.id),
         from_stage_id: Set(client.stage_id),
@@ -189,6 +195,7 @@ pub async fn move_client_in(
         moved_by: Set(caller.actor.user_id()),
         note: Set(note.clone()),
         lost_reason: Set(lost_reason.clone()),
+        rule_id: Set(rule_id),
         ..Default::default()
     }
     .insert(conn)
@@ -204,6 +211,13 @@ pub async fn move_client_in(
         Some(client.id),
         json!({ "from": client.stage_id, "to": stage.id, "stage": stage.name, "note": note, "lostReason": lost_reason }),
     )
+    .await?;
+    tx.emit(&FunnelEvent::StageChanged {
+        client_id: client.id,
+        from_stage_id: client.stage_id,
+        to_stage_id: stage.id,
+        rule_id,
+    })
     .await?;
     Ok(moved)
 }

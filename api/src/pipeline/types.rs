@@ -8,6 +8,8 @@ use entity::{
 };
 
 use crate::{
+    auth::loaders::UserById,
+    automations::loaders::RuleById,
     batch::load,
     clients::{
         loaders::{ClientById, StageById},
@@ -57,9 +59,29 @@ impl StageMove {
     async fn moved_at(&self) -> DateTime<Utc> {
         self.0.moved_at
     }
-    /// The staff member who moved the client; none for leads and imports.
+    /// The staff member who moved the client; none for leads, imports and rules.
     async fn moved_by_user_id(&self) -> Option<ID> {
         self.0.moved_by.map(Into::into)
+    }
+    /// The automation rule that moved the client, when no person did.
+    async fn rule_id(&self) -> Option<ID> {
+        self.0.rule_id.map(Into::into)
+    }
+    /// Who made the move, as a person reads it: a staff member's name, «по правилу «…»» for
+    /// a rule, «автоматически» for a lead or an import.
+    async fn author(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        if let Some(id) = self.0.rule_id {
+            let name = load::<RuleById, _>(ctx, id)
+                .await?
+                .map_or_else(|| format!("№{id}"), |r| r.name);
+            return Ok(format!("по правилу «{name}»"));
+        }
+        if let Some(id) = self.0.moved_by {
+            return Ok(load::<UserById, _>(ctx, id)
+                .await?
+                .map_or_else(|| format!("сотрудник №{id}"), |u| u.display_name));
+        }
+        Ok("автоматически".to_owned())
     }
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()

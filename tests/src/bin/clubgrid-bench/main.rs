@@ -38,6 +38,7 @@ use clubgrid_tests::{
 use entity::enums::{ResourceKind, Role};
 use serde_json::json;
 
+mod automations;
 mod booking;
 mod club;
 mod nested;
@@ -84,6 +85,10 @@ enum Scenario {
     /// The nested query at 16 connections through a round-robin proxy in front of 1, 2 and 3
     /// replicas on one PostgreSQL + Redis.
     Replicas,
+    /// `--rounds` payments for programs (default 1,000) from `--concurrency` writers, each
+    /// moving its client to «Куплена услуга» by the default rule: the lag from payment to
+    /// move (p50, p99).
+    AutomationLag,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -585,6 +590,7 @@ async fn run(args: Args) -> BenchResult<()> {
         Scenario::PeerPostgraphile => nested::peer_scenario(&app, &args).await,
         Scenario::Fanout10k => club::fanout_10k_scenario(&app, &args).await,
         Scenario::Replicas => nested::replicas_scenario(&app, &args).await,
+        Scenario::AutomationLag => automations::lag_scenario(&app, &args).await,
     };
     app.stop().await;
     outcome
