@@ -48,8 +48,8 @@ use clubgrid_tests::{
 };
 use entity::{
     enums::{
-        AppointmentPayment, AppointmentStatus, BeltTrack, ClassLevel, PaymentMethod, ResourceKind,
-        ResourceStatus, Role,
+        AppointmentPayment, AppointmentStatus, BeltTrack, ClassLevel, PaymentKind, PaymentMethod,
+        ResourceKind, ResourceStatus, Role,
     },
     outbox_event, resource,
 };
@@ -637,6 +637,7 @@ async fn domain_events_are_written_with_their_change(backend: Backend) {
             amount: 150_000,
             method: PaymentMethod::Kaspi,
             purpose: "Кофе".into(),
+            kind: PaymentKind::Other,
         },
         &key(),
     )
