@@ -220,6 +220,7 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Mutation.createPipelineStage", Access::Roles(VENUE_EDITORS)),
     ("Mutation.updatePipelineStage", Access::Roles(VENUE_EDITORS)),
     ("Mutation.moveClientToStage", Access::Roles(CLIENT_EDITORS)),
+    ("Mutation.setDealValue", Access::Roles(CLIENT_EDITORS)),
     ("Mutation.logInteraction", Access::Roles(CLIENT_EDITORS)),
     ("Mutation.setNextContact", Access::Roles(CLIENT_EDITORS)),
     ("Mutation.submitLead", Access::Public),

@@ -28,7 +28,7 @@ use crate::{
 };
 
 /// The largest single amount accepted, in minor units (10 billion in major units).
-const MAX_AMOUNT: i64 = 1_000_000_000_000;
+pub(crate) const MAX_AMOUNT: i64 = 1_000_000_000_000;
 
 /// One money operation.
 #[derive(Debug, Clone, Serialize)]

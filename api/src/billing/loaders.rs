@@ -1,9 +1,9 @@
-//! Balances of many clients in one statement.
+//! Balances and payment totals of many clients, one statement each.
 
 use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::Loader;
-use entity::wallet_entry;
+use entity::{payment, wallet_entry};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
     sea_query::Expr,
@@ -13,6 +13,7 @@ use crate::batch::{Batcher, LoadError};
 
 pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
     data.insert(Batcher::new(BalanceByClient(db.clone())));
+    data.insert(Batcher::new(PaidByClient(db.clone())));
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -39,6 +40,32 @@ impl Loader<i64> for BalanceByClient {
             )
             .filter(wallet_entry::Column::ClientId.is_in(keys.iter().copied()))
             .group_by(wallet_entry::Column::ClientId)
+            .into_model::<ClientSum>()
+            .all(&self.0)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.client_id, r.total.unwrap_or(0)))
+            .collect())
+    }
+}
+
+/// What each client has paid in all: the sum of their payment rows, whatever the method
+/// (absent: no payments).
+pub struct PaidByClient(DatabaseConnection);
+
+impl Loader<i64> for PaidByClient {
+    type Value = i64;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, i64>, Self::Error> {
+        let rows = payment::Entity::find()
+            .select_only()
+            .column(payment::Column::ClientId)
+            .column_as(Expr::cust("CAST(SUM(payment.amount) AS BIGINT)"), "total")
+            .filter(payment::Column::ClientId.is_in(keys.iter().copied()))
+            .group_by(payment::Column::ClientId)
             .into_model::<ClientSum>()
             .all(&self.0)
             .await

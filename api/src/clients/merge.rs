@@ -14,7 +14,8 @@ use crate::{
 };
 
 /// Moves everything of `duplicate_id` to `keep_id`: interactions, funnel history, tags, and
-/// any field the kept record lacks. The duplicate stays, inactive, pointing at the kept one.
+/// any field the kept record lacks (its deal value too). The duplicate stays, inactive,
+/// pointing at the kept one.
 pub async fn merge(
     state: &AppState,
     caller: &Caller,
@@ -117,6 +118,7 @@ pub async fn merge(
                 kept.search_text = Set(into.search_text());
                 kept.last_visit_at = Set(keep.last_visit_at.max(duplicate.last_visit_at));
                 kept.last_contact_at = Set(keep.last_contact_at.max(duplicate.last_contact_at));
+                kept.deal_value = Set(keep.deal_value.or(duplicate.deal_value));
                 kept.updated_at = Set(tx.now());
                 let kept = kept.update(tx.db()).await?;
                 tx.audit(

@@ -8,8 +8,10 @@ use super::loaders::{
     RecentInteractions, SourceById, StageById, StageHistoryByClient, TagsByClient,
 };
 use crate::{
+    auth::actor::Reach,
     batch::{load, load_many},
-    billing::loaders::BalanceByClient,
+    billing::loaders::{BalanceByClient, PaidByClient},
+    context::ContextExt,
     domain::Money,
     page_type,
     pipeline::types::{Interaction, PipelineStage, StageMove},
@@ -130,6 +132,21 @@ impl Client {
     /// How far below zero the wallet may go.
     async fn credit_limit(&self) -> Money {
         Money(self.0.credit_limit)
+    }
+    /// What the deal on the funnel card is expected to bring; null when not estimated, and
+    /// for a client reading their own record.
+    async fn deal_value(&self, ctx: &Context<'_>) -> Option<Money> {
+        match ctx.actor().reach() {
+            Ok(Reach::Staff) => self.0.deal_value.map(Money),
+            _ => None,
+        }
+    }
+    /// What the client has paid in all: the sum of their payments, by any method (money put
+    /// into the wallet counts once it is spent).
+    async fn paid_total(&self, ctx: &Context<'_>) -> async_graphql::Result<Money> {
+        Ok(Money(
+            load::<PaidByClient, _>(ctx, self.0.id).await?.unwrap_or(0),
+        ))
     }
     /// Every move through the funnel, oldest first.
     async fn stage_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StageMove>> {

@@ -1,10 +1,14 @@
-//! Funnel figures for a period, from the stage history.
+//! Funnel figures for a period, from the stage history; the money of its deals from the
+//! clients' deal values and payments.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use entity::{enums::StageOutcome, pipeline_stage, stage_history};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use entity::{client, enums::StageOutcome, payment, pipeline_stage, stage_history};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, sea_query::Expr,
+};
 
 use super::stages;
 use crate::{
@@ -31,6 +35,75 @@ pub struct Analytics {
     pub conversion_to_won: Option<f64>,
     /// Moves into lost stages in the period, by reason.
     pub lost_by_reason: Vec<(String, i64)>,
+    /// The deal values of the period's leads that are now in an open stage.
+    pub expected_value: i64,
+    /// What the won leads paid in the period.
+    pub won_value: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Sum {
+    total: Option<i64>,
+}
+
+/// The deal money of the leads of `[from, to)`: the deal values of those now in an open stage
+/// (active records only), and what those who reached a won stage paid in the period. Two
+/// statements; the leads are a subquery, so a long period binds no list of ids.
+async fn deal_money<C: ConnectionTrait>(
+    conn: &C,
+    stages: &[pipeline_stage::Model],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> AppResult<(i64, i64)> {
+    let Some(first) = stages.first() else {
+        return Ok((0, 0));
+    };
+    let with = |outcome: StageOutcome| -> Vec<i64> {
+        stages
+            .iter()
+            .filter(|s| s.outcome == outcome)
+            .map(|s| s.id)
+            .collect()
+    };
+    let leads = stage_history::Entity::find()
+        .select_only()
+        .column(stage_history::Column::ClientId)
+        .filter(stage_history::Column::ToStageId.eq(first.id))
+        .filter(stage_history::Column::MovedAt.gte(from))
+        .filter(stage_history::Column::MovedAt.lt(to))
+        .into_query();
+    // PostgreSQL sums BIGINT to NUMERIC; cast back so both engines answer an integer.
+    let expected = client::Entity::find()
+        .select_only()
+        .column_as(
+            Expr::cust("CAST(SUM(client.deal_value) AS BIGINT)"),
+            "total",
+        )
+        .filter(client::Column::Active.eq(true))
+        .filter(client::Column::StageId.is_in(with(StageOutcome::Open)))
+        .filter(client::Column::Id.in_subquery(leads.clone()))
+        .into_model::<Sum>()
+        .one(conn)
+        .await?;
+    // Won as the figures above count it: a move into a won stage from the period's start on.
+    let won = stage_history::Entity::find()
+        .select_only()
+        .column(stage_history::Column::ClientId)
+        .filter(stage_history::Column::ToStageId.is_in(with(StageOutcome::Won)))
+        .filter(stage_history::Column::MovedAt.gte(from))
+        .into_query();
+    let paid = payment::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("CAST(SUM(payment.amount) AS BIGINT)"), "total")
+        .filter(payment::Column::CreatedAt.gte(from))
+        .filter(payment::Column::CreatedAt.lt(to))
+        .filter(payment::Column::ClientId.in_subquery(leads))
+        .filter(payment::Column::ClientId.in_subquery(won))
+        .into_model::<Sum>()
+        .one(conn)
+        .await?;
+    let total = |s: Option<Sum>| s.and_then(|s| s.total).unwrap_or(0);
+    Ok((total(expected), total(paid)))
 }
 
 fn ratio(part: i64, whole: i64) -> Option<f64> {
@@ -131,12 +204,15 @@ pub async fn analytics(
         .collect();
     let leads = lead_clients.len() as i64;
     let won = won_clients.len() as i64;
+    let (expected_value, won_value) = deal_money(&state.db, &stages, from, to).await?;
     Ok(Analytics {
         stages: figures,
         leads,
         won,
         conversion_to_won: ratio(won, leads),
         lost_by_reason: lost.into_iter().collect(),
+        expected_value,
+        won_value,
     })
 }
 

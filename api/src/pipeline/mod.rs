@@ -2,6 +2,7 @@
 //! interactions and the contact log; next contacts; leads.
 
 pub mod analytics;
+pub mod deals;
 pub mod interactions;
 pub mod leads;
 pub mod stages;
@@ -14,7 +15,7 @@ use crate::{
     auth::{actor::Actor, policy::policy},
     clients::types::Client,
     context::ContextExt,
-    domain::parse_id,
+    domain::{Money, parse_id},
     error::{AppError, IntoGql},
     pagination::{Page, PageInput},
 };
@@ -70,6 +71,8 @@ impl PipelineQuery {
             .map(|c| BoardColumn {
                 stage: PipelineStage(c.stage),
                 count: c.count,
+                expected_value: Money(c.expected_value),
+                paid_value: Money(c.paid_value),
                 clients: c.clients.into_iter().map(Client).collect(),
             })
             .collect())
@@ -107,6 +110,8 @@ impl PipelineQuery {
                 .into_iter()
                 .map(|(reason, count)| LostReason { reason, count })
                 .collect(),
+            expected_value: Money(a.expected_value),
+            won_value: Money(a.won_value),
         })
     }
 
@@ -239,6 +244,22 @@ impl PipelineMutation {
         let client_id = parse_id("clientId", &client_id).gql()?;
         let stage_id = parse_id("stageId", &stage_id).gql()?;
         stages::move_client(state, &ctx.caller(), client_id, stage_id, note, lost_reason)
+            .await
+            .map(Client)
+            .gql()
+    }
+
+    /// Sets what the client's deal is expected to bring; `null` clears it.
+    #[graphql(guard = "policy(\"Mutation.setDealValue\")")]
+    async fn set_deal_value(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+        #[graphql(desc = "0 or more; null clears the value.")] value: Option<Money>,
+    ) -> async_graphql::Result<Client> {
+        let state = ctx.state()?;
+        let client_id = parse_id("clientId", &client_id).gql()?;
+        deals::set_value(state, &ctx.caller(), client_id, value.map(Money::minor))
             .await
             .map(Client)
             .gql()

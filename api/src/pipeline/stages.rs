@@ -266,31 +266,51 @@ pub async fn move_client(
 pub struct Column {
     pub stage: pipeline_stage::Model,
     pub count: i64,
+    /// The deal values of the stage's clients, summed.
+    pub expected_value: i64,
+    /// What the stage's clients have paid in all, summed.
+    pub paid_value: i64,
     pub clients: Vec<client::Model>,
 }
 
-#[derive(Debug, FromQueryResult)]
-struct StageCount {
+#[derive(Debug, Default, FromQueryResult)]
+struct StageTotals {
     stage_id: i64,
     n: i64,
+    expected: Option<i64>,
+    paid: Option<i64>,
 }
 
-/// Every stage with its number of clients and its `per_stage` most recently moved clients:
-/// three statements whatever the number of stages or clients.
+/// Every stage with its number of clients, their deal values and payments, and its
+/// `per_stage` most recently moved clients: three statements whatever the number of stages or
+/// clients.
 pub async fn board(state: &AppState, per_stage: u64) -> AppResult<Vec<Column>> {
     let stages = list(&state.db).await?;
-    let counts: HashMap<i64, i64> = client::Entity::find()
+    // PostgreSQL sums BIGINT to NUMERIC; cast back so both engines answer an integer. A
+    // client's payments are summed by the payment index on the client.
+    let mut totals: HashMap<i64, StageTotals> = client::Entity::find()
         .select_only()
         .column(client::Column::StageId)
         .column_as(Expr::col(client::Column::Id).count(), "n")
+        .column_as(
+            Expr::cust("CAST(SUM(client.deal_value) AS BIGINT)"),
+            "expected",
+        )
+        .column_as(
+            Expr::cust(
+                "CAST(SUM((SELECT SUM(payment.amount) FROM payment \
+                 WHERE payment.client_id = client.id)) AS BIGINT)",
+            ),
+            "paid",
+        )
         .filter(client::Column::Active.eq(true))
         .filter(client::Column::StageId.is_not_null())
         .group_by(client::Column::StageId)
-        .into_model::<StageCount>()
+        .into_model::<StageTotals>()
         .all(&state.db)
         .await?
         .into_iter()
-        .map(|c| (c.stage_id, c.n))
+        .map(|t| (t.stage_id, t))
         .collect();
     let backend = state.db.get_database_backend();
     let placeholder = if backend == sea_orm::DatabaseBackend::Postgres {
@@ -320,10 +340,15 @@ pub async fn board(state: &AppState, per_stage: u64) -> AppResult<Vec<Column>> {
     }
     Ok(stages
         .into_iter()
-        .map(|stage| Column {
-            count: counts.get(&stage.id).copied().unwrap_or(0),
-            clients: by_stage.remove(&stage.id).unwrap_or_default(),
-            stage,
+        .map(|stage| {
+            let t = totals.remove(&stage.id).unwrap_or_default();
+            Column {
+                count: t.n,
+                expected_value: t.expected.unwrap_or(0),
+                paid_value: t.paid.unwrap_or(0),
+                clients: by_stage.remove(&stage.id).unwrap_or_default(),
+                stage,
+            }
         })
         .collect())
 }

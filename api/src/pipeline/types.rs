@@ -15,6 +15,7 @@ use crate::{
         loaders::{ClientById, StageById},
         types::Client,
     },
+    domain::Money,
     page_type,
 };
 
@@ -151,6 +152,10 @@ pub struct BoardColumn {
     pub stage: PipelineStage,
     /// Active clients in the stage.
     pub count: i64,
+    /// The deal values of the stage's active clients, summed (clients without one add 0).
+    pub expected_value: Money,
+    /// What the stage's active clients have paid in all, summed.
+    pub paid_value: Money,
     /// The most recently moved ones.
     pub clients: Vec<Client>,
 }
@@ -185,6 +190,11 @@ pub struct FunnelAnalytics {
     /// won ÷ leads (0–1).
     pub conversion_to_won: Option<f64>,
     pub lost_by_reason: Vec<LostReason>,
+    /// The deal values of the period's leads that are now in an open stage (the pipeline's
+    /// expected money).
+    pub expected_value: Money,
+    /// What the period's leads who reached a won stage paid during the period.
+    pub won_value: Money,
 }
 
 /// A client someone is to contact.
