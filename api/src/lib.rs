@@ -4,6 +4,7 @@
 //! [`AppState`] made by [`AppState::init`] from [`Settings`].
 
 pub mod academy;
+pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod automations;

@@ -4,6 +4,7 @@ use async_graphql::{Data, MergedObject, MergedSubscription, SDLExportOptions, Sc
 
 use crate::{
     academy::{AcademyMutation, AcademyQuery},
+    analytics::AnalyticsQuery,
     audit::AuditQuery,
     auth::{
         AuthMutation, AuthQuery,
@@ -31,6 +32,7 @@ pub struct Query(
     VenueQuery,
     ClientsQuery,
     PipelineQuery,
+    AnalyticsQuery,
     BillingQuery,
     ShiftsQuery,
     ClubQuery,

@@ -224,6 +224,9 @@ pub const POLICY: &[(&str, Access)] = &[
     ("Mutation.logInteraction", Access::Roles(CLIENT_EDITORS)),
     ("Mutation.setNextContact", Access::Roles(CLIENT_EDITORS)),
     ("Mutation.submitLead", Access::Public),
+    // analytics
+    ("Query.revenueReport", Access::Roles(ANALYSTS)),
+    ("Query.analyticsOverview", Access::Roles(ANALYSTS)),
     // billing
     ("Query.wallet", Access::Roles(WALLET_READERS)),
     ("Query.walletEntries", Access::Roles(WALLET_READERS)),
