@@ -20,6 +20,7 @@ const ShiftPage = lazy(() => import("../billing/ShiftPage"));
 const ReportsPage = lazy(() => import("../reports/ReportsPage"));
 const AdminPage = lazy(() => import("../admin/AdminPage"));
 const NotificationsPage = lazy(() => import("../notify/NotificationsPage"));
+const AutomationsPage = lazy(() => import("../automations/AutomationsPage"));
 
 function useSession() {
   return useSyncExternalStore(
@@ -147,6 +148,8 @@ function Screen({ path, allowed }: { path: string; allowed: Set<string> }) {
       return <AdminPage />;
     case "/notifications":
       return <NotificationsPage />;
+    case "/automations":
+      return <AutomationsPage />;
     default:
       return <p className="p-4 text-slate-600">404</p>;
   }

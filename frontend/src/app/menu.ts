@@ -14,6 +14,7 @@ export const NAV: readonly NavItem[] = [
   { path: "/shift", label: "navShift", needs: "Query.currentShift" },
   { path: "/reports", label: "navReports", needs: "Query.clubReport" },
   { path: "/notifications", label: "navNotifications", needs: "Query.notifications" },
+  { path: "/automations", label: "navAutomations", needs: "Query.automationRules" },
   // Owners and admins manage staff; managers shape the venue, its tariffs and promotions.
   { path: "/admin", label: "navAdmin", needs: ["Query.users", "Mutation.updateZone", "Mutation.updateTariff"] },
 ];
