@@ -604,6 +604,10 @@ async fn funnel_figures_after_automatic_moves_equal_a_hand_count(backend: Backen
     assert_eq!(funnel.leads, 4);
     assert_eq!(funnel.won, 3);
     assert_eq!(funnel.conversion_to_won, Some(0.75));
+    // The money: the three who reached a won stage paid 30 000 each; Gleb's coffee is not a
+    // won deal's, and nobody set a deal value.
+    assert_eq!(funnel.won_value, "90000.00");
+    assert_eq!(funnel.expected_value, "0.00");
     let entered: HashMap<&str, i64> = funnel
         .stages
         .iter()
