@@ -806,6 +806,11 @@ async fn the_money_of_a_small_venue_counted_by_hand(backend: Backend) {
         (mine.id.as_str(), mine.deal_value, mine.paid_total.as_str()),
         (a.as_str(), None, "23000.00")
     );
+    // Nor the venue's own view of them: where they stand in the funnel, its history, the
+    // notes, tags and contacts staff keep.
+    assert!(mine.stage.is_none() && mine.stage_history.is_empty());
+    assert!(mine.notes.is_none() && mine.tags.is_empty() && mine.recent_interactions.is_empty());
+    assert!(mine.next_contact_at.is_none() && mine.last_contact_at.is_none());
     app.stop().await;
 }
 

@@ -20,6 +20,13 @@ use crate::{
 /// A person the venue serves.
 pub struct Client(pub client::Model);
 
+/// Whether staff (or an integration) read the record. What the venue keeps about a client for
+/// itself (notes, tags, the funnel, the contact plan, the interactions) is not shown to the
+/// client reading their own record.
+fn venue_reads(ctx: &Context<'_>) -> bool {
+    matches!(ctx.actor().reach(), Ok(Reach::Staff))
+}
+
 #[Object]
 impl Client {
     async fn id(&self) -> ID {
@@ -57,8 +64,9 @@ impl Client {
     async fn birth_date(&self) -> Option<NaiveDate> {
         self.0.birth_date
     }
-    async fn notes(&self) -> Option<&str> {
-        self.0.notes.as_deref()
+    /// The venue's notes; null for a client reading their own record.
+    async fn notes(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.0.notes.as_deref().filter(|_| venue_reads(ctx))
     }
     /// Personal discount, 0–100 %.
     async fn discount_percent(&self) -> i32 {
@@ -77,14 +85,18 @@ impl Client {
     async fn last_visit_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_visit_at
     }
-    async fn last_contact_at(&self) -> Option<DateTime<Utc>> {
-        self.0.last_contact_at
+    /// Null for a client reading their own record, as is the contact plan.
+    async fn last_contact_at(&self, ctx: &Context<'_>) -> Option<DateTime<Utc>> {
+        self.0.last_contact_at.filter(|_| venue_reads(ctx))
     }
-    async fn next_contact_at(&self) -> Option<DateTime<Utc>> {
-        self.0.next_contact_at
+    async fn next_contact_at(&self, ctx: &Context<'_>) -> Option<DateTime<Utc>> {
+        self.0.next_contact_at.filter(|_| venue_reads(ctx))
     }
-    async fn next_contact_user_id(&self) -> Option<ID> {
-        self.0.next_contact_user_id.map(Into::into)
+    async fn next_contact_user_id(&self, ctx: &Context<'_>) -> Option<ID> {
+        self.0
+            .next_contact_user_id
+            .filter(|_| venue_reads(ctx))
+            .map(Into::into)
     }
     /// When they agreed to be contacted (on the public page); null when never asked.
     async fn contact_consent_at(&self) -> Option<DateTime<Utc>> {
@@ -96,8 +108,11 @@ impl Client {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
-    /// Lower-case tags, sorted.
+    /// Lower-case tags, sorted; none for a client reading their own record.
     async fn tags(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+        if !venue_reads(ctx) {
+            return Ok(Vec::new());
+        }
         load_many::<TagsByClient, _>(ctx, self.0.id).await
     }
     /// How the client heard about the venue.
@@ -107,9 +122,9 @@ impl Client {
             None => Ok(None),
         }
     }
-    /// The funnel stage the client is in.
+    /// The funnel stage the client is in; null for a client reading their own record.
     async fn stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PipelineStage>> {
-        match self.0.stage_id {
+        match self.0.stage_id.filter(|_| venue_reads(ctx)) {
             Some(id) => Ok(load::<StageById, _>(ctx, id).await?.map(PipelineStage)),
             None => Ok(None),
         }
@@ -136,10 +151,7 @@ impl Client {
     /// What the deal on the funnel card is expected to bring; null when not estimated, and
     /// for a client reading their own record.
     async fn deal_value(&self, ctx: &Context<'_>) -> Option<Money> {
-        match ctx.actor().reach() {
-            Ok(Reach::Staff) => self.0.deal_value.map(Money),
-            _ => None,
-        }
+        self.0.deal_value.filter(|_| venue_reads(ctx)).map(Money)
     }
     /// What the client has paid in all: the sum of their payments, by any method (money put
     /// into the wallet counts once it is spent).
@@ -148,16 +160,24 @@ impl Client {
             load::<PaidByClient, _>(ctx, self.0.id).await?.unwrap_or(0),
         ))
     }
-    /// Every move through the funnel, oldest first.
+    /// Every move through the funnel, oldest first; none for a client reading their own
+    /// record.
     async fn stage_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StageMove>> {
+        if !venue_reads(ctx) {
+            return Ok(Vec::new());
+        }
         let rows = load_many::<StageHistoryByClient, _>(ctx, self.0.id).await?;
         Ok(rows.into_iter().map(StageMove).collect())
     }
-    /// The latest interactions, newest first (at most 20).
+    /// The latest interactions, newest first (at most 20); none for a client reading their
+    /// own record.
     async fn recent_interactions(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<Interaction>> {
+        if !venue_reads(ctx) {
+            return Ok(Vec::new());
+        }
         let rows = load_many::<RecentInteractions, _>(ctx, self.0.id).await?;
         Ok(rows.into_iter().map(Interaction).collect())
     }
