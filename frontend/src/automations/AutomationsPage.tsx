@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import type { FormEvent } from "react";
 import { useClient, useMutation, useQuery } from "urql";
 import type { CombinedError } from "urql";
@@ -9,7 +9,7 @@ import { describeError } from "../lib/errors";
 import { useI18n } from "../lib/i18n";
 import type { Key } from "../lib/i18n";
 import { formatDateTime } from "../lib/time";
-import { Button, Card, Checkbox, Dialog, Empty, ErrorBox, Field, Loading, Select, Stat } from "../ui/ui";
+import { Button, Card, Checkbox, Dialog, Empty, ErrorBox, Field, Loading, Pager, Select, Stat } from "../ui/ui";
 
 type Rule = AutomationRuleFieldsFragment;
 type Stage = { id: string; name: string };
@@ -181,6 +181,7 @@ function RunLog({ rule }: { rule: Rule | null }) {
   const { t, lang } = useI18n();
   const { location } = useApp();
   const [offset, setOffset] = useState(0);
+  useEffect(() => setOffset(0), [rule?.id]);
   const [runs, refetch] = useQuery({ query: AutomationRunLogDocument, variables: { ruleId: rule?.id ?? null, page: { limit: RUNS, offset } }, requestPolicy: "cache-and-network" });
   const page = runs.data?.automationRuns;
   return (
@@ -223,15 +224,7 @@ function RunLog({ rule }: { rule: Rule | null }) {
               ))}
             </tbody>
           </table>
-          <div className="mt-2 flex items-center justify-end gap-2 text-sm text-slate-600">
-            <span>{t("notifyShown", { from: page.pageInfo.offset + 1, to: page.pageInfo.offset + page.items.length, total: page.pageInfo.total })}</span>
-            <Button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - RUNS))}>
-              {t("notifyPrev")}
-            </Button>
-            <Button disabled={offset + RUNS >= page.pageInfo.total} onClick={() => setOffset(offset + RUNS)}>
-              {t("notifyNext")}
-            </Button>
-          </div>
+          <Pager offset={page.pageInfo.offset} shown={page.items.length} total={page.pageInfo.total} size={RUNS} onOffset={setOffset} />
         </div>
       )}
     </Card>

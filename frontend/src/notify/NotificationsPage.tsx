@@ -8,7 +8,7 @@ import { describeError } from "../lib/errors";
 import { enumLabel, useI18n } from "../lib/i18n";
 import type { Key } from "../lib/i18n";
 import { formatDateTime } from "../lib/time";
-import { Button, Card, Checkbox, Empty, ErrorBox, Field, Loading, Select } from "../ui/ui";
+import { Button, Card, Checkbox, Empty, ErrorBox, Field, Loading, Pager, Select } from "../ui/ui";
 
 const STATUSES = ["dead", "failed", "pending", "sent", "skipped"] as const;
 const PAGE = 50;
@@ -143,15 +143,7 @@ export default function NotificationsPage() {
                 ))}
               </tbody>
             </table>
-            <div className="mt-2 flex items-center justify-end gap-2 text-sm text-slate-600">
-              <span>{t("notifyShown", { from: page.pageInfo.offset + 1, to: page.pageInfo.offset + page.items.length, total: page.pageInfo.total })}</span>
-              <Button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-                {t("notifyPrev")}
-              </Button>
-              <Button disabled={offset + PAGE >= page.pageInfo.total} onClick={() => setOffset(offset + PAGE)}>
-                {t("notifyNext")}
-              </Button>
-            </div>
+            <Pager offset={page.pageInfo.offset} shown={page.items.length} total={page.pageInfo.total} size={PAGE} onOffset={setOffset} />
           </div>
         )}
       </Card>

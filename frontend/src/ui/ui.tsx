@@ -209,6 +209,22 @@ export function Dialog({ title, onClose, children, footer, wide = false }: { tit
   );
 }
 
+/** "1–50 of 120" with Back and Next, for a list read a page at a time. */
+export function Pager({ offset, shown, total, size, onOffset }: { offset: number; shown: number; total: number; size: number; onOffset: (offset: number) => void }) {
+  const { t } = useI18n();
+  return (
+    <div className="mt-2 flex items-center justify-end gap-2 text-sm text-slate-600">
+      <span>{t("notifyShown", { from: offset + 1, to: offset + shown, total })}</span>
+      <Button disabled={offset === 0} onClick={() => onOffset(Math.max(0, offset - size))}>
+        {t("notifyPrev")}
+      </Button>
+      <Button disabled={offset + size >= total} onClick={() => onOffset(offset + size)}>
+        {t("notifyNext")}
+      </Button>
+    </div>
+  );
+}
+
 export function Stat({ label, value, tone = "default" }: { label: string; value: ReactNode; tone?: "default" | "good" | "bad" }) {
   const color = tone === "good" ? "text-emerald-700" : tone === "bad" ? "text-rose-700" : "text-slate-900";
   return (
