@@ -153,7 +153,7 @@ export default function AutomationsPage() {
           </ul>
         )}
       </Card>
-      <RunLog rule={forRule} />
+      <RunLog rule={forRule} rules={rules ?? []} />
       {dryRun && rules && (
         <DryRun
           name={rules.find((r) => r.id === dryRun)?.name ?? ""}
@@ -177,7 +177,7 @@ export default function AutomationsPage() {
   );
 }
 
-function RunLog({ rule }: { rule: Rule | null }) {
+function RunLog({ rule, rules }: { rule: Rule | null; rules: readonly Rule[] }) {
   const { t, lang } = useI18n();
   const { location } = useApp();
   const [offset, setOffset] = useState(0);
@@ -201,6 +201,7 @@ function RunLog({ rule }: { rule: Rule | null }) {
             <thead>
               <tr className="border-b border-slate-200 text-left text-slate-500">
                 <th className="py-1 pr-3 font-medium">{t("notifyWhen")}</th>
+                {!rule && <th className="py-1 pr-3 font-medium">{t("autoRule")}</th>}
                 <th className="py-1 pr-3 font-medium">{t("autoEvent")}</th>
                 <th className="py-1 pr-3 font-medium">{t("autoClient")}</th>
                 <th className="py-1 pr-3 font-medium">{t("status")}</th>
@@ -211,6 +212,7 @@ function RunLog({ rule }: { rule: Rule | null }) {
               {page.items.map((run) => (
                 <tr key={run.id} data-testid="automation-run" className="border-b border-slate-100 align-top">
                   <td className="py-1.5 pr-3 whitespace-nowrap tabular-nums">{formatDateTime(run.createdAt, location.timezone, lang)}</td>
+                  {!rule && <td className="py-1.5 pr-3">{rules.find((r) => r.id === run.ruleId)?.name ?? "—"}</td>}
                   <td className="py-1.5 pr-3">{eventLabel(t, run.eventKind)}</td>
                   <td className="py-1.5 pr-3">{run.client?.displayName ?? "—"}</td>
                   <td className="py-1.5 pr-3">
