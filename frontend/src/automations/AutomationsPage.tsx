@@ -216,7 +216,7 @@ function RunLog({ rule, rules }: { rule: Rule | null; rules: readonly Rule[] }) 
                   <td className="py-1.5 pr-3">{eventLabel(t, run.eventKind)}</td>
                   <td className="py-1.5 pr-3">{run.client?.displayName ?? "—"}</td>
                   <td className="py-1.5 pr-3">
-                    <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${statusTone[run.status] ?? ""}`}>{t(`autoStatus_${run.status}` as Key)}</span>
+                    <span className={`rounded px-1.5 py-0.5 text-xs font-medium whitespace-nowrap ${statusTone[run.status] ?? ""}`}>{t(`autoStatus_${run.status}` as Key)}</span>
                   </td>
                   <td className="py-1.5 text-slate-700">
                     {run.actions.join("; ")}
