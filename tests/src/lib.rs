@@ -32,6 +32,37 @@ pub mod sdl;
 pub mod telegram;
 pub mod webpush;
 
+/// A client made through the API with just a name and a phone; answers its id.
+pub async fn create_client(
+    staff: &Client,
+    last_name: &str,
+    first_name: &str,
+    phone: &str,
+) -> String {
+    staff
+        .run::<ops::CreateClient>(ops::create_client::Variables {
+            input: ops::create_client::CreateClientInput {
+                last_name: Some(last_name.into()),
+                first_name: Some(first_name.into()),
+                patronymic: None,
+                phone: Some(phone.into()),
+                phone2: None,
+                email: None,
+                telegram_id: None,
+                telegram_username: None,
+                birth_date: None,
+                source_id: None,
+                notes: None,
+                discount_percent: None,
+                tags: None,
+            },
+        })
+        .await
+        .expect("the client is created")
+        .create_client
+        .id
+}
+
 /// A client filter with every condition off; set the ones a test needs with `..`.
 pub fn client_filter() -> ops::clients::ClientFilter {
     ops::clients::ClientFilter {

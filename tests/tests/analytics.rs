@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use clubgrid_tests::{
     Backend, PASSWORD, TestApp, audit_filter, both_backends,
     clubgrid_client::{Client, ClientError, ops},
+    create_client,
 };
 use entity::enums::Role;
 
@@ -819,28 +820,7 @@ async fn deal_values(backend: Backend) {
     let manager = app.as_role(Role::Manager).await;
     let owner = app.as_role(Role::Owner).await;
     let tech = app.as_role(Role::Tech).await;
-    let client = manager
-        .run::<ops::CreateClient>(ops::create_client::Variables {
-            input: ops::create_client::CreateClientInput {
-                last_name: Some("Сделкина".into()),
-                first_name: Some("Вера".into()),
-                patronymic: None,
-                phone: Some("+7 701 200 00 01".into()),
-                phone2: None,
-                email: None,
-                telegram_id: None,
-                telegram_username: None,
-                birth_date: None,
-                source_id: None,
-                notes: None,
-                discount_percent: None,
-                tags: None,
-            },
-        })
-        .await
-        .unwrap()
-        .create_client
-        .id;
+    let client = create_client(&manager, "Сделкина", "Вера", "+7 701 200 00 01").await;
 
     let set = deal(&manager, &client, Some("1500.50")).await.unwrap();
     assert_eq!(

@@ -13,6 +13,7 @@ use clubgrid_api::automations::engine;
 use clubgrid_tests::{
     Backend, TestApp, both_backends,
     clubgrid_client::{Client, ops},
+    create_client,
 };
 use entity::enums::Role;
 
@@ -45,31 +46,6 @@ async fn setup(app: &TestApp) -> (Client, HashMap<String, String>) {
         .map(|s| (s.name, s.id))
         .collect();
     (owner, stages)
-}
-
-async fn new_client(staff: &Client, name: &str, phone: &str) -> String {
-    staff
-        .run::<ops::CreateClient>(ops::create_client::Variables {
-            input: ops::create_client::CreateClientInput {
-                last_name: Some("Автоматов".into()),
-                first_name: Some(name.into()),
-                patronymic: None,
-                phone: Some(phone.into()),
-                phone2: None,
-                email: None,
-                telegram_id: None,
-                telegram_username: None,
-                birth_date: None,
-                source_id: None,
-                notes: None,
-                discount_percent: None,
-                tags: None,
-            },
-        })
-        .await
-        .unwrap()
-        .create_client
-        .id
 }
 
 async fn move_to(staff: &Client, client: &str, stage: &str) {
@@ -260,7 +236,7 @@ async fn a_paid_program_moves_the_client_to_bought_once(backend: Backend) {
     );
     assert!(defaults.iter().all(|r| r.enabled));
 
-    let anna = new_client(&owner, "Анна", "+77010000001").await;
+    let anna = create_client(&owner, "Автоматов", "Анна", "+77010000001").await;
     move_to(&owner, &anna, &stages["Консультация"]).await;
     paid_program(&owner, &anna).await;
     // The engine in the server is woken by the commit: the move lands without a nudge.
@@ -297,11 +273,11 @@ async fn a_paid_program_moves_the_client_to_bought_once(backend: Backend) {
     );
 
     // A payment for something else (a coffee) moves nobody and leaves no run.
-    let boris = new_client(&owner, "Борис", "+77010000002").await;
+    let boris = create_client(&owner, "Автоматов", "Борис", "+77010000002").await;
     move_to(&owner, &boris, &stages["Консультация"]).await;
     pay(&owner, &boris, ops::record_payment::PaymentKind::OTHER).await;
     // A membership sold at the desk (kind given by hand) is a service bought.
-    let vera = new_client(&owner, "Вера", "+77010000003").await;
+    let vera = create_client(&owner, "Автоматов", "Вера", "+77010000003").await;
     pay(&owner, &vera, ops::record_payment::PaymentKind::MEMBERSHIP).await;
     wait_for_stage(&owner, &vera, "Куплена услуга").await;
     engine::run_once(&app.state).await.unwrap();
@@ -316,7 +292,7 @@ async fn a_paid_program_moves_the_client_to_bought_once(backend: Backend) {
 async fn a_client_further_along_stays_where_they_are(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (owner, stages) = setup(&app).await;
-    let anna = new_client(&owner, "Анна", "+77010000011").await;
+    let anna = create_client(&owner, "Автоматов", "Анна", "+77010000011").await;
     move_to(&owner, &anna, &stages["Активный клиент"]).await;
     paid_program(&owner, &anna).await;
     engine::run_once(&app.state).await.unwrap();
@@ -335,7 +311,7 @@ async fn a_client_further_along_stays_where_they_are(backend: Backend) {
     );
 
     // Out of a lost stage a payment wins the client back.
-    let boris = new_client(&owner, "Борис", "+77010000012").await;
+    let boris = create_client(&owner, "Автоматов", "Борис", "+77010000012").await;
     owner
         .run::<ops::MoveClientToStage>(ops::move_client_to_stage::Variables {
             client_id: boris.clone(),
@@ -357,7 +333,7 @@ async fn a_client_further_along_stays_where_they_are(backend: Backend) {
 async fn programs_started_and_completed_move_the_client_on(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (owner, _) = setup(&app).await;
-    let anna = new_client(&owner, "Анна", "+77010000021").await;
+    let anna = create_client(&owner, "Автоматов", "Анна", "+77010000021").await;
     let assignment = paid_program(&owner, &anna).await;
     engine::run_once(&app.state).await.unwrap();
     assert_eq!(
@@ -442,7 +418,7 @@ async fn a_cycle_of_rules_is_refused_and_a_rule_never_sets_itself_off(backend: B
         .await
         .unwrap()
         .create_automation_rule;
-    let anna = new_client(&owner, "Анна", "+77010000031").await;
+    let anna = create_client(&owner, "Автоматов", "Анна", "+77010000031").await;
     move_to(&owner, &anna, first).await;
     for _ in 0..3 {
         engine::run_once(&app.state).await.unwrap();
@@ -482,7 +458,7 @@ async fn a_cycle_of_rules_is_refused_and_a_rule_never_sets_itself_off(backend: B
 async fn a_restart_between_payment_and_rule_still_moves_the_client_once(backend: Backend) {
     let app = TestApp::spawn_with(backend, |s| s.automations_enabled = false).await;
     let (owner, stages) = setup(&app).await;
-    let anna = new_client(&owner, "Анна", "+77010000041").await;
+    let anna = create_client(&owner, "Автоматов", "Анна", "+77010000041").await;
     move_to(&owner, &anna, &stages["Первичный контакт"]).await;
     paid_program(&owner, &anna).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -521,9 +497,9 @@ async fn no_contact_for_days_makes_a_client_inactive(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.state.clock.pin(Some(utc("2026-10-01T09:00:00Z")));
     let (owner, stages) = setup(&app).await;
-    let quiet = new_client(&owner, "Тихий", "+77010000051").await;
-    let talked = new_client(&owner, "Разговорчивый", "+77010000052").await;
-    let outside = new_client(&owner, "Вне воронки", "+77010000053").await;
+    let quiet = create_client(&owner, "Автоматов", "Тихий", "+77010000051").await;
+    let talked = create_client(&owner, "Автоматов", "Разговорчивый", "+77010000052").await;
+    let outside = create_client(&owner, "Автоматов", "Вне воронки", "+77010000053").await;
     for c in [&quiet, &talked] {
         move_to(&owner, c, &stages["Консультация"]).await;
     }
@@ -580,7 +556,7 @@ async fn funnel_figures_after_automatic_moves_equal_a_hand_count(backend: Backen
     // Four leads; three buy a program, one of those after a consultation; one buys a coffee.
     let mut leads = Vec::new();
     for (i, name) in ["Анна", "Борис", "Вера", "Глеб"].iter().enumerate() {
-        let c = new_client(&owner, name, &format!("+7701000006{i}")).await;
+        let c = create_client(&owner, "Автоматов", name, &format!("+7701000006{i}")).await;
         move_to(&owner, &c, &stages["Первичный контакт"]).await;
         leads.push(c);
     }
@@ -632,8 +608,8 @@ async fn funnel_figures_after_automatic_moves_equal_a_hand_count(backend: Backen
 async fn a_dry_run_tells_what_a_rule_would_do_and_writes_nothing(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (owner, stages) = setup(&app).await;
-    let anna = new_client(&owner, "Анна", "+77010000071").await;
-    let boris = new_client(&owner, "Борис", "+77010000072").await;
+    let anna = create_client(&owner, "Автоматов", "Анна", "+77010000071").await;
+    let boris = create_client(&owner, "Автоматов", "Борис", "+77010000072").await;
     move_to(&owner, &boris, &stages["Активный клиент"]).await;
     paid_program(&owner, &anna).await;
     paid_program(&owner, &boris).await;

@@ -18,6 +18,7 @@ use clubgrid_api::{
 use clubgrid_tests::{
     Backend, PASSWORD, TestApp, both_backends, client_filter,
     clubgrid_client::{Client, ClientError, ops},
+    create_client,
 };
 use entity::enums::Role;
 
@@ -101,31 +102,6 @@ async fn default_stages(staff: &Client) -> HashMap<String, String> {
     stages.into_iter().map(|s| (s.name, s.id)).collect()
 }
 
-async fn create_client(staff: &Client, first_name: &str, phone: &str) -> String {
-    staff
-        .run::<ops::CreateClient>(ops::create_client::Variables {
-            input: ops::create_client::CreateClientInput {
-                last_name: Some("Тестов".into()),
-                first_name: Some(first_name.into()),
-                patronymic: None,
-                phone: Some(phone.into()),
-                phone2: None,
-                email: None,
-                telegram_id: None,
-                telegram_username: None,
-                birth_date: None,
-                source_id: None,
-                notes: None,
-                discount_percent: None,
-                tags: None,
-            },
-        })
-        .await
-        .unwrap()
-        .create_client
-        .id
-}
-
 async fn move_client(
     staff: &Client,
     client_id: &str,
@@ -173,10 +149,10 @@ async fn funnel_moves_and_analytics(backend: Backend) {
     let [first, second, third, bought, active, finished, inactive] =
         DEFAULT_STAGES.map(|name| stage[name].clone());
 
-    let a = create_client(&manager, "Алия", "+7 701 000 00 01").await;
-    let b = create_client(&manager, "Берик", "+7 701 000 00 02").await;
-    let c = create_client(&manager, "Самал", "+7 701 000 00 03").await;
-    let d = create_client(&manager, "Данияр", "+7 701 000 00 04").await;
+    let a = create_client(&manager, "Тестов", "Алия", "+7 701 000 00 01").await;
+    let b = create_client(&manager, "Тестов", "Берик", "+7 701 000 00 02").await;
+    let c = create_client(&manager, "Тестов", "Самал", "+7 701 000 00 03").await;
+    let d = create_client(&manager, "Тестов", "Данияр", "+7 701 000 00 04").await;
 
     for id in [&a, &b, &c, &d] {
         let moved = move_client(&manager, id, &first, None).await.unwrap();
@@ -486,9 +462,9 @@ async fn interactions_and_contacts_due(backend: Backend) {
     let (operator_id, operator) = user(&app, "operator-one", Role::Operator).await;
     let (_, other_operator) = user(&app, "operator-two", Role::Operator).await;
     let tech = app.as_role(Role::Tech).await;
-    let x = create_client(&operator, "Ерлан", "+7 701 111 00 01").await;
-    let y = create_client(&operator, "Жанар", "+7 701 111 00 02").await;
-    let z = create_client(&operator, "Зарина", "+7 701 111 00 03").await;
+    let x = create_client(&operator, "Тестов", "Ерлан", "+7 701 111 00 01").await;
+    let y = create_client(&operator, "Тестов", "Жанар", "+7 701 111 00 02").await;
+    let z = create_client(&operator, "Тестов", "Зарина", "+7 701 111 00 03").await;
 
     // A call two hours ago sets the last contact to its time.
     let two_hours_ago = now() - chrono::Duration::hours(2);
