@@ -82,6 +82,15 @@ impl Payload {
             None => None,
         }
     }
+
+    /// The outbox id of the event; `None` when the JSON carries none.
+    fn id(&self) -> Option<i64> {
+        #[derive(serde::Deserialize)]
+        struct Id {
+            id: i64,
+        }
+        serde_json::from_str::<Id>(&self.json).ok().map(|e| e.id)
+    }
 }
 
 /// What a typed subscription stream yields.
@@ -95,10 +104,11 @@ pub enum Delivery<T> {
     Resync,
 }
 
-/// How many recent event ids a subscriber remembers to drop a repeat delivery.
+/// How many recent event ids a topic remembers to drop a repeat delivery.
 const SEEN_IDS: usize = 1024;
 
-/// The ids a subscriber has been given lately: the relay delivers at least once.
+/// The ids a topic has delivered lately: the relay delivers at least once. Kept per topic,
+/// not per subscriber, so ten thousand screens of one map share one set.
 #[derive(Default)]
 struct Seen {
     ids: HashSet<i64>,
@@ -126,8 +136,14 @@ pub struct EventBus {
     inner: Arc<Inner>,
 }
 
+/// One topic's local subscribers and the event ids they were given.
+struct Channel {
+    tx: broadcast::Sender<BusMessage>,
+    seen: Seen,
+}
+
 struct Inner {
-    local: Mutex<HashMap<String, broadcast::Sender<BusMessage>>>,
+    local: Mutex<HashMap<String, Channel>>,
     redis: Option<RedisLink>,
     /// Whether events from other processes reach this one now (always, in memory).
     listening: std::sync::atomic::AtomicBool,
@@ -205,8 +221,7 @@ impl EventBus {
                     .map_err(|e| AppError::Unavailable(format!("redis publish: {e}")))
             }
             None => {
-                self.inner
-                    .deliver(key, BusMessage::Event(Payload::new(json)));
+                self.inner.deliver(key, Payload::new(json));
                 Ok(())
             }
         }
@@ -218,60 +233,62 @@ impl EventBus {
         &self,
         topic: &Topic,
     ) -> impl Stream<Item = Delivery<T>> + Send + 'static + use<T> {
-        let receiver = self.inner.sender(&topic.key()).subscribe();
-        futures_util::stream::unfold(
-            (receiver, Seen::default()),
-            |(mut rx, mut seen)| async move {
-                loop {
-                    match rx.recv().await {
-                        Ok(BusMessage::Event(payload)) => {
-                            if let Some(envelope) = payload.decode::<Envelope<T>>()
-                                && seen.first(envelope.id)
-                            {
-                                let delivery = Delivery::Event {
-                                    id: envelope.id,
-                                    event: envelope.data,
-                                };
-                                return Some((delivery, (rx, seen)));
-                            }
+        let receiver = self.inner.subscribe(&topic.key());
+        futures_util::stream::unfold(receiver, |mut rx| async move {
+            loop {
+                match rx.recv().await {
+                    Ok(BusMessage::Event(payload)) => {
+                        if let Some(envelope) = payload.decode::<Envelope<T>>() {
+                            let delivery = Delivery::Event {
+                                id: envelope.id,
+                                event: envelope.data,
+                            };
+                            return Some((delivery, rx));
                         }
-                        Ok(BusMessage::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => {
-                            return Some((Delivery::Resync, (rx, seen)));
-                        }
-                        Err(broadcast::error::RecvError::Closed) => return None,
                     }
+                    Ok(BusMessage::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                        return Some((Delivery::Resync, rx));
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
                 }
-            },
-        )
+            }
+        })
         .boxed()
     }
 }
 
 impl Inner {
-    fn sender(&self, key: &str) -> broadcast::Sender<BusMessage> {
+    fn subscribe(&self, key: &str) -> broadcast::Receiver<BusMessage> {
         let mut local = self.local.lock().unwrap_or_else(|p| p.into_inner());
         // Forget topics nobody listens to any more.
         if local.len() > 1024 {
-            local.retain(|_, tx| tx.receiver_count() > 0);
+            local.retain(|_, channel| channel.tx.receiver_count() > 0);
         }
         local
             .entry(key.to_owned())
-            .or_insert_with(|| broadcast::channel(CHANNEL_CAPACITY).0)
-            .clone()
+            .or_insert_with(|| Channel {
+                tx: broadcast::channel(CHANNEL_CAPACITY).0,
+                seen: Seen::default(),
+            })
+            .tx
+            .subscribe()
     }
 
-    fn deliver(&self, key: &str, message: BusMessage) {
-        let local = self.local.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(tx) = local.get(key) {
+    /// Hands an event to the topic's local subscribers, unless the topic had it already.
+    fn deliver(&self, key: &str, payload: Arc<Payload>) {
+        let mut local = self.local.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(channel) = local.get_mut(key)
+            && payload.id().is_none_or(|id| channel.seen.first(id))
+        {
             // No receivers is fine: nobody is watching this topic.
-            let _ = tx.send(message);
+            let _ = channel.tx.send(BusMessage::Event(payload));
         }
     }
 
     fn resync_all(&self) {
         let local = self.local.lock().unwrap_or_else(|p| p.into_inner());
-        for tx in local.values() {
-            let _ = tx.send(BusMessage::Resync);
+        for channel in local.values() {
+            let _ = channel.tx.send(BusMessage::Resync);
         }
     }
 }
@@ -304,7 +321,7 @@ async fn run_listener(
                     continue;
                 };
                 match msg.get_payload::<String>() {
-                    Ok(payload) => inner.deliver(key, BusMessage::Event(Payload::new(payload))),
+                    Ok(payload) => inner.deliver(key, Payload::new(payload)),
                     Err(err) => tracing::warn!(%err, "undecodable redis message skipped"),
                 }
             }
