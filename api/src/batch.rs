@@ -8,7 +8,8 @@
 //! request, so a row asked for twice is read once.
 
 use std::{
-    collections::{HashMap, HashSet},
+    any::{Any, TypeId},
+    collections::HashMap,
     hash::Hash,
     sync::{Arc, Mutex},
 };
@@ -75,6 +76,63 @@ where
         }
     }
     Ok(out)
+}
+
+/// Makes one request's batcher of a loader from the database connection.
+type Maker = Box<dyn Fn(&sea_orm::DatabaseConnection) -> Arc<dyn Any + Send + Sync> + Send + Sync>;
+
+/// Every loader the schema's resolvers may ask for, by type: built once per process, so a
+/// request pays only for the batchers it uses.
+#[derive(Default)]
+pub struct LoaderTable {
+    makers: HashMap<TypeId, Maker>,
+}
+
+impl LoaderTable {
+    /// Registers the loader `make` builds from a connection (a tuple struct's constructor).
+    pub fn add<L>(
+        &mut self,
+        make: impl Fn(sea_orm::DatabaseConnection) -> L + Send + Sync + 'static,
+    ) where
+        L: Loader<i64>,
+    {
+        self.makers.insert(
+            TypeId::of::<Batcher<L, i64>>(),
+            Box::new(move |db| Arc::new(Batcher::new(make(db.clone())))),
+        );
+    }
+}
+
+/// The batchers of one request (or one subscription), each made when first asked for.
+pub struct Loaders {
+    db: sea_orm::DatabaseConnection,
+    table: &'static LoaderTable,
+    made: Mutex<Vec<(TypeId, Arc<dyn Any + Send + Sync>)>>,
+}
+
+impl Loaders {
+    pub fn new(db: sea_orm::DatabaseConnection, table: &'static LoaderTable) -> Self {
+        Loaders {
+            db,
+            table,
+            made: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The request's batcher for `L`, or `None` when `L` was never registered.
+    pub fn get<L: Loader<i64>>(&self) -> Option<Arc<Batcher<L, i64>>> {
+        let id = TypeId::of::<Batcher<L, i64>>();
+        let mut made = self.made.lock().unwrap_or_else(|p| p.into_inner());
+        let batcher = match made.iter().find(|(t, _)| *t == id) {
+            Some((_, batcher)) => batcher.clone(),
+            None => {
+                let batcher = (self.table.makers.get(&id)?)(&self.db);
+                made.push((id, batcher.clone()));
+                batcher
+            }
+        };
+        batcher.downcast::<Batcher<L, i64>>().ok()
+    }
 }
 
 /// Quiet rounds of yields after which a batch runs: one round lets the siblings polled after
@@ -196,27 +254,41 @@ where
     async fn run(&self, mut waiters: Waiters<K, L::Value, L::Error>, cached: bool) {
         while !waiters.is_empty() {
             let rest = waiters.split_off(waiters.len().min(MAX_BATCH));
-            let keys: Vec<K> = waiters
-                .iter()
-                .map(|(k, _)| k.clone())
-                .collect::<HashSet<_>>()
-                .into_iter()
-                .collect();
-            let result = self.loader.load(&keys).await;
-            if cached && let Ok(values) = &result {
-                let mut inner = self.inner();
-                for key in keys {
-                    let value = values.get(&key).cloned();
-                    inner.cache.insert(key, value);
-                }
+            // How many askers each key has: each value is cloned for all but the last of its
+            // askers, who is given it.
+            let mut askers: HashMap<K, usize> = HashMap::with_capacity(waiters.len());
+            for (key, _) in &waiters {
+                *askers.entry(key.clone()).or_default() += 1;
             }
-            for (key, reply) in waiters {
-                let answer = match &result {
-                    Ok(values) => Ok(values.get(&key).cloned()),
-                    Err(err) => Err(err.clone()),
-                };
-                // The asker may have gone (request cancelled); that is fine.
-                let _ = reply.send(answer);
+            let keys: Vec<K> = askers.keys().cloned().collect();
+            let result = self.loader.load(&keys).await;
+            match result {
+                Ok(mut values) => {
+                    if cached {
+                        let mut inner = self.inner();
+                        for key in &keys {
+                            inner.cache.insert(key.clone(), values.get(key).cloned());
+                        }
+                    }
+                    for (key, reply) in waiters {
+                        let left = askers.get_mut(&key).map_or(0, |n| {
+                            *n -= 1;
+                            *n
+                        });
+                        let value = if left == 0 {
+                            values.remove(&key)
+                        } else {
+                            values.get(&key).cloned()
+                        };
+                        // The asker may have gone (request cancelled); that is fine.
+                        let _ = reply.send(Ok(value));
+                    }
+                }
+                Err(err) => {
+                    for (_, reply) in waiters {
+                        let _ = reply.send(Err(err.clone()));
+                    }
+                }
             }
             waiters = rest;
         }

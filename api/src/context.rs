@@ -1,11 +1,13 @@
 //! One accessor for what a resolver needs from its context: the state, the actor, the caller
 //! (actor plus request facts for the audit log) and the per-request DataLoaders.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, dataloader::Loader};
 
 use crate::{
     auth::actor::{Actor, Caller},
-    batch::Batcher,
+    batch::{Batcher, Loaders},
     error::AppError,
     state::AppState,
 };
@@ -23,7 +25,7 @@ pub trait ContextExt {
     fn state(&self) -> async_graphql::Result<&AppState>;
     fn actor(&self) -> &Actor;
     fn caller(&self) -> Caller;
-    fn loader<L: Loader<i64>>(&self) -> async_graphql::Result<&Batcher<L, i64>>;
+    fn loader<L: Loader<i64>>(&self) -> async_graphql::Result<Arc<Batcher<L, i64>>>;
 }
 
 impl ContextExt for Context<'_> {
@@ -48,12 +50,14 @@ impl ContextExt for Context<'_> {
         }
     }
 
-    fn loader<L: Loader<i64>>(&self) -> async_graphql::Result<&Batcher<L, i64>> {
-        self.data::<Batcher<L, i64>>().map_err(|_| {
-            async_graphql::ErrorExtensions::extend(&AppError::internal(format!(
-                "request has no loader {}",
-                std::any::type_name::<L>()
-            )))
-        })
+    fn loader<L: Loader<i64>>(&self) -> async_graphql::Result<Arc<Batcher<L, i64>>> {
+        self.data_opt::<Loaders>()
+            .and_then(Loaders::get::<L>)
+            .ok_or_else(|| {
+                async_graphql::ErrorExtensions::extend(&AppError::internal(format!(
+                    "request has no loader {}",
+                    std::any::type_name::<L>()
+                )))
+            })
     }
 }

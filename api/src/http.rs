@@ -3,7 +3,7 @@
 
 use std::{net::SocketAddr, time::Duration};
 
-use async_graphql::{ErrorExtensions, ServerError, Value, http::ALL_WEBSOCKET_PROTOCOLS};
+use async_graphql::{ErrorExtensions, Executor, ServerError, Value, http::ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use axum::{
     Json, Router,
@@ -29,7 +29,7 @@ use crate::{
     },
     context::RequestMeta,
     error::{AppError, ErrorCode, Msg},
-    schema::{AppSchema, MAX_DEPTH, build_schema, fill_request_data},
+    schema::{Api, MAX_DEPTH, build_api, fill_request_data},
     state::AppState,
 };
 
@@ -38,7 +38,7 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 #[derive(Clone)]
 struct Http {
     state: AppState,
-    schema: AppSchema,
+    schema: Api,
 }
 
 pub fn build_app(state: AppState) -> Router {
@@ -61,7 +61,7 @@ pub fn build_app(state: AppState) -> Router {
             .max(settings.json_body_limit_bytes),
     };
     let http = Http {
-        schema: build_schema(state.clone()),
+        schema: build_api(state.clone()),
         state,
     };
     let router = router
@@ -159,18 +159,30 @@ fn too_large(limit: usize, upload: bool) -> Response {
 
 /// GET is for reading: a mutation in the URL is refused, so a link or a prefetch can never
 /// change anything.
-fn mutation_over_get(request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
+fn mutation_over_get(request: &mut async_graphql::Request) -> bool {
+    use async_graphql::parser::types::OperationType;
+    selected_operations(request).contains(&OperationType::Mutation)
+}
+
+/// The types of the operations a request may run: the one it names, or all it holds (none
+/// when its query does not parse). The parsed query stays in the request for the engine.
+fn selected_operations(
+    request: &mut async_graphql::Request,
+) -> Vec<async_graphql::parser::types::OperationType> {
+    use async_graphql::parser::types::DocumentOperations;
+    let name = request.operation_name.clone();
+    let Ok(document) = request.parsed_query() else {
+        return Vec::new();
     };
     match &document.operations {
-        DocumentOperations::Single(op) => op.node.ty == OperationType::Mutation,
-        DocumentOperations::Multiple(ops) => match &request.operation_name {
+        DocumentOperations::Single(op) => vec![op.node.ty],
+        DocumentOperations::Multiple(ops) => match name {
             Some(name) => ops
                 .get(name.as_str())
-                .is_some_and(|op| op.node.ty == OperationType::Mutation),
-            None => ops.values().any(|op| op.node.ty == OperationType::Mutation),
+                .map(|op| op.node.ty)
+                .into_iter()
+                .collect(),
+            None => ops.values().map(|op| op.node.ty).collect(),
         },
     }
 }
@@ -294,8 +306,8 @@ async fn graphql_get(
     .await
     {
         Ok(request) => {
-            let request = request.into_inner();
-            if mutation_over_get(&request) {
+            let mut request = request.into_inner();
+            if mutation_over_get(&mut request) {
                 let mut response = refusal(
                     StatusCode::METHOD_NOT_ALLOWED,
                     ErrorCode::Validation,
@@ -316,10 +328,10 @@ async fn graphql_get(
     }
 }
 
-async fn execute(http: &Http, mut edge: Edge, request: async_graphql::Request) -> Response {
+async fn execute(http: &Http, mut edge: Edge, mut request: async_graphql::Request) -> Response {
     let started = std::time::Instant::now();
     let request_id = edge.meta.request_id.clone().unwrap_or_default();
-    let operation = crate::metrics::operation_name(&request);
+    let operation = crate::metrics::operation_name(&mut request);
     let span = tracing::info_span!(
         "graphql",
         request_id = %request_id,
@@ -329,7 +341,7 @@ async fn execute(http: &Http, mut edge: Edge, request: async_graphql::Request) -
     // A read that met a dropped connection or a busy database runs once more, on a fresh
     // connection: it changes nothing, so repeating it is safe. Mutations are retried inside
     // their unit of work instead.
-    let again = (is_read(&request) && request.uploads.is_empty()).then(|| Rerun {
+    let again = (is_read(&mut request) && request.uploads.is_empty()).then(|| Rerun {
         query: request.query.clone(),
         operation_name: request.operation_name.clone(),
         variables: request.variables.clone(),
@@ -407,7 +419,7 @@ async fn run(
     failure: Option<AuthFailure>,
     meta: RequestMeta,
 ) -> async_graphql::Response {
-    fill_request_data(&mut request.data, &http.state, actor, failure, meta);
+    fill_request_data(&mut request.data, actor, failure, meta);
     http.schema.execute(request).await
 }
 
@@ -421,20 +433,10 @@ fn is_unavailable(err: &ServerError) -> bool {
 }
 
 /// Whether the request is a query (reads only), not a mutation or a subscription.
-fn is_read(request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
-    };
-    match &document.operations {
-        DocumentOperations::Single(op) => op.node.ty == OperationType::Query,
-        DocumentOperations::Multiple(ops) => match &request.operation_name {
-            Some(name) => ops
-                .get(name.as_str())
-                .is_some_and(|op| op.node.ty == OperationType::Query),
-            None => ops.values().all(|op| op.node.ty == OperationType::Query),
-        },
-    }
+fn is_read(request: &mut async_graphql::Request) -> bool {
+    use async_graphql::parser::types::OperationType;
+    let types = selected_operations(request);
+    !types.is_empty() && types.iter().all(|ty| *ty == OperationType::Query)
 }
 
 /// Gives every error a code: errors raised before any resolver ran (syntax, unknown field,
@@ -551,7 +553,7 @@ async fn serve_socket(
                 };
                 let _ = signed_in.send((actor.clone(), credential));
                 let mut data = async_graphql::Data::default();
-                fill_request_data(&mut data, &state, actor, failure, edge.meta);
+                fill_request_data(&mut data, actor, failure, edge.meta);
                 Ok(data)
             })
             .serve();

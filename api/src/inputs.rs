@@ -1,17 +1,16 @@
 //! The one place every argument of every request passes before anything runs.
 //!
-//! An engine extension walks the parsed document with the schema's types in hand, reads each
+//! [`InputChecks`] walks the parsed document with the schema's types in hand, reads each
 //! argument (literal or variable) and applies the boundary checks of `crate::domain`:
 //! every string is free of NUL and other control characters ([`text::controls`]), and every
 //! `DateTime` and `NaiveDate` lies in the years the business accepts ([`when`]). It also
 //! counts the fields a request selects, aliases and `__typename` included, so a query of
 //! many thousands of aliases is refused before it costs anything.
 
-use std::{collections::HashMap, sync::Arc};
+use std::collections::HashMap;
 
 use async_graphql::{
-    ErrorExtensions, Name, Pos, ServerError, ServerResult, Value, Variables,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery},
+    ErrorExtensions, Name, Pos, Request, ServerError, ServerResult, Value, Variables,
     parser::types::{
         DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
         SelectionSet,
@@ -31,34 +30,37 @@ pub const MAX_FIELDS: usize = 1_000;
 /// Fragments nested deeper than this are not followed (validation refuses cycles anyway).
 const MAX_FRAGMENT_NESTING: usize = 32;
 
-/// Registers the checks with the schema.
-pub struct InputChecks;
+/// Selections nested deeper than this are not walked: the engine refuses anything past
+/// `schema::MAX_RECURSIVE_DEPTH` right after, and the walk must not exhaust the stack first.
+const MAX_SELECTION_NESTING: usize = 64;
 
-impl ExtensionFactory for InputChecks {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(InputChecks)
-    }
+/// The checks, with the schema's types they read argument types from.
+pub struct InputChecks {
+    registry: Registry,
 }
 
-#[async_trait::async_trait]
-impl Extension for InputChecks {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let mut walk = Walk {
-            registry: &ctx.schema_env.registry,
-            document: &document,
-            variables,
-            defaults: HashMap::new(),
-            fields: 0,
+impl InputChecks {
+    pub fn new(registry: Registry) -> Self {
+        InputChecks { registry }
+    }
+
+    /// Checks every argument of `request`, parsing its query once: the engine reuses the
+    /// parsed document. A query that does not parse is left for the engine to report.
+    pub fn check(&self, request: &mut Request) -> ServerResult<()> {
+        let variables = std::mem::take(&mut request.variables);
+        let outcome = match request.parsed_query() {
+            Ok(document) => Walk {
+                registry: &self.registry,
+                document,
+                variables: &variables,
+                defaults: HashMap::new(),
+                fields: 0,
+            }
+            .document(),
+            Err(_) => Ok(()),
         };
-        walk.document()?;
-        Ok(document)
+        request.variables = variables;
+        outcome
     }
 }
 
@@ -97,7 +99,7 @@ impl Walk<'_> {
                 OperationType::Subscription => self.registry.subscription_type.as_deref(),
             };
             if let Some(root) = root {
-                self.selection_set(root, &op.selection_set.node, 0)?;
+                self.selection_set(root, &op.selection_set.node, 0, 0)?;
             }
         }
         Ok(())
@@ -108,8 +110,9 @@ impl Walk<'_> {
         parent: &str,
         set: &SelectionSet,
         nesting: usize,
+        depth: usize,
     ) -> ServerResult<()> {
-        if nesting > MAX_FRAGMENT_NESTING {
+        if nesting > MAX_FRAGMENT_NESTING || depth > MAX_SELECTION_NESTING {
             return Ok(());
         }
         for selection in &set.items {
@@ -142,14 +145,19 @@ impl Walk<'_> {
                             .map_err(|e| refuse(e, name.pos))?;
                     }
                     let child = MetaTypeName::concrete_typename(&meta.ty).to_owned();
-                    self.selection_set(&child, &field.node.selection_set.node, nesting)?;
+                    self.selection_set(&child, &field.node.selection_set.node, nesting, depth + 1)?;
                 }
                 Selection::FragmentSpread(spread) => {
                     if let Some(fragment) =
                         self.document.fragments.get(&spread.node.fragment_name.node)
                     {
                         let on = fragment.node.type_condition.node.on.node.to_string();
-                        self.selection_set(&on, &fragment.node.selection_set.node, nesting + 1)?;
+                        self.selection_set(
+                            &on,
+                            &fragment.node.selection_set.node,
+                            nesting + 1,
+                            depth + 1,
+                        )?;
                     }
                 }
                 Selection::InlineFragment(inline) => {
@@ -158,7 +166,12 @@ impl Walk<'_> {
                         .type_condition
                         .as_ref()
                         .map_or_else(|| parent.to_owned(), |c| c.node.on.node.to_string());
-                    self.selection_set(&on, &inline.node.selection_set.node, nesting + 1)?;
+                    self.selection_set(
+                        &on,
+                        &inline.node.selection_set.node,
+                        nesting + 1,
+                        depth + 1,
+                    )?;
                 }
             }
         }

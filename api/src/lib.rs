@@ -1,7 +1,7 @@
 //! clubgrid: the front desk of a small venue as one GraphQL API.
 //!
-//! [`build_app`] gives the axum router, [`build_schema`] the GraphQL schema; both take an
-//! [`AppState`] made by [`AppState::init`] from [`Settings`].
+//! [`build_app`] gives the axum router, [`build_api`] the GraphQL schema as the edges run it;
+//! both take an [`AppState`] made by [`AppState::init`] from [`Settings`].
 
 pub mod academy;
 pub mod analytics;
@@ -42,5 +42,5 @@ pub mod write;
 pub use config::Settings;
 pub use error::{AppError, ErrorCode};
 pub use http::build_app;
-pub use schema::{AppSchema, build_schema, export_sdl};
+pub use schema::{Api, AppSchema, build_api, export_sdl};
 pub use state::AppState;

@@ -108,13 +108,14 @@ impl Drop for SocketGuard {
 
 /// The name a request goes by: its operation name, or the name of its only operation, or
 /// `anonymous`.
-pub fn operation_name(request: &async_graphql::Request) -> String {
+pub fn operation_name(request: &mut async_graphql::Request) -> String {
     use async_graphql::parser::types::DocumentOperations;
     if let Some(name) = &request.operation_name {
         return clean(name);
     }
-    match async_graphql::parser::parse_query(&request.query) {
-        Ok(doc) => match doc.operations {
+    // Parsed once: the engine reuses the document.
+    match request.parsed_query() {
+        Ok(doc) => match &doc.operations {
             DocumentOperations::Single(_) => "anonymous".into(),
             DocumentOperations::Multiple(ops) if ops.len() == 1 => ops
                 .keys()

@@ -1,6 +1,13 @@
 //! The only file that knows every feature: it merges their roots and their request data.
 
-use async_graphql::{Data, MergedObject, MergedSubscription, SDLExportOptions, Schema};
+use std::sync::{Arc, OnceLock};
+
+use async_graphql::{
+    Data, Executor, MergedObject, MergedSubscription, OutputType, Request, Response,
+    SDLExportOptions, Schema, ServerError, SubscriptionType, futures_util::stream::BoxStream,
+    registry::Registry,
+};
+use futures_util::StreamExt;
 
 use crate::{
     academy::{AcademyMutation, AcademyQuery},
@@ -11,6 +18,7 @@ use crate::{
         actor::{Actor, AuthFailure},
     },
     automations::{AutomationsMutation, AutomationsQuery},
+    batch::{LoaderTable, Loaders},
     billing::{BillingMutation, BillingQuery, ShiftsMutation, ShiftsQuery},
     booking::{BookingMutation, BookingQuery, BookingSubscription},
     cabinet::{CabinetMutation, CabinetQuery},
@@ -18,6 +26,7 @@ use crate::{
     club::{ClubMutation, ClubQuery, ClubSubscription},
     coaching::{CoachingMutation, CoachingQuery},
     context::RequestMeta,
+    inputs::InputChecks,
     notify::{NotifyMutation, NotifyQuery},
     pipeline::{PipelineMutation, PipelineQuery},
     state::AppState,
@@ -84,15 +93,98 @@ fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
     .limit_complexity(MAX_COMPLEXITY)
     .limit_recursive_depth(MAX_RECURSIVE_DEPTH)
     .limit_directives(MAX_DIRECTIVES)
-    .extension(crate::inputs::InputChecks)
 }
 
-pub fn build_schema(state: AppState) -> AppSchema {
+fn build_schema(state: AppState) -> AppSchema {
     let mut builder = builder();
     if !state.settings.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
     builder.data(state).finish()
+}
+
+/// The schema as the edges run it: every request's arguments pass [`InputChecks`] first, and
+/// every request or subscription gets its own [`Loaders`].
+///
+/// The checks run here rather than as an engine extension: an extension, once registered,
+/// puts a chain of boxed calls around every field the engine resolves, which cost more than
+/// the rest of resolving a long list of plain objects.
+#[derive(Clone)]
+pub struct Api {
+    schema: AppSchema,
+    checks: Arc<InputChecks>,
+    db: sea_orm::DatabaseConnection,
+}
+
+pub fn build_api(state: AppState) -> Api {
+    Api {
+        db: state.db.clone(),
+        schema: build_schema(state),
+        checks: Arc::new(InputChecks::new(registry())),
+    }
+}
+
+impl Api {
+    fn prepare(&self, request: &mut Request) -> Result<(), ServerError> {
+        self.checks.check(request)?;
+        request
+            .data
+            .insert(Loaders::new(self.db.clone(), loader_table()));
+        Ok(())
+    }
+}
+
+impl Executor for Api {
+    async fn execute(&self, mut request: Request) -> Response {
+        match self.prepare(&mut request) {
+            Ok(()) => self.schema.execute(request).await,
+            Err(err) => Response::from_errors(vec![err]),
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        mut request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        match self.prepare(&mut request) {
+            Ok(()) => self
+                .schema
+                .execute_stream_with_session_data(request, session_data.unwrap_or_default()),
+            Err(err) => futures_util::stream::iter([Response::from_errors(vec![err])]).boxed(),
+        }
+    }
+}
+
+/// The types of the schema, for the checks to read argument types from.
+fn registry() -> Registry {
+    let mut registry = Registry {
+        query_type: Query::type_name().into_owned(),
+        mutation_type: Some(Mutation::type_name().into_owned()),
+        subscription_type: Some(Subscription::type_name().into_owned()),
+        ..Registry::default()
+    };
+    Query::create_type_info(&mut registry);
+    Mutation::create_type_info(&mut registry);
+    Subscription::create_type_info(&mut registry);
+    registry
+}
+
+/// Every feature's loaders, registered once.
+fn loader_table() -> &'static LoaderTable {
+    static TABLE: OnceLock<LoaderTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = LoaderTable::default();
+        venue::loaders::register(&mut table);
+        crate::auth::loaders::register(&mut table);
+        crate::clients::loaders::register(&mut table);
+        crate::billing::loaders::register(&mut table);
+        crate::academy::loaders::register(&mut table);
+        crate::coaching::loaders::register(&mut table);
+        crate::booking::loaders::register(&mut table);
+        crate::automations::loaders::register(&mut table);
+        table
+    })
 }
 
 /// The SDL of the schema, stable across builds: what `schema.graphql` holds.
@@ -106,10 +198,9 @@ pub fn export_sdl() -> String {
 }
 
 /// Everything one request (or one WebSocket connection) carries: the actor, why a credential
-/// was refused if it was, request facts, and fresh DataLoaders.
+/// was refused if it was, and request facts.
 pub fn fill_request_data(
     data: &mut Data,
-    state: &AppState,
     actor: Actor,
     failure: Option<AuthFailure>,
     meta: RequestMeta,
@@ -119,12 +210,4 @@ pub fn fill_request_data(
         data.insert(failure);
     }
     data.insert(meta);
-    venue::loaders::register(data, &state.db);
-    crate::auth::loaders::register(data, &state.db);
-    crate::clients::loaders::register(data, &state.db);
-    crate::billing::loaders::register(data, &state.db);
-    crate::academy::loaders::register(data, &state.db);
-    crate::coaching::loaders::register(data, &state.db);
-    crate::booking::loaders::register(data, &state.db);
-    crate::automations::loaders::register(data, &state.db);
 }

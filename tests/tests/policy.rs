@@ -8,12 +8,13 @@
 #![allow(clippy::disallowed_methods)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use async_graphql::Executor;
 use clubgrid_api::{
     auth::{
         actor::Actor,
         policy::{Access, POLICY, access_for},
     },
-    build_schema,
+    build_api,
     context::RequestMeta,
     schema::fill_request_data,
 };
@@ -69,7 +70,7 @@ fn actor_for(role: Option<Role>) -> Actor {
 
 async fn every_field_as_every_role(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let schema = build_schema(app.state.clone());
+    let schema = build_api(app.state.clone());
     let sdl = Sdl::parse();
     let callers: Vec<Option<Role>> = std::iter::once(None)
         .chain(Role::ALL.into_iter().map(Some))
@@ -102,10 +103,10 @@ async fn every_field_as_every_role(backend: Backend) {
                 }
             }
             let meta = RequestMeta::default();
-            fill_request_data(&mut request.data, &app.state, actor_for(*role), None, meta);
+            fill_request_data(&mut request.data, actor_for(*role), None, meta);
             let response = if root == "Subscription" {
                 schema
-                    .execute_stream(request)
+                    .execute_stream(request, None)
                     .next()
                     .await
                     .expect("a first message")

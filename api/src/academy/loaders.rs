@@ -11,24 +11,21 @@ use entity::{
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, Order, QueryFilter, QueryOrder};
 
-use crate::batch::{Batcher, LoadError, by_id_loader, grouped};
+use crate::batch::{LoadError, LoaderTable, by_id_loader, grouped};
 
-pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
-    data.insert(Batcher::new(StudentById(db.clone())));
-    data.insert(Batcher::new(PlanById(db.clone())));
-    data.insert(Batcher::new(SessionById(db.clone())));
-    data.insert(Batcher::new(AttendanceBySession(db.clone())));
-    data.insert(Batcher::new(MembershipsByStudent(db.clone())));
-    data.insert(Batcher::new(RanksByStudent(db.clone())));
-    data.insert(Batcher::new(ExamsByStudent(db.clone())));
-    data.insert(Batcher::new(ClassesSinceByStudent(db.clone())));
-    data.insert(Batcher::new(Ladder(
-        db.clone(),
-        tokio::sync::OnceCell::new(),
-    )));
-    data.insert(Batcher::new(StudentByClient(db.clone())));
-    data.insert(Batcher::new(LoginsByClient(db.clone())));
-    data.insert(Batcher::new(FreezesByMembership(db.clone())));
+pub fn register(table: &mut LoaderTable) {
+    table.add(StudentById);
+    table.add(PlanById);
+    table.add(SessionById);
+    table.add(AttendanceBySession);
+    table.add(MembershipsByStudent);
+    table.add(RanksByStudent);
+    table.add(ExamsByStudent);
+    table.add(ClassesSinceByStudent);
+    table.add(|db| Ladder(db, tokio::sync::OnceCell::new()));
+    table.add(StudentByClient);
+    table.add(LoginsByClient);
+    table.add(FreezesByMembership);
 }
 
 by_id_loader!(StudentById, academy_student);

@@ -1,13 +1,12 @@
-//! Per-request loaders of staff accounts (run by [`Batcher`]).
+//! Per-request loaders of staff accounts (run by [`crate::batch::Batcher`]).
 
 use entity::user;
-use sea_orm::DatabaseConnection;
 
-use crate::batch::{Batcher, by_id_loader};
+use crate::batch::{LoaderTable, by_id_loader};
 
-/// Registers the account loaders in a request's data.
-pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
-    data.insert(Batcher::new(UserById(db.clone())));
+/// Registers the account loaders.
+pub fn register(table: &mut LoaderTable) {
+    table.add(UserById);
 }
 
 by_id_loader!(UserById, user);

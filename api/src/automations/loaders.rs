@@ -1,13 +1,12 @@
-//! Per-request loaders of the automations (run by [`Batcher`]).
+//! Per-request loaders of the automations (run by [`crate::batch::Batcher`]).
 
 use entity::automation_rule;
-use sea_orm::DatabaseConnection;
 
-use crate::batch::{Batcher, by_id_loader};
+use crate::batch::{LoaderTable, by_id_loader};
 
-/// Registers the automation loaders in a request's data.
-pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
-    data.insert(Batcher::new(RuleById(db.clone())));
+/// Registers the automation loaders.
+pub fn register(table: &mut LoaderTable) {
+    table.add(RuleById);
 }
 
 by_id_loader!(RuleById, automation_rule);

@@ -9,11 +9,11 @@ use sea_orm::{
     sea_query::Expr,
 };
 
-use crate::batch::{Batcher, LoadError};
+use crate::batch::{LoadError, LoaderTable};
 
-pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
-    data.insert(Batcher::new(BalanceByClient(db.clone())));
-    data.insert(Batcher::new(PaidByClient(db.clone())));
+pub fn register(table: &mut LoaderTable) {
+    table.add(BalanceByClient);
+    table.add(PaidByClient);
 }
 
 #[derive(Debug, FromQueryResult)]

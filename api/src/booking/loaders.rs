@@ -6,13 +6,13 @@ use async_graphql::dataloader::Loader;
 use entity::{service, service_resource, specialist, specialist_service};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::batch::{Batcher, LoadError, by_id_loader};
+use crate::batch::{LoadError, LoaderTable, by_id_loader};
 
-pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
-    data.insert(Batcher::new(ServicesBySpecialist(db.clone())));
-    data.insert(Batcher::new(RoomsByService(db.clone())));
-    data.insert(Batcher::new(ServiceById(db.clone())));
-    data.insert(Batcher::new(SpecialistById(db.clone())));
+pub fn register(table: &mut LoaderTable) {
+    table.add(ServicesBySpecialist);
+    table.add(RoomsByService);
+    table.add(ServiceById);
+    table.add(SpecialistById);
 }
 
 by_id_loader!(ServiceById, service);

@@ -6,18 +6,18 @@ use async_graphql::dataloader::Loader;
 use entity::{client, client_source, client_tag, interaction, pipeline_stage, stage_history};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::batch::{Batcher, LoadError, by_id_loader};
+use crate::batch::{LoadError, LoaderTable, by_id_loader};
 
 /// How many recent interactions a client carries in lists.
 pub const RECENT_INTERACTIONS: usize = 20;
 
-pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
-    data.insert(Batcher::new(SourceById(db.clone())));
-    data.insert(Batcher::new(StageById(db.clone())));
-    data.insert(Batcher::new(TagsByClient(db.clone())));
-    data.insert(Batcher::new(RecentInteractions(db.clone())));
-    data.insert(Batcher::new(ClientById(db.clone())));
-    data.insert(Batcher::new(StageHistoryByClient(db.clone())));
+pub fn register(table: &mut LoaderTable) {
+    table.add(SourceById);
+    table.add(StageById);
+    table.add(TagsByClient);
+    table.add(RecentInteractions);
+    table.add(ClientById);
+    table.add(StageHistoryByClient);
 }
 
 by_id_loader!(SourceById, client_source);

@@ -1,4 +1,4 @@
-//! Per-request loaders (run by [`Batcher`]): every relation field of the venue goes through one of these, so a
+//! Per-request loaders (run by [`crate::batch::Batcher`]): every relation field of the venue goes through one of these, so a
 //! nested list costs one statement per level, whatever its length.
 
 use std::collections::HashMap;
@@ -7,18 +7,18 @@ use async_graphql::dataloader::Loader;
 use entity::{holiday, location, opening_hours, resource, zone};
 use sea_orm::{DatabaseConnection, Order};
 
-use crate::batch::{Batcher, LoadError, by_id_loader, grouped};
+use crate::batch::{LoadError, LoaderTable, by_id_loader, grouped};
 
-/// Registers the venue loaders in a request's data.
-pub fn register(data: &mut async_graphql::Data, db: &DatabaseConnection) {
-    data.insert(Batcher::new(LocationById(db.clone())));
-    data.insert(Batcher::new(ZoneById(db.clone())));
-    data.insert(Batcher::new(ResourceById(db.clone())));
-    data.insert(Batcher::new(ZonesByLocation(db.clone())));
-    data.insert(Batcher::new(ResourcesByZone(db.clone())));
-    data.insert(Batcher::new(ResourcesByLocation(db.clone())));
-    data.insert(Batcher::new(OpeningHoursByLocation(db.clone())));
-    data.insert(Batcher::new(HolidaysByLocation(db.clone())));
+/// Registers the venue loaders.
+pub fn register(table: &mut LoaderTable) {
+    table.add(LocationById);
+    table.add(ZoneById);
+    table.add(ResourceById);
+    table.add(ZonesByLocation);
+    table.add(ResourcesByZone);
+    table.add(ResourcesByLocation);
+    table.add(OpeningHoursByLocation);
+    table.add(HolidaysByLocation);
 }
 
 by_id_loader!(LocationById, location);
