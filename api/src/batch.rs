@@ -63,19 +63,59 @@ pub async fn grouped<E>(
 where
     E: sea_orm::EntityTrait,
 {
+    let rows = select_in::<E>(column, keys, order)
+        .all(db)
+        .await
+        .map_err(Arc::new)?;
+    Ok(group(rows, keys.len(), key_of))
+}
+
+/// [`grouped`] for the long lists: each row is read by position as `E`'s tuple `R` (its
+/// columns in order) and made into a model from that.
+pub async fn grouped_by_position<E, R>(
+    db: &sea_orm::DatabaseConnection,
+    column: E::Column,
+    keys: &[i64],
+    key_of: impl Fn(&E::Model) -> Option<i64>,
+    order: impl IntoIterator<Item = (E::Column, sea_orm::Order)>,
+) -> Result<HashMap<i64, Vec<E::Model>>, LoadError>
+where
+    E: sea_orm::EntityTrait,
+    R: sea_orm::TryGetableMany + Into<E::Model>,
+{
+    let rows = select_in::<E>(column, keys, order)
+        .into_tuple::<R>()
+        .all(db)
+        .await
+        .map_err(Arc::new)?;
+    Ok(group(rows.into_iter().map(Into::into), keys.len(), key_of))
+}
+
+fn select_in<E: sea_orm::EntityTrait>(
+    column: E::Column,
+    keys: &[i64],
+    order: impl IntoIterator<Item = (E::Column, sea_orm::Order)>,
+) -> sea_orm::Select<E> {
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
     let mut select = E::find().filter(column.is_in(keys.iter().copied()));
     for (col, dir) in order {
         select = select.order_by(col, dir);
     }
-    let rows = select.all(db).await.map_err(Arc::new)?;
-    let mut out: HashMap<i64, Vec<E::Model>> = HashMap::with_capacity(keys.len());
+    select
+}
+
+fn group<M>(
+    rows: impl IntoIterator<Item = M>,
+    keys: usize,
+    key_of: impl Fn(&M) -> Option<i64>,
+) -> HashMap<i64, Vec<M>> {
+    let mut out: HashMap<i64, Vec<M>> = HashMap::with_capacity(keys);
     for row in rows {
         if let Some(key) = key_of(&row) {
             out.entry(key).or_default().push(row);
         }
     }
-    Ok(out)
+    out
 }
 
 /// Makes one request's batcher of a loader from the database connection.

@@ -14,6 +14,32 @@ pub struct Model {
     pub created_at: DateTimeUtc,
 }
 
+/// A `zone` row as a tuple in column order, decoded by position (see `resource::Row`).
+pub type Row = (
+    i64,
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    i32,
+    DateTimeUtc,
+);
+
+impl From<Row> for Model {
+    fn from(row: Row) -> Model {
+        let (id, location_id, name, description, color, sort_order, created_at) = row;
+        Model {
+            id,
+            location_id,
+            name,
+            description,
+            color,
+            sort_order,
+            created_at,
+        }
+    }
+}
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 

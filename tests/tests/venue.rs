@@ -19,7 +19,8 @@ use futures_util::StreamExt;
 both_backends!(
     venue_lifecycle,
     live_map_subscription,
-    nested_venue_query_costs_the_same_at_any_size
+    nested_venue_query_costs_the_same_at_any_size,
+    rows_read_by_position_are_the_models
 );
 
 async fn audit_actions(owner: &Client, entity: &str) -> Vec<String> {
@@ -493,5 +494,122 @@ async fn nested_venue_query_costs_the_same_at_any_size(backend: Backend) {
     // A checked token costs nothing (the test's sign-in made its first request): page count
     // and slice (2) + zones (1) + resources (1).
     assert_eq!(costs[0], 4, "statements per request: {costs:?}");
+    app.stop().await;
+}
+
+/// The long lists read zones and resources by position (`zone::Row`, `resource::Row`): every
+/// field lands where reading by name puts it, nulls and enums included.
+async fn rows_read_by_position_are_the_models(backend: Backend) {
+    use entity::{resource, zone};
+    use sea_orm::{EntityTrait, QueryOrder};
+
+    let app = TestApp::spawn(backend).await;
+    let system = Caller::system();
+    let location = locations::create(
+        &app.state,
+        &system,
+        types::CreateLocationInput {
+            name: "Позиции".into(),
+            address: "Алматы".into(),
+            timezone: None,
+        },
+    )
+    .await
+    .unwrap();
+    let mut zone_ids = Vec::new();
+    for (name, description, color, sort_order) in [
+        ("VIP", Some("Тихий зал"), Some("#112233"), Some(4)),
+        ("Standart", None, None, None),
+    ] {
+        let zone = zones::create(
+            &app.state,
+            &system,
+            types::CreateZoneInput {
+                location_id: location.id.into(),
+                name: name.into(),
+                description: description.map(Into::into),
+                color: color.map(Into::into),
+                sort_order,
+            },
+        )
+        .await
+        .unwrap();
+        zone_ids.push(zone.id);
+    }
+    for (zone_id, kind, name, capacity, notes, sort_order) in [
+        (
+            Some(zone_ids[0]),
+            ResourceKind::Pc,
+            "PC-01",
+            None,
+            Some("Новая мышь"),
+            Some(9),
+        ),
+        (
+            Some(zone_ids[1]),
+            ResourceKind::Console,
+            "PS5",
+            Some(2),
+            None,
+            Some(3),
+        ),
+        (
+            None,
+            ResourceKind::Arena,
+            "Арена",
+            Some(20),
+            Some("Лес"),
+            None,
+        ),
+    ] {
+        resources::create(
+            &app.state,
+            &system,
+            types::CreateResourceInput {
+                location_id: location.id.into(),
+                zone_id: zone_id.map(Into::into),
+                kind,
+                name: name.into(),
+                capacity,
+                notes: notes.map(Into::into),
+                sort_order,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let db = &app.state.db;
+    let by_name = resource::Entity::find()
+        .order_by_asc(resource::Column::Id)
+        .all(db)
+        .await
+        .unwrap();
+    let by_position: Vec<resource::Model> = resource::Entity::find()
+        .order_by_asc(resource::Column::Id)
+        .into_tuple::<resource::Row>()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    assert_eq!(by_name.len(), 3);
+    assert_eq!(by_position, by_name);
+    let by_name = zone::Entity::find()
+        .order_by_asc(zone::Column::Id)
+        .all(db)
+        .await
+        .unwrap();
+    let by_position: Vec<zone::Model> = zone::Entity::find()
+        .order_by_asc(zone::Column::Id)
+        .into_tuple::<zone::Row>()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    assert_eq!(by_name.len(), 2);
+    assert_eq!(by_position, by_name);
     app.stop().await;
 }

@@ -7,7 +7,7 @@ use async_graphql::dataloader::Loader;
 use entity::{holiday, location, opening_hours, resource, zone};
 use sea_orm::{DatabaseConnection, Order};
 
-use crate::batch::{LoadError, LoaderTable, by_id_loader, grouped};
+use crate::batch::{LoadError, LoaderTable, by_id_loader, grouped, grouped_by_position};
 
 /// Registers the venue loaders.
 pub fn register(table: &mut LoaderTable) {
@@ -32,7 +32,7 @@ impl Loader<i64> for ZonesByLocation {
     type Error = LoadError;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        grouped::<zone::Entity>(
+        grouped_by_position::<zone::Entity, zone::Row>(
             &self.0,
             zone::Column::LocationId,
             keys,
@@ -53,7 +53,7 @@ impl Loader<i64> for ResourcesByZone {
     type Error = LoadError;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        grouped::<resource::Entity>(
+        grouped_by_position::<resource::Entity, resource::Row>(
             &self.0,
             resource::Column::ZoneId,
             keys,
@@ -74,7 +74,7 @@ impl Loader<i64> for ResourcesByLocation {
     type Error = LoadError;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        grouped::<resource::Entity>(
+        grouped_by_position::<resource::Entity, resource::Row>(
             &self.0,
             resource::Column::LocationId,
             keys,
