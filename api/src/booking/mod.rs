@@ -22,7 +22,7 @@ pub mod types;
 use crate::domain::timezone;
 use async_graphql::{Context, ID, Object, Subscription};
 use chrono::{Duration, NaiveDate};
-use futures_util::{Stream, StreamExt};
+use futures_util::{FutureExt, Stream, StreamExt};
 
 pub use mutations::BookingMutation;
 
@@ -404,6 +404,8 @@ impl BookingSubscription {
             .bus
             .subscribe::<SlotEvent>(&Topic::Slots { location_id });
         let first = snapshot(&state, location_id, service_id).await.gql()?;
+        // The resync's read is boxed: unboxed, the largest future of this stream sat inline in
+        // every idle subscription, thousands of them on a live map.
         let changes = events.filter_map(move |delivery| {
             let state = state.clone();
             let interest = interest.clone();
@@ -426,6 +428,7 @@ impl BookingSubscription {
                     Delivery::Resync => snapshot(&state, location_id, service_id).await.ok(),
                 }
             }
+            .boxed()
         });
         Ok(futures_util::stream::once(async move { first }).chain(changes))
     }

@@ -15,7 +15,7 @@ pub mod types;
 use async_graphql::{Context, ID, Object, Subscription};
 use chrono::NaiveDate;
 use entity::play_session;
-use futures_util::{Stream, StreamExt};
+use futures_util::{FutureExt, Stream, StreamExt};
 
 use crate::{
     auth::policy::policy,
@@ -499,6 +499,8 @@ impl ClubSubscription {
             sessions: rows.into_iter().map(PlaySession::from).collect(),
             event_id: None,
         };
+        // The resync's read is boxed: unboxed, the largest future of this stream sat inline in
+        // every idle subscription, thousands of them on a live map.
         let changes = events.filter_map(move |delivery| {
             let state = state.clone();
             async move {
@@ -517,6 +519,7 @@ impl ClubSubscription {
                     },
                 }
             }
+            .boxed()
         });
         Ok(futures_util::stream::once(async move { snapshot(first) }).chain(changes))
     }

@@ -10,7 +10,7 @@ pub mod zones;
 
 use async_graphql::{Context, ID, Object, Subscription};
 use entity::enums::ResourceStatus;
-use futures_util::{Stream, StreamExt};
+use futures_util::{FutureExt, Stream, StreamExt};
 
 use crate::{
     auth::policy::policy,
@@ -326,6 +326,8 @@ impl VenueSubscription {
             removed_ids: Vec::new(),
             event_id: None,
         };
+        // The resync's read is boxed: unboxed, the largest future of this stream sat inline in
+        // every idle subscription, thousands of them on a live map.
         let changes = events.filter_map(move |delivery| {
             let state = state.clone();
             async move {
@@ -357,6 +359,7 @@ impl VenueSubscription {
                     },
                 }
             }
+            .boxed()
         });
         Ok(futures_util::stream::once(async move { snapshot(first) }).chain(changes))
     }
