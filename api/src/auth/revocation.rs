@@ -97,8 +97,11 @@ pub async fn watch(state: AppState, actor: Actor, credential: Option<String>) ->
                 };
                 // A credential that cannot be checked right now is not a sign-out: the socket
                 // stays, and the next event or resync checks again.
+                // Boxed: this check runs only on news, and inline its future would sit in
+                // every open socket for the socket's whole life.
                 if concerns
-                    && let Err(AuthFailure::Refused(msg)) = authenticate(&state, &credential).await
+                    && let Err(AuthFailure::Refused(msg)) =
+                        Box::pin(authenticate(&state, &credential)).await
                 {
                     return msg;
                 }
