@@ -501,7 +501,6 @@ async fn nested_venue_query_costs_the_same_at_any_size(backend: Backend) {
 /// field lands where reading by name puts it, nulls and enums included.
 async fn rows_read_by_position_are_the_models(backend: Backend) {
     use entity::{resource, zone};
-    use sea_orm::{EntityTrait, QueryOrder};
 
     let app = TestApp::spawn(backend).await;
     let system = Caller::system();
@@ -579,37 +578,36 @@ async fn rows_read_by_position_are_the_models(backend: Backend) {
         .unwrap();
     }
     let db = &app.state.db;
-    let by_name = resource::Entity::find()
-        .order_by_asc(resource::Column::Id)
-        .all(db)
-        .await
-        .unwrap();
-    let by_position: Vec<resource::Model> = resource::Entity::find()
-        .order_by_asc(resource::Column::Id)
-        .into_tuple::<resource::Row>()
-        .all(db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(Into::into)
-        .collect();
+    let (by_name, by_position) =
+        read_both_ways::<resource::Entity, resource::Row>(db, resource::Column::Id).await;
     assert_eq!(by_name.len(), 3);
     assert_eq!(by_position, by_name);
-    let by_name = zone::Entity::find()
-        .order_by_asc(zone::Column::Id)
-        .all(db)
-        .await
-        .unwrap();
-    let by_position: Vec<zone::Model> = zone::Entity::find()
-        .order_by_asc(zone::Column::Id)
-        .into_tuple::<zone::Row>()
-        .all(db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(Into::into)
-        .collect();
+    let (by_name, by_position) =
+        read_both_ways::<zone::Entity, zone::Row>(db, zone::Column::Id).await;
     assert_eq!(by_name.len(), 2);
     assert_eq!(by_position, by_name);
     app.stop().await;
+}
+
+/// Every row of `E` in `id` order, read by name and read by position as `R`.
+async fn read_both_ways<E, R>(
+    db: &sea_orm::DatabaseConnection,
+    id: E::Column,
+) -> (Vec<E::Model>, Vec<E::Model>)
+where
+    E: sea_orm::EntityTrait,
+    R: sea_orm::TryGetableMany + Into<E::Model>,
+{
+    use sea_orm::QueryOrder;
+    let by_name = E::find().order_by_asc(id).all(db).await.unwrap();
+    let by_position = E::find()
+        .order_by_asc(id)
+        .into_tuple::<R>()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    (by_name, by_position)
 }
