@@ -430,6 +430,22 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 3);
     }
 
+    /// Siblings asking for the same key in one batch all get its value: all but the last get
+    /// a copy, the last the value itself. Without the cache too (a mutation's reads).
+    #[tokio::test]
+    async fn every_asker_of_a_repeated_key_gets_its_value() {
+        for cached in [false, true] {
+            let (calls, batcher) = doubler();
+            let answers = futures_util::future::join_all(
+                [4u32, 5, 4, 4, 0, 0].map(|key| batcher.load_one(key, cached)),
+            )
+            .await;
+            let answers: Vec<_> = answers.into_iter().map(Result::unwrap).collect();
+            assert_eq!(answers, [Some(8), Some(10), Some(8), Some(8), None, None]);
+            assert_eq!(calls.load(Ordering::SeqCst), 1);
+        }
+    }
+
     /// A later level (keys that come from the values of the first) is its own batch.
     #[tokio::test]
     async fn levels_are_batches_of_their_own() {
