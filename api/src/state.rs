@@ -214,7 +214,7 @@ impl AppState {
             automation_wake: Arc::default(),
         }));
         crate::notify::spawn(&state);
-        crate::automations::engine::spawn(&state);
+        crate::automations::engine::start(&state).await;
         crate::auth::cache::spawn(&state);
         Ok(state)
     }

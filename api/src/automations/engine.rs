@@ -162,21 +162,25 @@ pub fn plan_move(
     }
 }
 
-/// Starts this process's engine; it stops when the state is dropped.
-pub fn spawn(state: &AppState) {
+/// Adds the default rules, then starts this process's engine; it stops when the state is
+/// dropped. The defaults are there before the server answers: a rule list read right after
+/// start already holds them.
+pub async fn start(state: &AppState) {
     if !state.settings.automations_enabled {
         return;
     }
+    if let Err(err) = rules::ensure_defaults(state).await {
+        tracing::warn!(%err, "default automation rules not added");
+    }
+    spawn(state);
+}
+
+fn spawn(state: &AppState) {
     let weak = state.downgrade();
     let wake = state.automation_wake.clone();
     let poll = Duration::from_millis(state.settings.automation_poll_ms.max(10));
     let scan_every = Duration::from_millis(state.settings.automation_scan_every_ms.max(10));
     tokio::spawn(crate::db::uncounted(async move {
-        if let Some(state) = AppState::upgrade(&weak)
-            && let Err(err) = rules::ensure_defaults(&state).await
-        {
-            tracing::warn!(%err, "default automation rules not added");
-        }
         let mut next_scan = tokio::time::Instant::now();
         loop {
             if !round(&weak, &mut next_scan, scan_every).await {
