@@ -64,6 +64,25 @@ pub async fn create_client(
 }
 
 /// A client filter with every condition off; set the ones a test needs with `..`.
+/// The least of `costs`, one request's statement counts at a growing number of rows (1, 10
+/// and more), after checking they do not grow with the rows. A read per row would add a
+/// statement for every added row, nine and more here. A busy host can split one batch in two
+/// now and then, when a sibling's rows reach the batcher after it has gone quiet: a spread of
+/// at most two is that, and is printed.
+pub fn flat_statements(what: &str, costs: &[u64]) -> u64 {
+    let least = costs.iter().copied().min().unwrap_or_default();
+    let most = costs.iter().copied().max().unwrap_or_default();
+    assert!(
+        most - least <= 2,
+        "{what}: the statements grow with the rows: {costs:?}"
+    );
+    if most != least {
+        println!("{what}: a batch split in two on a busy host: {costs:?}");
+    }
+    println!("{what}: {least} statements");
+    least
+}
+
 pub fn client_filter() -> ops::clients::ClientFilter {
     ops::clients::ClientFilter {
         search: None,

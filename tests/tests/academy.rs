@@ -1902,11 +1902,7 @@ async fn a_session_with_its_attendance_costs_the_same_at_any_size(backend: Backe
             s.belt.is_some() && s.client.is_some() && s.active_membership.is_some()
         }));
     }
-    assert!(
-        costs.iter().all(|c| *c == costs[0]),
-        "statements at 1, 10, 40 students: {costs:?}"
-    );
-    println!("class session with attendance: {} statements", costs[0]);
+    clubgrid_tests::flat_statements("class session with attendance", &costs);
     app.stop().await;
 }
 
@@ -1995,14 +1991,7 @@ async fn a_student_list_with_memberships_and_ranks_costs_the_same_at_any_size(ba
                 && s.eligibility.progress == "0 of 5"
         }));
     }
-    assert!(
-        costs.iter().all(|c| *c == costs[0]),
-        "statements at 1, 10, 50 students: {costs:?}"
-    );
-    println!(
-        "student list with memberships and ranks: {} statements",
-        costs[0]
-    );
+    clubgrid_tests::flat_statements("student list with memberships and ranks", &costs);
     app.stop().await;
 }
 

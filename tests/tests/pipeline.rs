@@ -367,14 +367,11 @@ async fn board_costs_the_same_at_any_size(backend: Backend) {
             .collect();
         assert_eq!(per_stage, expected, "clients per stage at {size}");
     }
-    assert!(
-        costs.iter().all(|c| *c == costs[0]),
-        "statements at 1, 10, 100 clients: {costs:?}"
-    );
+    let least = clubgrid_tests::flat_statements("funnel board", &costs);
     // A checked token costs nothing (the test's sign-in made its first request): stages,
     // counts with the columns' money and the top of each column (3) + tags (1) + sources (1)
     // + what each client paid (1).
-    assert_eq!(costs[0], 6, "statements per request: {costs:?}");
+    assert_eq!(least, 6, "statements per request: {costs:?}");
     app.stop().await;
 }
 
