@@ -535,10 +535,12 @@ async fn serve_socket(
 
     let state = http.state.clone();
     let (signed_in, who) = tokio::sync::oneshot::channel::<(Actor, Option<String>)>();
-    let (mut socket_out, socket_in) = socket.split();
-    let (out, mut outgoing) = tokio::sync::mpsc::channel::<Message>(32);
-    let out = futures_util::sink::unfold(out, |out, message: Message| async move {
-        out.send(message).await.map_err(|_| ())?;
+    let (socket_out, socket_in) = socket.split();
+    // The engine writes through a shared handle, so the close frame of a sign-out can still be
+    // sent once the engine is dropped: no queue and no second writer per socket.
+    let socket_out = std::sync::Arc::new(tokio::sync::Mutex::new(socket_out));
+    let out = futures_util::sink::unfold(socket_out.clone(), |out, message: Message| async move {
+        out.lock().await.send(message).await.map_err(|_| ())?;
         Ok::<_, ()>(out)
     });
     let init_state = state.clone();
@@ -566,18 +568,9 @@ async fn serve_socket(
             Err(_) => std::future::pending().await,
         }
     };
-    let reason = {
-        let pump = async {
-            while let Some(message) = outgoing.recv().await {
-                if socket_out.send(message).await.is_err() {
-                    break;
-                }
-            }
-        };
-        tokio::select! {
-            _ = async { tokio::join!(serve, pump) } => None,
-            reason = ended => Some(reason),
-        }
+    let reason = tokio::select! {
+        () = serve => None,
+        reason = ended => Some(reason),
     };
     if let Some(reason) = reason {
         // A close reason holds at most 123 bytes: the English one, cut at a character.
@@ -585,6 +578,7 @@ async fn serve_socket(
         while text.len() > 120 {
             text.pop();
         }
+        let mut socket_out = socket_out.lock().await;
         let _ = socket_out
             .send(Message::Close(Some(CloseFrame {
                 code: revocation::CLOSE_SIGNED_OUT,

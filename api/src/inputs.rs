@@ -7,7 +7,10 @@
 //! counts the fields a request selects, aliases and `__typename` included, so a query of
 //! many thousands of aliases is refused before it costs anything.
 
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use async_graphql::{
     ErrorExtensions, Name, Pos, Request, ServerError, ServerResult, Value, Variables,
@@ -34,19 +37,54 @@ const MAX_FRAGMENT_NESTING: usize = 32;
 /// `schema::MAX_RECURSIVE_DEPTH` right after, and the walk must not exhaust the stack first.
 const MAX_SELECTION_NESTING: usize = 64;
 
+/// Parsed documents kept by their text; past this many the cache starts again.
+const PARSED_KEPT: usize = 256;
+
 /// The checks, with the schema's types they read argument types from.
 pub struct InputChecks {
     registry: Registry,
+    /// The documents of recent query texts. Clients send the same few texts again and again:
+    /// a copy of a parsed document costs far less than parsing, shares its names, and holds
+    /// no spare capacity (a live subscription keeps its document for as long as it runs).
+    parsed: Mutex<HashMap<Box<str>, Arc<ExecutableDocument>>>,
 }
 
 impl InputChecks {
     pub fn new(registry: Registry) -> Self {
-        InputChecks { registry }
+        InputChecks {
+            registry,
+            parsed: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Gives `request` (as it arrived: nothing parsed yet) its parsed document: a copy of the
+    /// one kept for its text, or a fresh parse, kept for the next time. A query that does not
+    /// parse is left for the engine to report.
+    fn parse(&self, request: &mut Request) {
+        let kept = {
+            let parsed = self.parsed.lock().unwrap_or_else(|p| p.into_inner());
+            parsed.get(request.query.as_str()).cloned()
+        };
+        if let Some(document) = kept {
+            request.set_parsed_query(ExecutableDocument::clone(&document));
+            return;
+        }
+        let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+            return;
+        };
+        let document = Arc::new(document);
+        request.set_parsed_query(ExecutableDocument::clone(&document));
+        let mut parsed = self.parsed.lock().unwrap_or_else(|p| p.into_inner());
+        if parsed.len() >= PARSED_KEPT {
+            parsed.clear();
+        }
+        parsed.insert(request.query.as_str().into(), document);
     }
 
     /// Checks every argument of `request`, parsing its query once: the engine reuses the
     /// parsed document. A query that does not parse is left for the engine to report.
     pub fn check(&self, request: &mut Request) -> ServerResult<()> {
+        self.parse(request);
         let variables = std::mem::take(&mut request.variables);
         let outcome = match request.parsed_query() {
             Ok(document) => Walk {
