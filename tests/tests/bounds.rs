@@ -17,6 +17,7 @@ both_backends!(
     every_argument_is_checked_at_the_boundary,
     phones_follow_their_numbering_plan,
     student_search_takes_wildcards_literally,
+    a_query_text_sent_again_is_answered_by_its_own_variables,
 );
 
 fn first_error(response: &clubgrid_tests::clubgrid_client::RawResponse) -> (String, String) {
@@ -292,5 +293,45 @@ async fn student_search_takes_wildcards_literally(backend: Backend) {
     assert_eq!(total("%").await, 0);
     assert_eq!(total("_").await, 0);
     assert_eq!(total("ар%н").await, 0);
+    app.stop().await;
+}
+
+/// The server keeps the parsed document of a query text and gives each request a copy: what
+/// one request's variables prune (`@include`, `@skip`) and what one request's arguments are
+/// stays with that request.
+async fn a_query_text_sent_again_is_answered_by_its_own_variables(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.as_role(Role::Admin).await;
+    let query = "query($name: Boolean!, $id: Boolean!) { me { username @include(if: $name) id @skip(if: $id) } }";
+    for (name, id) in [
+        (true, false),
+        (false, true),
+        (true, true),
+        (false, false),
+        (true, false),
+    ] {
+        let response = admin
+            .raw(query, json!({ "name": name, "id": id }))
+            .await
+            .unwrap();
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+        let me = &response.data.unwrap()["me"];
+        assert_eq!(me.get("username").is_some(), name, "{me}");
+        assert_eq!(me.get("id").is_some(), !id, "{me}");
+    }
+    // A bad argument in a text seen before is still refused, and a good one still answered.
+    let lookup = "query($q: String!) { clients(filter: { search: $q }) { items { id } } }";
+    let fine = admin.raw(lookup, json!({ "q": "Анна" })).await.unwrap();
+    assert!(fine.errors.is_empty(), "{:?}", fine.errors);
+    let bad = admin
+        .raw(lookup, json!({ "q": "Ан\u{0}на" }))
+        .await
+        .unwrap();
+    assert_eq!(
+        first_error(&bad),
+        ("VALIDATION".into(), "filter.search".into())
+    );
+    let fine = admin.raw(lookup, json!({ "q": "Анна" })).await.unwrap();
+    assert!(fine.errors.is_empty(), "{:?}", fine.errors);
     app.stop().await;
 }
