@@ -24,7 +24,12 @@ pub use graphql_client::GraphQLQuery;
 use graphql_client::Response;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue};
+use tokio_tungstenite::tungstenite::{
+    client::IntoClientRequest, http::HeaderValue, protocol::WebSocketConfig,
+};
+
+/// The starting read buffer of a subscription's socket, in bytes.
+const READ_BUFFER: usize = 4096;
 
 /// The generated operations, one type and one module (`Variables`, `ResponseData`) each.
 #[allow(clippy::all, missing_docs)]
@@ -244,9 +249,13 @@ impl Client {
             "Sec-WebSocket-Protocol",
             HeaderValue::from_static("graphql-transport-ws"),
         );
-        let (connection, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .map_err(|e| ws(&e))?;
+        // tungstenite zeroes its whole read buffer on every read (128 KiB by default), while
+        // a subscription's frames are a few hundred bytes; larger ones still grow it.
+        let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER);
+        let (connection, _) =
+            tokio_tungstenite::connect_async_with_config(request, Some(config), false)
+                .await
+                .map_err(|e| ws(&e))?;
         let mut builder = graphql_ws_client::Client::build(connection);
         if let Some(token) = &self.credential {
             builder = builder

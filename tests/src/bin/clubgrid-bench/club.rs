@@ -16,7 +16,7 @@ use entity::enums::{ResourceKind, Role, Rounding};
 use futures_util::StreamExt;
 use sea_orm::{ConnectionTrait, Statement};
 
-use super::{Args, BenchResult, emit, emit_latencies, percentile};
+use super::{Args, BenchResult, emit, emit_latencies, percentile, screens::Screens};
 
 /// A location with one zone, `pcs` PCs and an hourly tariff; returns (location, zone, PCs).
 async fn location(app: &TestApp, name: &str, pcs: usize) -> BenchResult<(i64, i64, Vec<i64>)> {
@@ -131,18 +131,7 @@ async fn play_rounds(
             .collect();
         // Let every waiter reach its `next()` before the change is made.
         tokio::task::yield_now().await;
-        let status = if round % 2 == 0 {
-            ops::set_resource_status::ResourceStatus::OUT_OF_ORDER
-        } else {
-            ops::set_resource_status::ResourceStatus::FREE
-        };
-        let sent = Instant::now();
-        tech.run::<ops::SetResourceStatus>(ops::set_resource_status::Variables {
-            id: pc.to_string(),
-            status,
-            note: None,
-        })
-        .await?;
+        let sent = change(tech, pc, round).await?;
         mutations.push(sent.elapsed());
         for task in waiting {
             let (stream, arrived, item) = task.await?;
@@ -158,6 +147,24 @@ async fn play_rounds(
     latencies.sort_unstable();
     mutations.sort_unstable();
     Ok((latencies, mutations))
+}
+
+/// Round `round`'s change of `pc` by `tech` (out of order, then free again); answers the
+/// instant just before it was sent.
+async fn change(tech: &Client, pc: i64, round: usize) -> BenchResult<Instant> {
+    let status = if round.is_multiple_of(2) {
+        ops::set_resource_status::ResourceStatus::OUT_OF_ORDER
+    } else {
+        ops::set_resource_status::ResourceStatus::FREE
+    };
+    let sent = Instant::now();
+    tech.run::<ops::SetResourceStatus>(ops::set_resource_status::Variables {
+        id: pc.to_string(),
+        status,
+        note: None,
+    })
+    .await?;
+    Ok(sent)
 }
 
 /// `--subscribers` WebSocket subscribers watch one location's map; each round a technician
@@ -217,36 +224,47 @@ fn rss_kib(pid: u32) -> BenchResult<f64> {
 
 /// `fanout-10k`: the same fan-out against a `clubgrid serve` process of its own (default
 /// 10,000 subscribers), so its resident memory can be read: before the subscribers connect,
-/// with them all connected and idle, and some seconds after they have left.
+/// with them all connected and idle, and some seconds after they have left. The subscribers
+/// are bare sockets ([`Screens`]): they share the cores with the server they measure.
 pub(crate) async fn fanout_10k_scenario(app: &TestApp, args: &Args) -> BenchResult<()> {
     let rounds = args.rounds(10);
     let subscribers = args.subscribers(10_000);
     let (location_id, _, pcs) = location(app, "Fan-out", 1).await?;
-    let viewer_token = app.as_role(Role::Operator).await;
+    let viewer = app.as_role(Role::Operator).await;
+    let viewer = viewer.token().unwrap_or_default().to_owned();
     let tech_token = app.as_role(Role::Tech).await;
     let server = ServerProcess::start(&app.state.settings).await;
     let pid = server.pid().ok_or("the server has no pid")?;
-    let viewer = Client::new(&server.url).with_token(viewer_token.token().unwrap_or_default());
     let tech = Client::new(&server.url).with_token(tech_token.token().unwrap_or_default());
     // One subscriber first, so the baseline has the schema and the pools warm.
-    let mut warm = subscribe_all(&viewer, location_id, 1).await?;
-    play_rounds(&mut warm, &tech, pcs[0], 2).await?;
+    let mut warm = Screens::open(&server.url, &viewer, location_id, 1).await?;
+    for round in 0..2 {
+        let sent = change(&tech, pcs[0], round).await?;
+        warm.changes_since(sent).await?;
+    }
     drop(warm);
     tokio::time::sleep(Duration::from_secs(1)).await;
     let before = rss_kib(pid)?;
     let opened = Instant::now();
-    let mut streams = subscribe_all(&viewer, location_id, subscribers).await?;
+    let mut screens = Screens::open(&server.url, &viewer, location_id, subscribers).await?;
     let connect = opened.elapsed();
     tokio::time::sleep(Duration::from_secs(2)).await;
     let connected = rss_kib(pid)?;
-    let (mut latencies, mutations) = play_rounds(&mut streams, &tech, pcs[0], rounds).await?;
+    let mut latencies = Vec::with_capacity(subscribers * rounds);
+    let mut mutations = Vec::with_capacity(rounds);
+    for round in 0..rounds {
+        let sent = change(&tech, pcs[0], round).await?;
+        mutations.push(sent.elapsed());
+        latencies.extend(screens.changes_since(sent).await?);
+    }
+    mutations.sort_unstable();
     let busy = rss_kib(pid)?;
-    drop(streams);
+    drop(screens);
     tokio::time::sleep(Duration::from_secs(12)).await;
     let left = rss_kib(pid)?;
     // A second wave of the same size: if the first wave's memory is kept for reuse rather
     // than leaked, the process hardly grows.
-    let again = subscribe_all(&viewer, location_id, subscribers).await?;
+    let again = Screens::open(&server.url, &viewer, location_id, subscribers).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let second = rss_kib(pid)?;
     drop(again);

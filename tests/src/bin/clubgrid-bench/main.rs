@@ -43,6 +43,7 @@ mod booking;
 mod club;
 mod nested;
 mod notify;
+mod screens;
 
 pub(crate) type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
