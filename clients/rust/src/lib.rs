@@ -31,6 +31,10 @@ use tokio_tungstenite::tungstenite::{
 /// The starting read buffer of a subscription's socket, in bytes.
 const READ_BUFFER: usize = 4096;
 
+/// A WebSocket to the API, as [`Client::socket`] opens it.
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
 /// The generated operations, one type and one module (`Variables`, `ResponseData`) each.
 #[allow(clippy::all, missing_docs)]
 pub mod ops {
@@ -232,6 +236,27 @@ impl Client {
         })
     }
 
+    /// Opens a WebSocket to `/graphql` that speaks graphql-transport-ws; nothing is sent on it
+    /// yet (no `connection_init`).
+    pub async fn socket(&self) -> Result<Socket, ClientError> {
+        let ws = |e: &dyn std::fmt::Display| ClientError::WebSocket(e.to_string());
+        let url = format!("{}/graphql", self.base.replacen("http", "ws", 1));
+        let mut request = url.into_client_request().map_err(|e| ws(&e))?;
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            HeaderValue::from_static("graphql-transport-ws"),
+        );
+        // tungstenite zero-fills the free part of its read buffer before every read (128 KiB
+        // by default), while a subscription's frames are a few hundred bytes; a larger frame
+        // still grows it.
+        let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER);
+        let (socket, _) =
+            tokio_tungstenite::connect_async_with_config(request, Some(config), false)
+                .await
+                .map_err(|e| ws(&e))?;
+        Ok(socket)
+    }
+
     /// Starts a subscription over WebSocket (graphql-transport-ws) on `/graphql`.
     pub async fn subscribe<Q>(
         &self,
@@ -243,19 +268,7 @@ impl Client {
         Q::ResponseData: Send + Unpin + 'static,
     {
         let ws = |e: &dyn std::fmt::Display| ClientError::WebSocket(e.to_string());
-        let url = format!("{}/graphql", self.base.replacen("http", "ws", 1));
-        let mut request = url.into_client_request().map_err(|e| ws(&e))?;
-        request.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            HeaderValue::from_static("graphql-transport-ws"),
-        );
-        // tungstenite zeroes its whole read buffer on every read (128 KiB by default), while
-        // a subscription's frames are a few hundred bytes; larger ones still grow it.
-        let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER);
-        let (connection, _) =
-            tokio_tungstenite::connect_async_with_config(request, Some(config), false)
-                .await
-                .map_err(|e| ws(&e))?;
+        let connection = self.socket().await?;
         let mut builder = graphql_ws_client::Client::build(connection);
         if let Some(token) = &self.credential {
             builder = builder

@@ -19,7 +19,11 @@ use sea_orm::{ConnectionTrait, Statement};
 use super::{Args, BenchResult, emit, emit_latencies, percentile, screens::Screens};
 
 /// A location with one zone, `pcs` PCs and an hourly tariff; returns (location, zone, PCs).
-async fn location(app: &TestApp, name: &str, pcs: usize) -> BenchResult<(i64, i64, Vec<i64>)> {
+pub(crate) async fn location(
+    app: &TestApp,
+    name: &str,
+    pcs: usize,
+) -> BenchResult<(i64, i64, Vec<i64>)> {
     let system = Caller::system();
     let location = locations::create(
         &app.state,
@@ -151,7 +155,7 @@ async fn play_rounds(
 
 /// Round `round`'s change of `pc` by `tech` (out of order, then free again); answers the
 /// instant just before it was sent.
-async fn change(tech: &Client, pc: i64, round: usize) -> BenchResult<Instant> {
+pub(crate) async fn change(tech: &Client, pc: i64, round: usize) -> BenchResult<Instant> {
     let status = if round.is_multiple_of(2) {
         ops::set_resource_status::ResourceStatus::OUT_OF_ORDER
     } else {
@@ -230,14 +234,14 @@ pub(crate) async fn fanout_10k_scenario(app: &TestApp, args: &Args) -> BenchResu
     let rounds = args.rounds(10);
     let subscribers = args.subscribers(10_000);
     let (location_id, _, pcs) = location(app, "Fan-out", 1).await?;
-    let viewer = app.as_role(Role::Operator).await;
-    let viewer = viewer.token().unwrap_or_default().to_owned();
+    let viewer_token = app.as_role(Role::Operator).await;
     let tech_token = app.as_role(Role::Tech).await;
     let server = ServerProcess::start(&app.state.settings).await;
     let pid = server.pid().ok_or("the server has no pid")?;
+    let viewer = Client::new(&server.url).with_token(viewer_token.token().unwrap_or_default());
     let tech = Client::new(&server.url).with_token(tech_token.token().unwrap_or_default());
     // One subscriber first, so the baseline has the schema and the pools warm.
-    let mut warm = Screens::open(&server.url, &viewer, location_id, 1).await?;
+    let mut warm = Screens::open(&viewer, location_id, 1).await?;
     for round in 0..2 {
         let sent = change(&tech, pcs[0], round).await?;
         warm.changes_since(sent).await?;
@@ -246,7 +250,7 @@ pub(crate) async fn fanout_10k_scenario(app: &TestApp, args: &Args) -> BenchResu
     tokio::time::sleep(Duration::from_secs(1)).await;
     let before = rss_kib(pid)?;
     let opened = Instant::now();
-    let mut screens = Screens::open(&server.url, &viewer, location_id, subscribers).await?;
+    let mut screens = Screens::open(&viewer, location_id, subscribers).await?;
     let connect = opened.elapsed();
     tokio::time::sleep(Duration::from_secs(2)).await;
     let connected = rss_kib(pid)?;
@@ -264,7 +268,7 @@ pub(crate) async fn fanout_10k_scenario(app: &TestApp, args: &Args) -> BenchResu
     let left = rss_kib(pid)?;
     // A second wave of the same size: if the first wave's memory is kept for reuse rather
     // than leaked, the process hardly grows.
-    let again = Screens::open(&server.url, &viewer, location_id, subscribers).await?;
+    let again = Screens::open(&viewer, location_id, subscribers).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let second = rss_kib(pid)?;
     drop(again);

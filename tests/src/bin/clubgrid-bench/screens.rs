@@ -9,25 +9,13 @@
 
 use std::time::{Duration, Instant};
 
-use clubgrid_tests::clubgrid_client::{GraphQLQuery, ops};
+use clubgrid_tests::clubgrid_client::{Client, GraphQLQuery, Socket, ops};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
-use tokio::{net::TcpStream, sync::mpsc, task::AbortHandle};
-use tokio_tungstenite::{
-    MaybeTlsStream, WebSocketStream,
-    tungstenite::{
-        Message, client::IntoClientRequest, http::HeaderValue, protocol::WebSocketConfig,
-    },
-};
+use tokio::{sync::mpsc, task::AbortHandle};
+use tokio_tungstenite::tungstenite::Message;
 
 use super::BenchResult;
-
-/// A screen's read buffer. tungstenite's default of 128 KiB is zeroed on every read: with ten
-/// thousand screens that `memset` was half the bench's own share of the cores (`perf`), and
-/// a change frame is a few hundred bytes.
-const SCREEN_READ_BUFFER: usize = 4096;
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// What a screen reports of one frame after its snapshot.
 enum Seen {
@@ -68,17 +56,11 @@ async fn next_text(socket: &mut Socket) -> BenchResult<String> {
     }
 }
 
-/// One screen: connects with `token`, subscribes to the live map of `location_id` and reads
+/// One screen: connects as `viewer`, subscribes to the live map of `location_id` and reads
 /// its snapshot.
-async fn open(url: &str, token: &str, location_id: i64) -> BenchResult<Socket> {
-    let mut request = format!("{}/graphql", url.replacen("http", "ws", 1)).into_client_request()?;
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    let config = WebSocketConfig::default().read_buffer_size(SCREEN_READ_BUFFER);
-    let (mut socket, _) =
-        tokio_tungstenite::connect_async_with_config(request, Some(config), false).await?;
+async fn open(viewer: &Client, location_id: i64) -> BenchResult<Socket> {
+    let mut socket = viewer.socket().await?;
+    let token = viewer.token().ok_or("the viewer has no token")?;
     let init = json!({
         "type": "connection_init",
         "payload": { "authorization": format!("Bearer {token}") },
@@ -130,13 +112,8 @@ async fn read(mut socket: Socket, seen: mpsc::UnboundedSender<Seen>) {
 }
 
 impl Screens {
-    /// Opens `n` screens of `location_id`'s live map as `token`, fifty at a time.
-    pub(crate) async fn open(
-        url: &str,
-        token: &str,
-        location_id: i64,
-        n: usize,
-    ) -> BenchResult<Screens> {
+    /// Opens `n` screens of `location_id`'s live map as `viewer`, fifty at a time.
+    pub(crate) async fn open(viewer: &Client, location_id: i64, n: usize) -> BenchResult<Screens> {
         let (report, seen) = mpsc::unbounded_channel();
         let mut screens = Screens {
             readers: Vec::with_capacity(n),
@@ -144,10 +121,10 @@ impl Screens {
         };
         let mut opening = Vec::new();
         for i in 0..n {
-            let (url, token) = (url.to_owned(), token.to_owned());
-            opening.push(tokio::spawn(async move {
-                open(&url, &token, location_id).await
-            }));
+            let viewer = viewer.clone();
+            opening.push(tokio::spawn(
+                async move { open(&viewer, location_id).await },
+            ));
             if opening.len() == 50 || i + 1 == n {
                 for task in opening.drain(..) {
                     let socket = task.await??;
@@ -186,7 +163,34 @@ impl Screens {
 
 #[cfg(test)]
 mod tests {
-    use super::classify;
+    use clubgrid_tests::{Backend, TestApp};
+    use entity::enums::Role;
+
+    use super::{Screens, classify};
+    use crate::club::{change, location};
+
+    /// Every screen reports each change once, stamped after it was sent; a screen that got
+    /// nothing makes the wait fail instead of coming back short.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_screen_sees_each_change_once() {
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            let app = TestApp::spawn(backend).await;
+            let (location_id, _, pcs) = location(&app, "Screens", 1).await.unwrap();
+            let viewer = app.as_role(Role::Operator).await;
+            let tech = app.as_role(Role::Tech).await;
+            let mut screens = Screens::open(&viewer, location_id, 5).await.unwrap();
+            for round in 0..2 {
+                let sent = change(&tech, pcs[0], round).await.unwrap();
+                let delays = screens.changes_since(sent).await.unwrap();
+                assert_eq!(delays.len(), 5);
+                assert!(delays.iter().all(|d| d.as_secs() < 30));
+            }
+            // Nothing more came: a sixth report would be left in the channel.
+            assert!(screens.seen.try_recv().is_err());
+            drop(screens);
+            app.stop().await;
+        }
+    }
 
     #[test]
     fn a_change_is_told_from_anything_else() {
