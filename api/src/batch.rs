@@ -83,12 +83,24 @@ where
     E: sea_orm::EntityTrait,
     R: sea_orm::TryGetableMany + Into<E::Model>,
 {
-    let rows = select_in::<E>(column, keys, order)
-        .into_tuple::<R>()
-        .all(db)
-        .await
-        .map_err(Arc::new)?;
-    Ok(group(rows.into_iter().map(Into::into), keys.len(), key_of))
+    let select = select_in::<E>(column, keys, order);
+    grouped_select::<E, R>(db, select, keys.len(), key_of).await
+}
+
+/// The rows `select` picks, read by position as in [`grouped_by_position`] and grouped by
+/// `key_of` (about `groups` of them), each group in the select's order.
+pub async fn grouped_select<E, R>(
+    db: &sea_orm::DatabaseConnection,
+    select: sea_orm::Select<E>,
+    groups: usize,
+    key_of: impl Fn(&E::Model) -> Option<i64>,
+) -> Result<HashMap<i64, Vec<E::Model>>, LoadError>
+where
+    E: sea_orm::EntityTrait,
+    R: sea_orm::TryGetableMany + Into<E::Model>,
+{
+    let rows = select.into_tuple::<R>().all(db).await.map_err(Arc::new)?;
+    Ok(group(rows.into_iter().map(Into::into), groups, key_of))
 }
 
 fn select_in<E: sea_orm::EntityTrait>(
@@ -228,6 +240,19 @@ where
         }
     }
 
+    /// The loader, to read ahead with: see [`Batcher::prime`].
+    pub fn loader(&self) -> &L {
+        &self.loader
+    }
+
+    /// Keeps values a resolver read ahead of its children (each key with its value, `None`
+    /// for a key that has none), as if a batch of this request had read them: a later
+    /// [`Batcher::load_one`] with the cache answers them at once. For queries only, like the
+    /// cache.
+    pub fn prime(&self, values: impl IntoIterator<Item = (K, Option<L::Value>)>) {
+        self.inner().cache.extend(values);
+    }
+
     fn inner(&self) -> std::sync::MutexGuard<'_, Inner<K, L::Value, L::Error>> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -335,16 +360,20 @@ where
     }
 }
 
+/// Whether the request is a query: only a query reads rows that stay put for the whole
+/// request, so only a query's batchers keep what they read (and what was read ahead).
+pub fn is_query(ctx: &Context<'_>) -> bool {
+    ctx.query_env.operation.node.ty == OperationType::Query
+}
+
 /// One related value through the request's batcher for `L`.
 pub async fn load<L, V>(ctx: &Context<'_>, key: i64) -> async_graphql::Result<Option<V>>
 where
     L: Loader<i64, Value = V, Error = LoadError>,
     V: Clone + Send + Sync + 'static,
 {
-    // Only a query reads rows that stay put for the whole request.
-    let cached = ctx.query_env.operation.node.ty == OperationType::Query;
     ctx.loader::<L>()?
-        .load_one(key, cached)
+        .load_one(key, is_query(ctx))
         .await
         .map_err(|e| AppError::internal(e).extend())
 }
@@ -428,6 +457,19 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 2);
         assert_eq!(batcher.load_one(4, false).await.unwrap(), Some(8));
         assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
+
+    /// Values read ahead answer without a statement, a key with no value included; a key not
+    /// read ahead still goes to the loader.
+    #[tokio::test]
+    async fn primed_values_answer_without_a_statement() {
+        let (calls, batcher) = doubler();
+        batcher.prime([(3, Some(6)), (0, None)]);
+        assert_eq!(batcher.load_one(3, true).await.unwrap(), Some(6));
+        assert_eq!(batcher.load_one(0, true).await.unwrap(), None);
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+        assert_eq!(batcher.load_one(5, true).await.unwrap(), Some(10));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
     /// Siblings asking for the same key in one batch all get its value: all but the last get

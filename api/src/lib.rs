@@ -31,6 +31,7 @@ pub mod metrics;
 pub mod notify;
 pub mod pagination;
 pub mod pipeline;
+pub mod plain;
 pub mod rate_limit;
 pub mod schema;
 pub mod state;

@@ -3,8 +3,12 @@
 //! A list field takes `page: PageInput` (`limit` 1–100, default 20; `offset` ≥ 0, default 0)
 //! and returns `<Thing>Page { items, pageInfo { total limit offset hasMore } }`. A limit above
 //! 100 is refused with VALIDATION on `page.limit`, never silently capped.
+//!
+//! The total costs a statement of its own, so a resolver that takes its page with
+//! [`Page::asked`] counts only when the request selects `pageInfo { total }`; `hasMore` comes
+//! from reading one row past the page either way.
 
-use async_graphql::{InputObject, SimpleObject};
+use async_graphql::{Context, InputObject, SimpleObject};
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QuerySelect, Select};
 
 use crate::error::{AppError, AppResult};
@@ -25,6 +29,8 @@ pub struct PageInput {
 pub struct Page {
     pub limit: u64,
     pub offset: u64,
+    /// Whether the list's total is counted (a statement of its own).
+    pub count: bool,
 }
 
 impl Page {
@@ -52,7 +58,21 @@ impl Page {
                 ));
             }
         };
-        Ok(Page { limit, offset })
+        Ok(Page {
+            limit,
+            offset,
+            count: true,
+        })
+    }
+
+    /// [`Page::parse`] for a list field: the total is counted only when the request selects
+    /// `pageInfo { total }`.
+    pub fn asked(ctx: &Context<'_>, input: Option<PageInput>) -> AppResult<Page> {
+        let count = ctx.look_ahead().field("pageInfo").field("total").exists();
+        Ok(Page {
+            count,
+            ..Page::parse(input)?
+        })
     }
 }
 
@@ -60,6 +80,8 @@ impl Page {
 #[derive(SimpleObject, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageInfo {
     /// Items in the whole list.
+    // Counted when the page asks for it ([`Page::count`]); otherwise the least it can be,
+    // from the rows read, which no answer shows.
     pub total: i64,
     pub limit: i32,
     pub offset: i32,
@@ -67,7 +89,8 @@ pub struct PageInfo {
     pub has_more: bool,
 }
 
-/// Runs a filtered, ordered select as one page: a count and a slice (two statements).
+/// Runs a filtered, ordered select as one page: a slice one row longer than the page, which
+/// tells whether more follow, and a count when the page asks for the total.
 pub async fn fetch_page<E, C>(
     db: &C,
     select: Select<E>,
@@ -78,13 +101,23 @@ where
     E::Model: Sync,
     C: ConnectionTrait,
 {
-    let total = select.clone().count(db).await?;
-    let items = select.offset(page.offset).limit(page.limit).all(db).await?;
+    let total = match page.count {
+        true => Some(select.clone().count(db).await?),
+        false => None,
+    };
+    let mut items = select
+        .offset(page.offset)
+        .limit(page.limit + 1)
+        .all(db)
+        .await?;
+    let has_more = items.len() as u64 > page.limit;
+    items.truncate(page.limit as usize);
+    let read = page.offset + items.len() as u64 + u64::from(has_more);
     let info = PageInfo {
-        total: total as i64,
+        total: total.unwrap_or(read) as i64,
         limit: page.limit as i32,
         offset: page.offset as i32,
-        has_more: page.offset + (items.len() as u64) < total,
+        has_more,
     };
     Ok((items, info))
 }
@@ -112,7 +145,8 @@ mod tests {
             Page::parse(None).unwrap(),
             Page {
                 limit: 20,
-                offset: 0
+                offset: 0,
+                count: true,
             }
         );
         let page = |limit, offset| Page::parse(Some(PageInput { limit, offset }));
@@ -120,7 +154,8 @@ mod tests {
             page(Some(100), Some(5)).unwrap(),
             Page {
                 limit: 100,
-                offset: 5
+                offset: 5,
+                count: true,
             }
         );
         for bad in [

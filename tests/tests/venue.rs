@@ -20,6 +20,8 @@ both_backends!(
     venue_lifecycle,
     live_map_subscription,
     nested_venue_query_costs_the_same_at_any_size,
+    a_page_counts_its_total_only_when_asked,
+    a_page_of_locations_reads_ahead_what_its_zones_would_read,
     rows_read_by_position_are_the_models
 );
 
@@ -500,6 +502,226 @@ async fn nested_venue_query_costs_the_same_at_any_size(backend: Backend) {
     // A checked token costs nothing (the test's sign-in made its first request): page count
     // and slice (2) + zones (1) + resources (1).
     assert_eq!(least, 4, "statements per request: {costs:?}");
+    app.stop().await;
+}
+
+/// A list's total costs a statement of its own, spent only when `pageInfo { total }` is
+/// selected; `hasMore` is right either way (one row is read past the page).
+async fn a_page_counts_its_total_only_when_asked(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let viewer = app.as_role(Role::ReadOnly).await;
+    let system = Caller::system();
+    for n in 1..=3 {
+        locations::create(
+            &app.state,
+            &system,
+            types::CreateLocationInput {
+                name: format!("Страница {n}"),
+                address: "—".into(),
+                timezone: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let ask = |selection: &'static str, limit: i64, offset: i64| {
+        let viewer = viewer.clone();
+        let app = &app;
+        async move {
+            let query = format!(
+                "query($limit: Int, $offset: Int) {{ locations(page: {{limit: $limit, offset: $offset}}) {{ items {{ name }} pageInfo {{ {selection} }} }} }}"
+            );
+            let before = app.statements();
+            let answer = viewer
+                .raw(
+                    &query,
+                    serde_json::json!({ "limit": limit, "offset": offset }),
+                )
+                .await
+                .unwrap();
+            assert!(answer.errors.is_empty(), "{:?}", answer.errors);
+            let page = answer.data.unwrap()["locations"].clone();
+            (app.statements() - before, page)
+        }
+    };
+    // The first request checks the token; the rest find it cached.
+    let (_, whole) = ask("total", 100, 0).await;
+    let total = whole["pageInfo"]["total"].as_i64().unwrap();
+    assert!(total >= 3, "{whole}");
+    let names = |page: &serde_json::Value| page["items"].as_array().unwrap().len() as i64;
+    assert_eq!(names(&whole), total);
+
+    let (cost, page) = ask("total hasMore", 2, 0).await;
+    assert_eq!(cost, 2, "a count and a slice");
+    assert_eq!(page["pageInfo"]["total"].as_i64(), Some(total));
+    assert_eq!(page["pageInfo"]["hasMore"], true);
+
+    for (limit, offset, more) in [(2, 0, true), (total - 1, 1, false), (total, 0, false)] {
+        let (cost, page) = ask("hasMore limit offset", limit, offset).await;
+        assert_eq!(cost, 1, "a slice alone at limit {limit}, offset {offset}");
+        assert_eq!(names(&page), limit.min(total - offset));
+        assert_eq!(
+            page["pageInfo"]["hasMore"], more,
+            "limit {limit}, offset {offset}"
+        );
+        assert_eq!(page["pageInfo"]["limit"].as_i64(), Some(limit));
+        assert_eq!(page["pageInfo"]["offset"].as_i64(), Some(offset));
+    }
+    let (cost, page) = ask("hasMore", 100, total).await;
+    assert_eq!((cost, names(&page)), (1, 0));
+    assert_eq!(page["pageInfo"]["hasMore"], false);
+    app.stop().await;
+}
+
+/// The page of locations reads its zones and their resources ahead, side by side: what it
+/// answers is what the zones' own batchers answer one location at a time (`location(id)`
+/// does not read ahead), empty zones, zoneless resources and display order included, and it
+/// costs no more statements.
+async fn a_page_of_locations_reads_ahead_what_its_zones_would_read(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let viewer = app.as_role(Role::ReadOnly).await;
+    let system = Caller::system();
+    for (l, zone_count) in [("Альфа", 3), ("Бета", 0), ("Гамма", 1)] {
+        let location = locations::create(
+            &app.state,
+            &system,
+            types::CreateLocationInput {
+                name: l.into(),
+                address: "—".into(),
+                timezone: None,
+            },
+        )
+        .await
+        .unwrap();
+        let resource = |zone_id: Option<i64>, name: &str, sort_order: i32| {
+            resources::create(
+                &app.state,
+                &system,
+                types::CreateResourceInput {
+                    location_id: location.id.into(),
+                    zone_id: zone_id.map(Into::into),
+                    kind: ResourceKind::Pc,
+                    name: name.into(),
+                    capacity: None,
+                    notes: zone_id.is_none().then(|| "у окна".into()),
+                    sort_order: Some(sort_order),
+                },
+            )
+        };
+        resource(None, &format!("{l} без зоны"), 1).await.unwrap();
+        for z in 0..zone_count {
+            let zone = zones::create(
+                &app.state,
+                &system,
+                types::CreateZoneInput {
+                    location_id: location.id.into(),
+                    name: format!("{l} {z}"),
+                    description: None,
+                    color: None,
+                    sort_order: Some(zone_count - z),
+                },
+            )
+            .await
+            .unwrap();
+            // Zone 1 stays empty; the others get PCs out of display order.
+            if z != 1 {
+                for (name, order) in [("PC-3", 3), ("PC-1", 1), ("PC-2", 2), ("PC-0", 2)] {
+                    resource(Some(zone.id), &format!("{z}-{name}"), order)
+                        .await
+                        .unwrap();
+                }
+            }
+        }
+    }
+    const TREE: &str = "zones { name sortOrder resources { name sortOrder zoneId } }";
+    let ask = |query: String| {
+        let viewer = viewer.clone();
+        async move {
+            let answer = viewer.raw(&query, serde_json::json!({})).await.unwrap();
+            assert!(answer.errors.is_empty(), "{:?}", answer.errors);
+            answer.data.unwrap()
+        }
+    };
+    ask("{ me { id } }".into()).await;
+    let before = app.statements();
+    let page = ask(format!(
+        "{{ locations(page: {{limit: 100}}) {{ items {{ id {TREE} }} }} }}"
+    ))
+    .await;
+    assert_eq!(
+        app.statements() - before,
+        3,
+        "locations, zones and resources"
+    );
+    let items = page["locations"]["items"].as_array().unwrap();
+    assert!(items.len() >= 3);
+    for item in items {
+        let one = ask(format!(
+            "{{ location(id: \"{}\") {{ id {TREE} }} }}",
+            item["id"].as_str().unwrap()
+        ))
+        .await;
+        assert_eq!(&one["location"], item);
+    }
+    let alpha = items
+        .iter()
+        .find(|i| i["zones"].as_array().unwrap().len() == 3)
+        .unwrap();
+    let names = |zone: &serde_json::Value| -> Vec<String> {
+        zone["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let zones = alpha["zones"].as_array().unwrap();
+    assert_eq!(zones[0]["name"], "Альфа 2");
+    assert_eq!(names(&zones[0]), ["2-PC-1", "2-PC-0", "2-PC-2", "2-PC-3"]);
+    assert_eq!(names(&zones[1]), Vec::<String>::new());
+
+    // Lists of resources whose selection is plain are built without the engine's per-field
+    // futures; a directive on one field sends them the engine's way. Both answer alike, key
+    // order, aliases, fragments and `__typename` included.
+    let plain = "__typename id locationId zoneId kind name status capacity notes sortOrder \
+                 createdAt updatedAt label: name ...Seat ... on Resource { status } ... { id }";
+    let engine = plain.replace("capacity", "capacity @include(if: true)");
+    let both = |selection: &str| {
+        format!(
+            "{{ locations(page: {{limit: 100}}) {{ items {{ resources {{ {selection} }} \
+             zones {{ resources {{ {selection} }} }} }} }} }} fragment Seat on Resource {{ notes kind }}"
+        )
+    };
+    // Compared as text: the same bytes, key order included.
+    let text = |query: String| {
+        let viewer = viewer.clone();
+        async move {
+            reqwest::Client::new()
+                .post(format!("{}/graphql", viewer.base_url()))
+                .bearer_auth(viewer.token().unwrap())
+                .json(&serde_json::json!({ "query": query }))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let answer = text(both(plain)).await;
+    assert_eq!(answer, text(both(&engine)).await);
+    assert!(
+        answer.contains(r#"{"__typename":"Resource","id":""#),
+        "{answer}"
+    );
+    let fast: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    assert!(fast.get("errors").is_none(), "{answer}");
+    let first = &fast["data"]["locations"]["items"][0]["resources"][0];
+    assert_eq!(first["label"], first["name"]);
+    assert!(
+        fast.to_string().contains("у окна") && fast.to_string().contains("\"zoneId\":null"),
+        "{fast}"
+    );
     app.stop().await;
 }
 

@@ -221,7 +221,7 @@ impl AcademyQuery {
                 track: None,
             },
         };
-        let (rows, page_info) = students::list(state, query, Page::parse(page).gql()?)
+        let (rows, page_info) = students::list(state, query, Page::asked(ctx, page).gql()?)
             .await
             .gql()?;
         Ok(StudentPage {

@@ -28,7 +28,7 @@ impl AuditQuery {
         page: Option<PageInput>,
     ) -> async_graphql::Result<AuditEntryPage> {
         let state = ctx.state()?;
-        let page = Page::parse(page).gql()?;
+        let page = Page::asked(ctx, page).gql()?;
         service::list(state, filter.unwrap_or_default(), page)
             .await
             .gql()

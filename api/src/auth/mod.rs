@@ -61,7 +61,7 @@ impl AuthQuery {
         let (items, page_info) = users::list(
             state,
             include_inactive.unwrap_or(false),
-            Page::parse(page).gql()?,
+            Page::asked(ctx, page).gql()?,
         )
         .await
         .gql()?;
@@ -93,7 +93,7 @@ impl AuthQuery {
         let (items, page_info) = api_keys::list(
             state,
             include_revoked.unwrap_or(false),
-            Page::parse(page).gql()?,
+            Page::asked(ctx, page).gql()?,
         )
         .await
         .gql()?;

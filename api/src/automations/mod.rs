@@ -75,7 +75,7 @@ impl AutomationsQuery {
             }
             select = select.filter(automation_run::Column::Status.eq(status));
         }
-        let (rows, page_info) = fetch_page(&state.db, select, Page::parse(page).gql()?)
+        let (rows, page_info) = fetch_page(&state.db, select, Page::asked(ctx, page).gql()?)
             .await
             .gql()?;
         Ok(AutomationRunPage {

@@ -62,7 +62,7 @@ impl BillingQuery {
         let state = ctx.state()?;
         let id = parse_id("clientId", &client_id).gql()?;
         ctx.actor().reach().gql()?.may_touch(id).gql()?;
-        let (rows, page_info) = ledger::entries(&state.db, id, Page::parse(page).gql()?)
+        let (rows, page_info) = ledger::entries(&state.db, id, Page::asked(ctx, page).gql()?)
             .await
             .gql()?;
         Ok(WalletEntryPage {
@@ -138,7 +138,7 @@ impl ShiftsQuery {
             .map(|id| parse_id("locationId", id))
             .transpose()
             .gql()?;
-        let (rows, page_info) = shifts::list(state, location, Page::parse(page).gql()?)
+        let (rows, page_info) = shifts::list(state, location, Page::asked(ctx, page).gql()?)
             .await
             .gql()?;
         Ok(CashShiftPage {

@@ -185,7 +185,7 @@ impl BookingQuery {
             from: f.from,
             to: f.to,
         };
-        let (rows, page_info) = lifecycle::list(state, spec, Page::parse(page).gql()?)
+        let (rows, page_info) = lifecycle::list(state, spec, Page::asked(ctx, page).gql()?)
             .await
             .gql()?;
         Ok(AppointmentPage {
@@ -222,7 +222,7 @@ impl BookingQuery {
             client_id: Some(client_id),
             ..Default::default()
         };
-        let (rows, page_info) = lifecycle::list(state, spec, Page::parse(page).gql()?)
+        let (rows, page_info) = lifecycle::list(state, spec, Page::asked(ctx, page).gql()?)
             .await
             .gql()?;
         Ok(AppointmentPage {

@@ -134,6 +134,7 @@ async fn public_locations(state: &AppState) -> AppResult<Vec<PublicLocation>> {
         crate::pagination::Page {
             limit: crate::pagination::MAX_PAGE_SIZE,
             offset: 0,
+            count: false,
         },
     )
     .await?;

@@ -115,7 +115,7 @@ impl ClientsQuery {
     ) -> async_graphql::Result<ClientPage> {
         let state = ctx.state()?;
         let criteria = criteria(filter.unwrap_or_default()).gql()?;
-        let page = Page::parse(page).gql()?;
+        let page = Page::asked(ctx, page).gql()?;
         let (rows, page_info) = search::list(state, &criteria, sort.unwrap_or_default(), page)
             .await
             .gql()?;

@@ -113,7 +113,7 @@ impl ClubQuery {
     ) -> async_graphql::Result<PlaySessionPage> {
         let state = ctx.state()?;
         let filter = filter.unwrap_or_default();
-        let (rows, page_info) = sessions::list(state, filter, Page::parse(page).gql()?)
+        let (rows, page_info) = sessions::list(state, filter, Page::asked(ctx, page).gql()?)
             .await
             .gql()?;
         Ok(PlaySessionPage {
@@ -168,7 +168,7 @@ impl ClubQuery {
     ) -> async_graphql::Result<PcBookingPage> {
         let state = ctx.state()?;
         let filter = filter.unwrap_or_default();
-        let (rows, page_info) = bookings::list(state, filter, Page::parse(page).gql()?)
+        let (rows, page_info) = bookings::list(state, filter, Page::asked(ctx, page).gql()?)
             .await
             .gql()?;
         Ok(PcBookingPage {

@@ -470,7 +470,7 @@ impl NotifyQuery {
         page: Option<PageInput>,
     ) -> async_graphql::Result<NotificationPage> {
         let state = ctx.state()?;
-        let page = Page::parse(page).gql()?;
+        let page = Page::asked(ctx, page).gql()?;
         list(state, filter.unwrap_or_default(), page).await.gql()
     }
 

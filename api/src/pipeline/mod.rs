@@ -138,7 +138,7 @@ impl PipelineQuery {
             from: filter.from,
             to: filter.to,
         };
-        let (rows, page_info) = interactions::list(state, criteria, Page::parse(page).gql()?)
+        let (rows, page_info) = interactions::list(state, criteria, Page::asked(ctx, page).gql()?)
             .await
             .gql()?;
         Ok(InteractionPage {

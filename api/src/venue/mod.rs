@@ -19,6 +19,7 @@ use crate::{
     error::IntoGql,
     events::{Delivery, Topic},
     pagination::{Page, PageInput},
+    plain::PlainList,
 };
 use resources::ResourceEvent;
 use types::{
@@ -51,10 +52,12 @@ impl VenueQuery {
         page: Option<PageInput>,
     ) -> async_graphql::Result<LocationPage> {
         let state = ctx.state()?;
-        let page = Page::parse(page).gql()?;
+        let page = Page::asked(ctx, page).gql()?;
         let (rows, page_info) = locations::list(state, include_inactive.unwrap_or(false), page)
             .await
             .gql()?;
+        let ids: Vec<i64> = rows.iter().map(|l| l.id).collect();
+        loaders::read_ahead(ctx, &ids).await?;
         Ok(LocationPage {
             items: rows.into_iter().map(Location).collect(),
             page_info,
@@ -90,7 +93,7 @@ impl VenueQuery {
         page: Option<PageInput>,
     ) -> async_graphql::Result<ResourcePage> {
         let state = ctx.state()?;
-        let page = Page::parse(page).gql()?;
+        let page = Page::asked(ctx, page).gql()?;
         let (rows, page_info) = resources::list(state, filter.unwrap_or_default(), page)
             .await
             .gql()?;
@@ -337,7 +340,7 @@ impl VenueSubscription {
                         event: ResourceEvent::Changed(row),
                     } => Some(ResourceStatusUpdate {
                         snapshot: false,
-                        resources: vec![Resource(row)],
+                        resources: PlainList(vec![Resource(row)]),
                         removed_ids: Vec::new(),
                         event_id: Some(event_id.into()),
                     }),
@@ -346,7 +349,7 @@ impl VenueSubscription {
                         event: ResourceEvent::Removed { id, .. },
                     } => Some(ResourceStatusUpdate {
                         snapshot: false,
-                        resources: Vec::new(),
+                        resources: PlainList(Vec::new()),
                         removed_ids: vec![id.into()],
                         event_id: Some(event_id.into()),
                     }),

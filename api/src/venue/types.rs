@@ -1,7 +1,10 @@
 //! GraphQL objects and inputs of the venue.
 
+use std::sync::OnceLock;
+
 use async_graphql::{
-    ComplexObject, Context, ID, InputObject, MaybeUndefined, Object, SimpleObject,
+    ComplexObject, Context, ID, InputObject, MaybeUndefined, Name, Object, ScalarType,
+    SimpleObject, Value,
 };
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use entity::{
@@ -16,6 +19,7 @@ use super::loaders::{
 use crate::{
     batch::{load, load_many},
     page_type,
+    plain::{PlainList, PlainObject, enum_value},
 };
 
 /// The venue's own settings.
@@ -87,7 +91,7 @@ impl Location {
         Ok(rows.into_iter().map(Zone).collect())
     }
     /// Every resource of the location, in display order.
-    async fn resources(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Resource>> {
+    async fn resources(&self, ctx: &Context<'_>) -> async_graphql::Result<PlainList<Resource>> {
         let rows = load_many::<ResourcesByLocation, _>(ctx, self.0.id).await?;
         Ok(rows.into_iter().map(Resource).collect())
     }
@@ -174,7 +178,7 @@ impl Zone {
             .map(Location))
     }
     /// The zone's resources, in display order.
-    async fn resources(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Resource>> {
+    async fn resources(&self, ctx: &Context<'_>) -> async_graphql::Result<PlainList<Resource>> {
         let rows = load_many::<ResourcesByZone, _>(ctx, self.0.id).await?;
         Ok(rows.into_iter().map(Resource).collect())
     }
@@ -233,13 +237,53 @@ impl Resource {
     }
 }
 
+/// Every field of [`Resource`] but its relations (`zone`, `location`): the live map and the
+/// venue tree ask for hundreds of these at a time.
+impl PlainObject for Resource {
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "locationId",
+        "zoneId",
+        "kind",
+        "name",
+        "status",
+        "capacity",
+        "notes",
+        "sortOrder",
+        "createdAt",
+        "updatedAt",
+    ];
+
+    fn plain(&self, index: usize) -> Value {
+        static KINDS: OnceLock<Vec<Name>> = OnceLock::new();
+        static STATUSES: OnceLock<Vec<Name>> = OnceLock::new();
+        let r = &self.0;
+        let text = |s: &str| Value::String(s.to_owned());
+        let id = |id: i64| Value::String(id.to_string());
+        match index {
+            0 => id(r.id),
+            1 => id(r.location_id),
+            2 => r.zone_id.map_or(Value::Null, id),
+            3 => enum_value(r.kind, &KINDS),
+            4 => text(&r.name),
+            5 => enum_value(r.status, &STATUSES),
+            6 => Value::from(r.capacity),
+            7 => r.notes.as_deref().map_or(Value::Null, text),
+            8 => Value::from(r.sort_order),
+            9 => r.created_at.to_value(),
+            10 => r.updated_at.to_value(),
+            _ => Value::Null,
+        }
+    }
+}
+
 /// One message of `resourceStatusChanged`.
 #[derive(SimpleObject)]
 pub struct ResourceStatusUpdate {
     /// True for the first message and after a resync: `resources` is then the whole location.
     pub snapshot: bool,
     /// Resources whose state changed (or all of them, in a snapshot).
-    pub resources: Vec<Resource>,
+    pub resources: PlainList<Resource>,
     /// Resources that were deleted.
     pub removed_ids: Vec<ID>,
     /// The id of the event this message reports (absent in a snapshot): the same event
