@@ -101,8 +101,12 @@ async fn a_manager_day_through_the_bot(backend: Backend) {
     fake.say(MANAGER, "Любит лес");
     fake.expect(MANAGER, "Примечание: Любит лес").await;
 
-    // /order, step by step, for three days from now at 15:00.
-    let day = (Utc::now() + Duration::days(3)).date_naive();
+    // /order, step by step, for three days from now at 15:00, counted in the arena's own days
+    // (Yekaterinburg, UTC+5): in UTC's, from 19:00 on, the day fell on the demo's own order
+    // two local days ahead, and the calendar rightly counted two.
+    let day = (Utc::now() + Duration::days(3))
+        .with_timezone(&chrono_tz::Asia::Yekaterinburg)
+        .date_naive();
     let order = |fake: &FakeTelegram| {
         let fake = fake.clone();
         async move {
