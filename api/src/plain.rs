@@ -159,3 +159,75 @@ impl<T: PlainObject> OutputType for PlainList<T> {
         Ok(Value::List(items.collect()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
+    use serde_json::json;
+
+    use super::*;
+
+    /// A plain object whose plain answer differs from its resolver's on purpose, so an answer
+    /// tells which way its list went: 1001 directly, 1 through the engine.
+    struct Dot(i32);
+
+    #[Object]
+    impl Dot {
+        async fn n(&self) -> i32 {
+            self.0
+        }
+        async fn twice(&self) -> i32 {
+            self.0 * 2
+        }
+    }
+
+    impl PlainObject for Dot {
+        const FIELDS: &'static [&'static str] = &["n"];
+
+        fn plain(&self, _index: usize) -> Value {
+            Value::from(self.0 + 1000)
+        }
+    }
+
+    struct Root;
+
+    #[Object]
+    impl Root {
+        async fn dots(&self) -> PlainList<Dot> {
+            PlainList(vec![Dot(1), Dot(2)])
+        }
+    }
+
+    fn schema() -> Schema<Root, EmptyMutation, EmptySubscription> {
+        Schema::new(Root, EmptyMutation, EmptySubscription)
+    }
+
+    async fn answer(query: &str) -> serde_json::Value {
+        let response = schema().execute(query).await;
+        assert!(response.errors.is_empty(), "{query}: {:?}", response.errors);
+        serde_json::to_value(response.data).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_plain_selection_is_answered_directly_and_anything_else_by_the_engine() {
+        assert!(schema().sdl().contains("dots: [Dot!]!"));
+        let direct = json!({ "dots": [{ "n": 1001 }, { "n": 1002 }] });
+        assert_eq!(answer("{ dots { n } }").await, direct);
+        assert_eq!(
+            answer("{ dots { ...F } } fragment F on Dot { n }").await,
+            direct
+        );
+        assert_eq!(
+            answer("{ dots { ... on Dot { m: n } ... { n } __typename } }").await,
+            json!({ "dots": [
+                { "m": 1001, "n": 1001, "__typename": "Dot" },
+                { "m": 1002, "n": 1002, "__typename": "Dot" },
+            ] })
+        );
+
+        assert_eq!(
+            answer("{ dots { n twice } }").await,
+            json!({ "dots": [{ "n": 1, "twice": 2 }, { "n": 2, "twice": 4 }] })
+        );
+    }
+}

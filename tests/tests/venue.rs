@@ -681,8 +681,9 @@ async fn a_page_of_locations_reads_ahead_what_its_zones_would_read(backend: Back
     assert_eq!(names(&zones[1]), Vec::<String>::new());
 
     // Lists of resources whose selection is plain are built without the engine's per-field
-    // futures; a directive on one field sends them the engine's way. Both answer alike, key
-    // order, aliases, fragments and `__typename` included.
+    // futures (`plain::tests` shows which way a selection goes). The answer is the same as the
+    // one to the same selection spelled with a directive, key order, aliases, fragments and
+    // `__typename` included.
     let plain = "__typename id locationId zoneId kind name status capacity notes sortOrder \
                  createdAt updatedAt label: name ...Seat ... on Resource { status } ... { id }";
     let engine = plain.replace("capacity", "capacity @include(if: true)");
